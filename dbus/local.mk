@@ -1,0 +1,1 @@
+# dbus: see Makefile.am

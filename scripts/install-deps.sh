@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs every build and test dependency of svopi on Debian 12.
+# Used by README.md and .ci/run; safe to run again.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+BUILD="build-essential autoconf automake libtool pkg-config clang
+	libclang-rt-14-dev llvm
+	libevent-dev libssl-dev libsrtp2-dev libpulse-dev libsystemd-dev
+	libsqlite3-dev libargon2-dev libjson-c-dev libsndfile1-dev"
+TEST="openssl curl tshark dbus dbus-daemon dbus-user-session sqlite3
+	kamailio kamailio-tls-modules sip-tester pulseaudio pulseaudio-utils
+	nginx-light wrk chromium iproute2 procps psmisc xxd
+	ca-certificates"
+
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $BUILD $TEST
+# Node.js drives Chromium in the web-page tests; the machine image may ship
+# its own node with npm, which conflicts with Debian's npm package.
+if ! command -v node >/dev/null 2>&1; then
+	$SUDO apt-get install -y -q --no-install-recommends nodejs npm
+fi

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Runs every test: builds svopi with ASan+UBSan in build-check/ and runs
+# make check (unit tests, fuzz corpora, integration tests with real
+# processes). The last line is "N passed, N failed[, N skipped]".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+jobs=$(nproc 2>/dev/null || echo 2)
+
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+	autoreconf -fi || exit 1
+fi
+mkdir -p build-check
+cd build-check || exit 1
+if [ ! -f Makefile ] || [ ../configure -nt Makefile ]; then
+	../configure --enable-sanitizers CFLAGS="-O1 -g" || exit 1
+fi
+make -j"$jobs" >make.log 2>&1 || { tail -n 60 make.log; exit 1; }
+make -j"$jobs" -k check
+rc=$?
+
+pass=0 failn=0 skipped=0
+for trs in $(find . -name '*.trs'); do
+	case $(sed -n 's/^:test-result: //p' "$trs") in
+	PASS|XFAIL) pass=$((pass + 1)) ;;
+	SKIP) skipped=$((skipped + 1)) ;;
+	*) failn=$((failn + 1)); echo "failed: ${trs%.trs}" ;;
+	esac
+done
+[ "$rc" -ne 0 ] && [ "$failn" -eq 0 ] && failn=1
+echo "$pass passed, $failn failed, $skipped skipped"
+[ "$failn" -eq 0 ]

@@ -1,0 +1,176 @@
+# Shared helpers for integration tests (sourced, POSIX sh + bash features
+# used sparingly). Every test gets a private folder, starts real processes
+# on loopback, records their PIDs and kills exactly those on exit.
+#
+#   . "$top_srcdir/tests/integration/lib.sh"
+#   itest_init name
+#   itest_bg trustd "$B/trustd/svopi-trustd" -c "$T/trustd.conf"
+#   ... assertions with fail / check ...
+
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+B=$top_builddir
+S=$top_srcdir
+T=
+ITEST_PIDS=
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+note() {
+	echo "# $*" >&2
+}
+
+# check DESCRIPTION COMMAND...: runs the command and fails the test with the
+# description if it does not succeed.
+check() {
+	desc=$1
+	shift
+	"$@" || fail "$desc"
+	note "ok: $desc"
+}
+
+itest_cleanup() {
+	rc=$?
+	for pid in $ITEST_PIDS; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in $ITEST_PIDS; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+	done
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "$T" ]; then
+		# Show the logs of a failed test in its .log file.
+		for f in "$T"/*.log; do
+			[ -f "$f" ] || continue
+			echo "=== $f (last 40 lines)" >&2
+			tail -n 40 "$f" >&2
+		done
+	fi
+	[ -n "$T" ] && [ -z "${ITEST_KEEP:-}" ] && rm -rf "$T"
+	exit "$rc"
+}
+
+# itest_init NAME: private folder $T, cleanup on exit.
+itest_init() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/svopi-$1.XXXXXX") || fail "mktemp"
+	trap itest_cleanup EXIT
+	trap 'exit 143' TERM INT
+}
+
+# itest_bg NAME COMMAND...: starts COMMAND in the background with output in
+# $T/NAME.log and remembers its PID (also printed on stdout... not: set in
+# $ITEST_LAST_PID).
+itest_bg() {
+	name=$1
+	shift
+	"$@" >"$T/$name.log" 2>&1 &
+	ITEST_LAST_PID=$!
+	ITEST_PIDS="$ITEST_PIDS $ITEST_LAST_PID"
+}
+
+# itest_port: a free TCP+UDP port on 127.0.0.1.
+itest_port() {
+	for _ in $(seq 1 50); do
+		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
+		if ! ss -Hltnu "sport = :$p" 2>/dev/null | grep -q .; then
+			echo "$p"
+			return 0
+		fi
+	done
+	fail "no free port"
+}
+
+# itest_wait_port PORT [SECONDS]: waits until something listens on TCP PORT.
+itest_wait_port() {
+	n=$(( ${2:-10} * 10 ))
+	while [ "$n" -gt 0 ]; do
+		ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	fail "nothing listens on port $1"
+}
+
+# itest_wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s.
+itest_wait_for() {
+	n=$(( $1 * 10 ))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# itest_ca: a throwaway CA in $T/ca.crt, $T/ca.key.
+itest_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T/ca.key" -out "$T/ca.crt" -days 2 \
+		-subj "/CN=svopi test CA" >/dev/null 2>&1 || fail "make CA"
+}
+
+# itest_cert NAME: a server certificate for 127.0.0.1 and localhost, signed
+# by the test CA, in $T/NAME.crt and $T/NAME.key.
+itest_cert() {
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=127.0.0.1" \
+		>/dev/null 2>&1 || fail "make key $1"
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$T/$1.ext"
+	openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
+		-CAcreateserial -days 2 -extfile "$T/$1.ext" -out "$T/$1.crt" \
+		>/dev/null 2>&1 || fail "sign cert $1"
+	chmod 600 "$T/$1.key"
+}
+
+# itest_dbus NAME: a private session bus; sets ITEST_BUS to its address.
+itest_dbus() {
+	command -v dbus-daemon >/dev/null || skip "no dbus-daemon"
+	ITEST_BUS="unix:path=$T/bus-$1"
+	itest_bg "dbus-$1" dbus-daemon --session --nofork --nopidfile \
+		--address="$ITEST_BUS"
+	itest_wait_for 5 test -S "$T/bus-$1" || fail "dbus-daemon $1"
+}
+
+# itest_kamailio USER:PASSWORD...: Kamailio from tests/data/kamailio with
+# TLS, on fresh ports KAM_PORT (UDP/TCP) and KAM_TLS_PORT. Needs itest_ca.
+itest_kamailio() {
+	command -v kamailio >/dev/null || skip "no kamailio"
+	KAM_DIR=$T/kamailio
+	mkdir -p "$KAM_DIR"
+	KAM_PORT=$(itest_port)
+	KAM_TLS_PORT=$(itest_port)
+	users=
+	for up in "$@"; do
+		users="$users\$sht(users=>${up%%:*}) = \"${up#*:}\";\n"
+	done
+	itest_cert kamailio
+	cp "$T/kamailio.crt" "$KAM_DIR/server.crt"
+	cp "$T/kamailio.key" "$KAM_DIR/server.key"
+	cp "$T/ca.crt" "$KAM_DIR/ca.crt"
+	sed -e "s|@DIR@|$KAM_DIR|g" -e "s|@PORT@|$KAM_PORT|g" \
+		-e "s|@TLSPORT@|$KAM_TLS_PORT|g" \
+		"$S/tests/data/kamailio/tls.cfg.in" >"$KAM_DIR/tls.cfg"
+	sed -e "s|@DIR@|$KAM_DIR|g" -e "s|@PORT@|$KAM_PORT|g" \
+		-e "s|@TLSPORT@|$KAM_TLS_PORT|g" \
+		-e "s|@USERS@|$users|" \
+		"$S/tests/data/kamailio/kamailio.cfg.in" >"$KAM_DIR/kamailio.cfg"
+	kamailio -c -f "$KAM_DIR/kamailio.cfg" >"$T/kamailio-check.log" 2>&1 ||
+		fail "kamailio config check"
+	itest_bg kamailio kamailio -f "$KAM_DIR/kamailio.cfg" -DD -E \
+		-m 64 -M 8 -P "$KAM_DIR/kamailio.pid"
+	itest_wait_port "$KAM_TLS_PORT" 15
+}

@@ -1,0 +1,18 @@
+# tests/unit/: one table-driven program per lib/ module.
+UNIT_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS) \
+	-DSRCDIR=\"$(abs_top_srcdir)\"
+
+check_PROGRAMS += tests/unit/test-buf
+tests_unit_test_buf_SOURCES = tests/unit/test-buf.c tests/unit/test.h
+tests_unit_test_buf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_buf_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-buf
+
+# --- MIKEY ---
+
+# --- SIP, SDP, digest ---
+
+# --- trustd ---
+
+# --- daemon ---
+

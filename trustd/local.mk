@@ -1,0 +1,1 @@
+# trustd: see Makefile.am
