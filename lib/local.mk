@@ -10,6 +10,13 @@ lib_libsvopi_a_SOURCES = \
 LIBSVOPI = lib/libsvopi.a $(OPENSSL_LIBS) $(SRTP_LIBS)
 
 # --- MIKEY ---
+lib_libsvopi_a_SOURCES += \
+	lib/mikey.c lib/mikey.h \
+	lib/mikey-prf.c lib/mikey-prf.h \
+	lib/mikey-dh.c lib/mikey-dh.h \
+	lib/mikey-srtp.c lib/mikey-srtp.h \
+	lib/mikey-msg.c lib/mikey-msg.h \
+	lib/mikey-replay.c lib/mikey-replay.h
 
 # --- SIP, SDP, digest ---
 

@@ -131,7 +131,7 @@ struct mikey_respond_params {
 };
 
 /* Verifies an I_MESSAGE and answers it. On success returns 0, the signed
- * R_MESSAGE in *ret_msg/*ret_len (malloc'ed) and the keys, peer certificate
+ * R_MESSAGE in *ret_msg, *ret_len (malloc'ed) and the keys, peer certificate
  * and peer ID in *ret_res. On failure returns a negative errno (-EBADMSG,
  * -EPROTO, -EACCES for authentication, -ETIME for the timestamp, -ENOMEM,
  * -EIO) and, if fail is not NULL, the MIKEY ERR code to send back.
