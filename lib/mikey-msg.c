@@ -83,7 +83,10 @@ layout_get(const struct mikey_msg *m, struct layout *l,
 		case MIKEY_PT_SP: slot = &l->sp; break;
 		case MIKEY_PT_SIGN: slot = &l->sign; break;
 		case MIKEY_PT_ID:
-			slot = l->cert < 0 ? &l->id_before : &l->id_after;
+			/* Without a CERT (refused later) the first ID is
+			 * the "before" one. */
+			slot = l->cert < 0 && l->id_before < 0 ?
+			    &l->id_before : &l->id_after;
 			break;
 		case MIKEY_PT_DH:
 			if (l->n_dh == 2) {

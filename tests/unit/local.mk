@@ -9,6 +9,25 @@ tests_unit_test_buf_LDADD = $(LIBSVOPI)
 TESTS += tests/unit/test-buf
 
 # --- MIKEY ---
+MIKEY_UNIT_TESTS = tests/unit/test-mikey tests/unit/test-mikey-prf \
+	tests/unit/test-mikey-msg tests/unit/test-mikey-srtp
+check_PROGRAMS += $(MIKEY_UNIT_TESTS)
+TESTS += $(MIKEY_UNIT_TESTS)
+tests_unit_test_mikey_SOURCES = tests/unit/test-mikey.c tests/unit/test.h
+tests_unit_test_mikey_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mikey_LDADD = $(LIBSVOPI)
+tests_unit_test_mikey_prf_SOURCES = tests/unit/test-mikey-prf.c \
+	tests/unit/test.h
+tests_unit_test_mikey_prf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mikey_prf_LDADD = $(LIBSVOPI)
+tests_unit_test_mikey_msg_SOURCES = tests/unit/test-mikey-msg.c \
+	tests/unit/test-mikey-util.h tests/unit/test.h
+tests_unit_test_mikey_msg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mikey_msg_LDADD = $(LIBSVOPI)
+tests_unit_test_mikey_srtp_SOURCES = tests/unit/test-mikey-srtp.c \
+	tests/unit/test-mikey-util.h tests/unit/test.h
+tests_unit_test_mikey_srtp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mikey_srtp_LDADD = $(LIBSVOPI)
 
 # --- SIP, SDP, digest ---
 
