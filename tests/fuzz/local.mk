@@ -22,6 +22,15 @@ EXTRA_DIST += tests/fuzz/replay-main.c tests/fuzz/corpus tests/fuzz/fuzz.h
 #   TESTS += tests/fuzz/fuzz-NAME   (only without FUZZING)
 
 # --- MIKEY ---
+check_PROGRAMS += tests/fuzz/fuzz-mikey
+tests_fuzz_fuzz_mikey_SOURCES = tests/fuzz/fuzz-mikey.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_mikey_CFLAGS = $(FUZZ_TGT_CF) $(SRTP_CFLAGS) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/mikey\"
+tests_fuzz_fuzz_mikey_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_mikey_LDADD = $(LIBSVOPI)
+if !FUZZING
+TESTS += tests/fuzz/fuzz-mikey
+endif
 
 # --- SIP, SDP ---
 
