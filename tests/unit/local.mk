@@ -16,3 +16,11 @@ TESTS += tests/unit/test-buf
 
 # --- daemon ---
 
+
+# --- trust client ---
+check_PROGRAMS += tests/unit/test-truststore
+tests_unit_test_truststore_SOURCES = tests/unit/test-truststore.c \
+	tests/unit/test.h
+tests_unit_test_truststore_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_truststore_LDADD = $(LIBSVOPID_TRUST)
+TESTS += tests/unit/test-truststore
