@@ -1,1 +1,11 @@
 # tests/integration: see Makefile.am
+
+# --- trust client ---
+check_PROGRAMS += tests/integration/trust-client-driver
+tests_integration_trust_client_driver_SOURCES = \
+	tests/integration/trust-client-driver.c
+tests_integration_trust_client_driver_CFLAGS = $(AM_CFLAGS) \
+	$(EVENT_CFLAGS) $(OPENSSL_CFLAGS)
+tests_integration_trust_client_driver_LDADD = $(LIBSVOPID_TRUST)
+dist_check_SCRIPTS += tests/integration/trust-client-errors.sh
+TESTS += tests/integration/trust-client-errors.sh

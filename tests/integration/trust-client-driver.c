@@ -1,0 +1,332 @@
+/* Test driver for daemon/trust-client: runs requests against a trust server
+ * and prints each reply as key=value lines for the integration scripts.
+ *
+ *   trust-client-driver [options] enroll LOGIN PASSWORD CERTFILE
+ *   trust-client-driver [options] validate LOGIN PASSWORD PEER CERTFILE
+ *   trust-client-driver [options] redeem LOGIN PASSWORD PEER VUC
+ *   trust-client-driver [options] status LOGIN PASSWORD PEER WAIT
+ *   trust-client-driver parse KIND FILE     (answer parser, no network)
+ *   trust-client-driver form VALUE          (form encoding of VALUE)
+ *
+ * Options: --server URL --ca FILE --timeout MS --retries N --backoff MS
+ * --repeat N (one after the other on the same client) --parallel N (all at
+ * once) --cancel-after MS (cancel the requests; their callbacks must not
+ * run). A PASSWORD of @FILE is read from FILE; passwords are never printed.
+ * Exit status: 0 if every reply had error 0, 1 otherwise, 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "buf.h"
+#include "daemon/trust-client.h"
+
+#define MAX_REQS 64
+
+static struct event_base *base;
+static struct trust_client *client;
+static struct trust_client_request *reqs[MAX_REQS];
+static int nreqs, ndone, nfailed, repeat = 1, parallel = 1;
+static const char *verb;
+static char *args[4];
+static struct timespec t0;
+
+static long
+elapsed_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+}
+
+static char *
+read_file(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	char *p;
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+	p = calloc(1, max + 1);
+	if (!p)
+		exit(2);
+	n = fread(p, 1, max, f);
+	fclose(f);
+	p[n] = '\0';
+	return p;
+}
+
+static char *
+secret_arg(char *s)
+{
+	char *p, *nl;
+
+	if (s[0] != '@')
+		return s;
+	p = read_file(s + 1, 1024);
+	nl = strchr(p, '\n');
+	if (nl)
+		*nl = '\0';
+	return p;
+}
+
+static void
+print_reply(const struct trust_client_reply *rep)
+{
+	printf("kind=%s\n", trust_client_kind_to_string(rep->kind));
+	printf("error=%d\n", rep->error);
+	printf("error_text=%s\n", trust_client_strerror(rep->error));
+	printf("http_status=%d\n", rep->http_status);
+	printf("attempts=%u\n", rep->attempts);
+	if (rep->message[0])
+		printf("message=%s\n", rep->message);
+	if (rep->fingerprint[0])
+		printf("fingerprint=%s\n", rep->fingerprint);
+	if (rep->certificate)
+		printf("certificate=%s\n",
+		       trust_client_certificate_to_string(rep->certificate));
+	if (rep->relationship)
+		printf("relationship=%s\n",
+		       trust_client_relationship_to_string(rep->relationship));
+	if (rep->vuc[0])
+		printf("vuc=%s\n", rep->vuc);
+	if (rep->vuc_expires)
+		printf("vuc_expires=%lld\n", (long long)rep->vuc_expires);
+	if (rep->role)
+		printf("role=%s\n", trust_client_role_to_string(rep->role));
+	if (rep->result)
+		printf("result=%s\n", trust_client_redeem_to_string(rep->result));
+	if (rep->attempts_left >= 0)
+		printf("attempts_left=%d\n", rep->attempts_left);
+}
+
+static int start(int i);
+
+static void
+on_reply(const struct trust_client_reply *rep, void *userdata)
+{
+	int i = (int)(intptr_t)userdata;
+
+	if (verb == NULL) {
+		fprintf(stderr, "callback after cancel\n");
+		abort();
+	}
+	printf("--- reply %d elapsed_ms=%ld\n", i, elapsed_ms());
+	print_reply(rep);
+	fflush(stdout);
+	reqs[i] = NULL;
+	ndone++;
+	if (rep->error)
+		nfailed++;
+	if (parallel == 1 && ndone < repeat)
+		start(ndone);
+	else if (ndone == nreqs)
+		event_base_loopexit(base, NULL);
+}
+
+static void
+on_state(enum trust_client_state s, void *userdata)
+{
+	printf("state_change=%s elapsed_ms=%ld\n",
+	       trust_client_state_to_string(s), elapsed_ms());
+}
+
+static int
+start(int i)
+{
+	void *ud = (void *)(intptr_t)i;
+	int r = -EINVAL;
+
+	if (strcmp(verb, "enroll") == 0)
+		r = trust_client_enroll(client, args[0], args[1], args[2],
+					on_reply, ud, &reqs[i]);
+	else if (strcmp(verb, "validate") == 0)
+		r = trust_client_validate(client, args[0], args[1], args[2],
+					  args[3], on_reply, ud, &reqs[i]);
+	else if (strcmp(verb, "redeem") == 0)
+		r = trust_client_redeem(client, args[0], args[1], args[2],
+					args[3], on_reply, ud, &reqs[i]);
+	else if (strcmp(verb, "status") == 0)
+		r = trust_client_status(client, args[0], args[1], args[2],
+					(unsigned)strtoul(args[3], NULL, 10),
+					on_reply, ud, &reqs[i]);
+	if (r < 0) {
+		printf("submit_error=%d\nerror_text=%s\n", r, strerror(-r));
+		exit(1);
+	}
+	return 0;
+}
+
+static void
+on_cancel(evutil_socket_t fd, short what, void *arg)
+{
+	for (int i = 0; i < MAX_REQS; i++) {
+		if (reqs[i]) {
+			trust_client_cancel(reqs[i]);
+			reqs[i] = NULL;
+			printf("cancelled=%d\n", i);
+		}
+	}
+	verb = NULL;	/* any later callback aborts */
+	/* Let the loop run a while: a stray callback would show. */
+	event_base_loopexit(base, &(struct timeval){ 0, 300000 });
+}
+
+static int
+cmd_parse(int argc, char **argv)
+{
+	static const char *const kinds[] = { "enroll", "validate", "redeem",
+					     "status" };
+	struct trust_client_reply rep;
+	char *body;
+	int r;
+
+	if (argc != 2)
+		return 2;
+	for (int k = 0; k < 4; k++) {
+		if (strcmp(argv[0], kinds[k]) != 0)
+			continue;
+		body = read_file(argv[1], TRUST_CLIENT_BODY_MAX + 16);
+		r = trust_client_parse_reply((enum trust_client_kind)k, body,
+					     strlen(body), &rep);
+		free(body);
+		printf("parse=%d\n", r);
+		if (r == 0)
+			print_reply(&rep);
+		return r == 0 ? 0 : 1;
+	}
+	return 2;
+}
+
+static int
+cmd_form(int argc, char **argv)
+{
+	struct buf b;
+	uint8_t *p;
+	size_t n;
+	int r;
+
+	if (argc != 1)
+		return 2;
+	buf_init(&b, 1 << 20);
+	r = trust_client_form_add(&b, "a", "1");
+	if (r == 0)
+		r = trust_client_form_add(&b, "v", argv[0]);
+	if (r == 0)
+		r = buf_steal(&b, &p, &n);
+	else
+		buf_release(&b);
+	if (r < 0) {
+		printf("form_error=%d\n", r);
+		return 1;
+	}
+	printf("%.*s\n", (int)n, (const char *)p);
+	free(p);
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fputs("usage: trust-client-driver [--server URL] [--ca FILE] "
+	      "[--timeout MS] [--retries N] [--backoff MS] [--repeat N] "
+	      "[--parallel N] [--cancel-after MS] VERB ARGS...\n", stderr);
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "ca", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "retries", required_argument, NULL, 'r' },
+		{ "backoff", required_argument, NULL, 'b' },
+		{ "repeat", required_argument, NULL, 'n' },
+		{ "parallel", required_argument, NULL, 'p' },
+		{ "cancel-after", required_argument, NULL, 'x' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct trust_client_config cfg = { 0 };
+	long cancel_after = -1;
+	struct event *cancel_ev = NULL;
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's': cfg.server = optarg; break;
+		case 'c': cfg.ca_file = optarg; break;
+		case 't': cfg.timeout_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'r': cfg.retries = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'b': cfg.backoff_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'n': repeat = (int)strtol(optarg, NULL, 10); break;
+		case 'p': parallel = (int)strtol(optarg, NULL, 10); break;
+		case 'x': cancel_after = strtol(optarg, NULL, 10); break;
+		default: usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	verb = argv[0];
+	if (strcmp(verb, "parse") == 0)
+		return cmd_parse(argc - 1, argv + 1);
+	if (strcmp(verb, "form") == 0)
+		return cmd_form(argc - 1, argv + 1);
+	if (argc != 5 || repeat < 1 || parallel < 1 || repeat > MAX_REQS ||
+	    parallel > MAX_REQS || (repeat > 1 && parallel > 1))
+		usage();
+	for (int i = 0; i < 4; i++)
+		args[i] = argv[i + 1];
+	args[1] = secret_arg(args[1]);
+	if (strcmp(verb, "enroll") == 0)
+		args[2] = read_file(args[2], TRUST_CLIENT_FIELD_MAX);
+	else if (strcmp(verb, "validate") == 0)
+		args[3] = read_file(args[3], TRUST_CLIENT_FIELD_MAX);
+
+	base = event_base_new();
+	if (!base)
+		return 2;
+	r = trust_client_new(base, &cfg, &client);
+	if (r < 0) {
+		printf("new_error=%d\nerror_text=%s\n", r, strerror(-r));
+		event_base_free(base);
+		return 1;
+	}
+	trust_client_set_state_cb(client, on_state, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	nreqs = repeat > parallel ? repeat : parallel;
+	for (int i = 0; i < parallel; i++)
+		start(i);
+	if (cancel_after >= 0) {
+		struct timeval tv = { cancel_after / 1000,
+				      (cancel_after % 1000) * 1000 };
+
+		cancel_ev = evtimer_new(base, on_cancel, NULL);
+		evtimer_add(cancel_ev, &tv);
+	}
+	event_base_dispatch(base);
+	printf("--- end\nstate=%s\nconnections=%lu\nreplies=%d\nfailed=%d\n"
+	       "elapsed_ms=%ld\n",
+	       trust_client_state_to_string(trust_client_get_state(client)),
+	       trust_client_connections_opened(client), ndone, nfailed,
+	       elapsed_ms());
+	trust_client_free(client);
+	if (cancel_ev)
+		event_free(cancel_ev);
+	event_base_free(base);
+	if (cancel_after >= 0)
+		return ndone == 0 ? 0 : 1;
+	return nfailed == 0 && ndone == nreqs ? 0 : 1;
+}
