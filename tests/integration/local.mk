@@ -4,8 +4,10 @@
 check_PROGRAMS += tests/integration/trust-client-driver
 tests_integration_trust_client_driver_SOURCES = \
 	tests/integration/trust-client-driver.c
-tests_integration_trust_client_driver_CFLAGS = $(AM_CFLAGS) \
+tests_integration_trust_client_driver_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) \
 	$(EVENT_CFLAGS) $(OPENSSL_CFLAGS)
 tests_integration_trust_client_driver_LDADD = $(LIBSVOPID_TRUST)
 dist_check_SCRIPTS += tests/integration/trust-client-errors.sh
 TESTS += tests/integration/trust-client-errors.sh
+dist_check_SCRIPTS += tests/integration/trust-client-store.sh
+TESTS += tests/integration/trust-client-store.sh

@@ -7,6 +7,13 @@
  *   trust-client-driver [options] status LOGIN PASSWORD PEER WAIT
  *   trust-client-driver parse KIND FILE     (answer parser, no network)
  *   trust-client-driver form VALUE          (form encoding of VALUE)
+ *   trust-client-driver store DB record PEER FP STATUS NOW
+ *   trust-client-driver store DB lookup PEER FP NOW TTL
+ *   trust-client-driver store DB forget PEER
+ *   trust-client-driver store DB list
+ *   trust-client-driver store DB hammer N   (records sip:pI@example.org
+ *                       for I < N, printing "committed I" after each)
+ *   trust-client-driver store DB check      (PRAGMA integrity_check)
  *
  * Options: --server URL --ca FILE --timeout MS --retries N --backoff MS
  * --repeat N (one after the other on the same client) --parallel N (all at
@@ -22,9 +29,11 @@
 #include <time.h>
 
 #include <event2/event.h>
+#include <sqlite3.h>
 
 #include "buf.h"
 #include "daemon/trust-client.h"
+#include "daemon/truststore.h"
 
 #define MAX_REQS 64
 
@@ -234,6 +243,96 @@ cmd_form(int argc, char **argv)
 	return 0;
 }
 
+static int
+print_entry(const struct truststore_entry *e, void *userdata)
+{
+	printf("%s %s %s %lld %lld\n", e->peer, e->fingerprint,
+	       truststore_status_to_string(e->status),
+	       (long long)e->validated_at, (long long)e->checked_at);
+	return 0;
+}
+
+static int
+store_check(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
+	    SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st,
+			       NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st, 0);
+
+			printf("integrity=%s\n", t ? t : "");
+			ok = t && strcmp(t, "ok") == 0;
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ok ? 0 : 1;
+}
+
+static int
+cmd_store(int argc, char **argv)
+{
+	struct truststore *ts = NULL;
+	enum truststore_result res;
+	enum truststore_status status;
+	const char *op;
+	int r = -EINVAL;
+
+	if (argc < 2)
+		return 2;
+	op = argv[1];
+	if (strcmp(op, "check") == 0)
+		return store_check(argv[0]);
+	r = truststore_open(argv[0], &ts);
+	if (r < 0) {
+		printf("open_error=%d\n", r);
+		return 1;
+	}
+	if (strcmp(op, "record") == 0 && argc == 6) {
+		r = truststore_status_from_string(argv[4], &status);
+		if (r == 0)
+			r = truststore_record(ts, argv[2], argv[3], status,
+					      strtoll(argv[5], NULL, 10));
+	} else if (strcmp(op, "lookup") == 0 && argc == 6) {
+		r = truststore_lookup(ts, argv[2], argv[3],
+				      strtoll(argv[4], NULL, 10),
+				      strtoll(argv[5], NULL, 10), &res);
+		if (r == 0)
+			printf("lookup=%s\n", truststore_result_to_string(res));
+	} else if (strcmp(op, "forget") == 0 && argc == 3) {
+		r = truststore_forget(ts, argv[2]);
+	} else if (strcmp(op, "list") == 0 && argc == 2) {
+		r = truststore_list(ts, print_entry, NULL);
+	} else if (strcmp(op, "hammer") == 0 && argc == 3) {
+		long n = strtol(argv[2], NULL, 10);
+		char peer[64];
+
+		r = 0;
+		for (long i = 0; i < n && r == 0; i++) {
+			snprintf(peer, sizeof(peer), "sip:p%ld@example.org", i);
+			r = truststore_record(ts, peer,
+				"0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef",
+				TRUSTSTORE_TRUSTED, i);
+			if (r == 0) {
+				/* After the commit returned: must survive. */
+				printf("committed %ld\n", i);
+				fflush(stdout);
+			}
+		}
+	}
+	if (r < 0)
+		printf("store_error=%d\n", r);
+	truststore_close(ts);
+	return r < 0 ? 1 : 0;
+}
+
 static void
 usage(void)
 {
@@ -284,6 +383,8 @@ main(int argc, char **argv)
 		return cmd_parse(argc - 1, argv + 1);
 	if (strcmp(verb, "form") == 0)
 		return cmd_form(argc - 1, argv + 1);
+	if (strcmp(verb, "store") == 0)
+		return cmd_store(argc - 1, argv + 1);
 	if (argc != 5 || repeat < 1 || parallel < 1 || repeat > MAX_REQS ||
 	    parallel > MAX_REQS || (repeat > 1 && parallel > 1))
 		usage();
