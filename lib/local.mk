@@ -14,4 +14,5 @@ LIBSVOPI = lib/libsvopi.a $(OPENSSL_LIBS) $(SRTP_LIBS)
 # --- SIP, SDP, digest ---
 
 # --- trust API, forms ---
+lib_libsvopi_a_SOURCES += lib/form.c lib/form.h
 

@@ -1,5 +1,10 @@
 # tests/integration: see Makefile.am
 
+# --- trustd ---
+TESTS += tests/integration/trustd-api.sh tests/integration/trustd-crash.sh
+dist_check_SCRIPTS += tests/integration/trustd-api.sh \
+	tests/integration/trustd-crash.sh
+EXTRA_DIST += tests/integration/trustd-lib.sh
 # --- trust client ---
 check_PROGRAMS += tests/integration/trust-client-driver
 tests_integration_trust_client_driver_SOURCES = \

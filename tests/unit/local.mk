@@ -13,6 +13,11 @@ TESTS += tests/unit/test-buf
 # --- SIP, SDP, digest ---
 
 # --- trustd ---
+check_PROGRAMS += tests/unit/test-form
+tests_unit_test_form_SOURCES = tests/unit/test-form.c tests/unit/test.h
+tests_unit_test_form_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_form_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-form
 
 # --- daemon ---
 
