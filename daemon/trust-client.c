@@ -1141,14 +1141,18 @@ trust_client_redeem(struct trust_client *c, const char *login,
 int
 trust_client_status(struct trust_client *c, const char *login,
 		    const char *password, const char *peer, unsigned wait,
-		    trust_client_cb cb, void *userdata,
-		    struct trust_client_request **ret_request)
+		    enum trust_client_relationship known, trust_client_cb cb,
+		    void *userdata, struct trust_client_request **ret_request)
 {
 	const char *f[] = { "login", login, "password", password,
-			    "peer", peer, NULL };
+			    "peer", peer, NULL, NULL, NULL };
 
-	if (wait > TRUST_CLIENT_WAIT_MAX)
+	if (wait > TRUST_CLIENT_WAIT_MAX || !NAME(rel_names, known))
 		return -EINVAL;
+	if (known != TRUST_CLIENT_REL_UNSET) {
+		f[6] = "known";
+		f[7] = rel_names[known];
+	}
 	return submit(c, TRUST_CLIENT_STATUS, wait, f, cb, userdata,
 		      ret_request);
 }

@@ -174,10 +174,13 @@ int trust_client_redeem(struct trust_client *c, const char *login,
 			const char *vuc, trust_client_cb cb, void *userdata,
 			struct trust_client_request **ret_request);
 /* wait: long poll seconds, 0 for an immediate answer, at most
- * TRUST_CLIENT_WAIT_MAX. */
+ * TRUST_CLIENT_WAIT_MAX. known: the relationship the caller last saw
+ * (sent as "known", so that trustd answers at once if it changed in the
+ * meantime instead of waiting for the next change); _UNSET sends none. */
 int trust_client_status(struct trust_client *c, const char *login,
 			const char *password, const char *peer,
-			unsigned wait, trust_client_cb cb, void *userdata,
+			unsigned wait, enum trust_client_relationship known,
+			trust_client_cb cb, void *userdata,
 			struct trust_client_request **ret_request);
 
 /* Ends a request whose callback has not run yet; its callback never runs.

@@ -16,3 +16,5 @@ dist_check_SCRIPTS += tests/integration/trust-client-errors.sh
 TESTS += tests/integration/trust-client-errors.sh
 dist_check_SCRIPTS += tests/integration/trust-client-store.sh
 TESTS += tests/integration/trust-client-store.sh
+dist_check_SCRIPTS += tests/integration/trust-client-flow.sh
+TESTS += tests/integration/trust-client-flow.sh

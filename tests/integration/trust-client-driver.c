@@ -4,7 +4,7 @@
  *   trust-client-driver [options] enroll LOGIN PASSWORD CERTFILE
  *   trust-client-driver [options] validate LOGIN PASSWORD PEER CERTFILE
  *   trust-client-driver [options] redeem LOGIN PASSWORD PEER VUC
- *   trust-client-driver [options] status LOGIN PASSWORD PEER WAIT
+ *   trust-client-driver [options] status LOGIN PASSWORD PEER WAIT[:KNOWN]
  *   trust-client-driver parse KIND FILE     (answer parser, no network)
  *   trust-client-driver form VALUE          (form encoding of VALUE)
  *   trust-client-driver store DB record PEER FP STATUS NOW
@@ -119,6 +119,7 @@ print_reply(const struct trust_client_reply *rep)
 }
 
 static int start(int i);
+static void usage(void);
 
 static void
 on_reply(const struct trust_client_reply *rep, void *userdata)
@@ -164,10 +165,20 @@ start(int i)
 	else if (strcmp(verb, "redeem") == 0)
 		r = trust_client_redeem(client, args[0], args[1], args[2],
 					args[3], on_reply, ud, &reqs[i]);
-	else if (strcmp(verb, "status") == 0)
+	else if (strcmp(verb, "status") == 0) {
+		enum trust_client_relationship known = TRUST_CLIENT_REL_UNSET;
+		const char *k = strchr(args[3], ':');
+
+		for (int v = 1; k && v <= TRUST_CLIENT_REL_NONE; v++)
+			if (strcmp(k + 1, trust_client_relationship_to_string(
+					(enum trust_client_relationship)v)) == 0)
+				known = (enum trust_client_relationship)v;
+		if (k && known == TRUST_CLIENT_REL_UNSET)
+			usage();
 		r = trust_client_status(client, args[0], args[1], args[2],
 					(unsigned)strtoul(args[3], NULL, 10),
-					on_reply, ud, &reqs[i]);
+					known, on_reply, ud, &reqs[i]);
+	}
 	if (r < 0) {
 		printf("submit_error=%d\nerror_text=%s\n", r, strerror(-r));
 		exit(1);
@@ -385,10 +396,10 @@ main(int argc, char **argv)
 		return cmd_form(argc - 1, argv + 1);
 	if (strcmp(verb, "store") == 0)
 		return cmd_store(argc - 1, argv + 1);
-	if (argc != 5 || repeat < 1 || parallel < 1 || repeat > MAX_REQS ||
+	if (argc != (strcmp(verb, "enroll") == 0 ? 4 : 5) || repeat < 1 || parallel < 1 || repeat > MAX_REQS ||
 	    parallel > MAX_REQS || (repeat > 1 && parallel > 1))
 		usage();
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < argc - 1; i++)
 		args[i] = argv[i + 1];
 	args[1] = secret_arg(args[1]);
 	if (strcmp(verb, "enroll") == 0)
