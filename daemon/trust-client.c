@@ -770,9 +770,11 @@ attempt_failed(struct trust_client_request *r, int error, bool retriable,
 		if (delay > BACKOFF_MAX_MS)
 			delay = BACKOFF_MAX_MS;
 	} else {
+		/* Reply first, state after: r is gone once its callback
+		 * ran, so nothing can cancel it under our feet. */
+		req_fail(r, error, 0);
 		set_state(c, server_answered ? TRUST_CLIENT_STATE_REACHABLE :
 			  TRUST_CLIENT_STATE_UNREACHABLE);
-		req_fail(r, error, 0);
 		return;
 	}
 	r->state = REQ_BACKOFF;
@@ -874,7 +876,6 @@ on_done(struct evhttp_request *hreq, void *arg)
 			conn_bury(conn);
 	}
 	kick(c);
-	set_state(c, TRUST_CLIENT_STATE_REACHABLE);
 	memset(&rep, 0, sizeof(rep));
 	rep.attempts_left = -1;
 	rep.http_status = code;
@@ -882,6 +883,7 @@ on_done(struct evhttp_request *hreq, void *arg)
 	len = evbuffer_get_length(in);
 	if (len > TRUST_CLIENT_BODY_MAX) {
 		req_fail(r, -E2BIG, code);
+		set_state(c, TRUST_CLIENT_STATE_REACHABLE);
 		return;
 	}
 	body = (char *)evbuffer_pullup(in, (ev_ssize_t)len);
@@ -890,6 +892,7 @@ on_done(struct evhttp_request *hreq, void *arg)
 			parse_error_message(body, len, rep.message);
 		rep.error = map_http_status(code);
 		req_finish(r, &rep);
+		set_state(c, TRUST_CLIENT_STATE_REACHABLE);
 		return;
 	}
 	error = body ? trust_client_parse_reply(r->kind, body, len, &rep) :
@@ -901,6 +904,7 @@ on_done(struct evhttp_request *hreq, void *arg)
 	}
 	rep.http_status = code;
 	req_finish(r, &rep);
+	set_state(c, TRUST_CLIENT_STATE_REACHABLE);
 }
 
 /* Starts an attempt of r on conn. Callbacks of r may already have run
@@ -955,8 +959,10 @@ req_start(struct trust_client_request *r, struct conn *conn)
 	evtimer_add(r->timer, &tv);
 	if (evhttp_make_request(conn->evcon, hreq, EVHTTP_REQ_POST,
 				kind_paths[r->kind]) < 0) {
-		/* hreq is freed by evhttp; r still on conn unless a
-		 * callback ran. */
+		/* Only local failures (socket, bind, strdup) get here;
+		 * evhttp already unlinked hreq, and freed it in one of
+		 * them, so we leave it rather than risk a double free.
+		 * r is still on conn unless a callback ran. */
 		if (r->conn == conn) {
 			req_detach(r);
 			conn_bury(conn);

@@ -12,7 +12,8 @@
  *   never retried, nor is a redeem whose request may have reached the
  *   server (a code try must not be spent twice).
  * - The client is "reachable" after any HTTP answer and "unreachable" when
- *   a request gave up on the connection; a callback reports each change.
+ *   a request gave up on the connection; a callback reports each change,
+ *   right after the reply callback of the request that caused it.
  *
  * Callbacks run on the event loop, never inside the call that started the
  * request. Nothing here logs; passwords are cleansed from our buffers when
