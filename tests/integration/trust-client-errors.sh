@@ -109,6 +109,11 @@ itest_bg other python3 "$T/server.py" "$P2" "$T/other.crt" "$T/other.key" \
 	"$PW" "$T/peer.pem"
 itest_wait_port "$P2"
 
+# A plain-HTTP server where TLS is expected.
+P3=$(itest_port)
+itest_bg plain python3 -m http.server --bind 127.0.0.1 "$P3"
+itest_wait_port "$P3"
+
 URL=https://127.0.0.1:$P
 run() {
 	"$D" "$@" >"$T/out" 2>"$T/err"
@@ -209,6 +214,13 @@ check "wrong name refused" has error=-129
 # The system store does not know our test CA.
 run --server "$URL" validate ok "@$T/pw" sip:bob@example.org "$T/peer.pem"
 check "system store refuses test CA" has error=-129
+
+# Not TLS at all: a TLS error, retried like any connection failure.
+run --server "https://127.0.0.1:$P3" --ca "$T/ca.crt" --retries 1 --backoff 50 \
+	status ok "@$T/pw" sip:bob@example.org 0
+check "plain HTTP is EPROTO" has error=-71
+check "plain HTTP retried" has attempts=2
+check "plain HTTP unreachable" has state=unreachable
 
 # Nobody listening: bounded retries with doubling backoff (100+200 ms).
 DEAD=$(itest_port)
