@@ -2,9 +2,10 @@
 
 # --- trustd ---
 TESTS += tests/integration/trustd-api.sh tests/integration/trustd-crash.sh \
-	tests/integration/trustd-web.sh
+	tests/integration/trustd-web.sh tests/integration/trustd-adm.sh
 dist_check_SCRIPTS += tests/integration/trustd-api.sh \
-	tests/integration/trustd-crash.sh tests/integration/trustd-web.sh
+	tests/integration/trustd-crash.sh tests/integration/trustd-web.sh \
+	tests/integration/trustd-adm.sh
 EXTRA_DIST += tests/integration/trustd-lib.sh \
 	tests/integration/web/package.json \
 	tests/integration/web/package-lock.json \
