@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -152,6 +155,24 @@ verb_relationships(struct ctx *c, int argc, char **argv)
 		NULL) < 0 ? 1 : 0;
 }
 
+/* Run as root, become the owner of the store first: files sqlite creates
+ * beside it (-wal, -shm) must stay usable by the service's user. */
+static int
+drop_to_owner(const char *db)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || stat(db, &st) < 0 || st.st_uid == 0)
+		return 0;
+	if (setgroups(0, NULL) < 0 || setgid(st.st_gid) < 0 ||
+	    setuid(st.st_uid) < 0) {
+		fprintf(stderr, "cannot switch to the owner of %s: %s\n", db,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static void
 usage(FILE *f)
 {
@@ -209,7 +230,8 @@ main(int argc, char **argv)
 		log_max_level = LOG_WARNING;
 		if (trustd_config_load(path, &c.cfg) < 0)
 			return 1;
-		if (store_open(c.cfg->database, &c.store) < 0) {
+		if (drop_to_owner(c.cfg->database) < 0 ||
+		    store_open(c.cfg->database, &c.store) < 0) {
 			trustd_config_free(c.cfg);
 			return 1;
 		}

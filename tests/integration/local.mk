@@ -1,10 +1,17 @@
 # tests/integration: see Makefile.am
 
 # --- trustd ---
-TESTS += tests/integration/trustd-api.sh tests/integration/trustd-crash.sh
+TESTS += tests/integration/trustd-api.sh tests/integration/trustd-crash.sh \
+	tests/integration/trustd-web.sh tests/integration/trustd-adm.sh
 dist_check_SCRIPTS += tests/integration/trustd-api.sh \
-	tests/integration/trustd-crash.sh
-EXTRA_DIST += tests/integration/trustd-lib.sh
+	tests/integration/trustd-crash.sh tests/integration/trustd-web.sh \
+	tests/integration/trustd-adm.sh
+EXTRA_DIST += tests/integration/trustd-lib.sh \
+	tests/integration/web/package.json \
+	tests/integration/web/package-lock.json \
+	tests/integration/web/trustd-web.mjs
+CLEANFILES += tests/integration/trustd-web.png
+
 # --- trust client ---
 check_PROGRAMS += tests/integration/trust-client-driver
 tests_integration_trust_client_driver_SOURCES = \
