@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -52,6 +55,7 @@ struct conn {
 	/* Set from OpenSSL callbacks: evhttp resets the SSL object (SSL_clear)
 	 * when an attempt fails, so it cannot be asked afterwards. */
 	bool handshake_done;
+	bool nodelay;			/* TCP_NODELAY set on the socket */
 	long verify_error;		/* X509_V_OK or why the server's
 					 * certificate was refused */
 	TAILQ_ENTRY(conn) link;
@@ -605,8 +609,21 @@ static void
 on_ssl_info(const SSL *ssl, int where, int ret)
 {
 	struct conn *conn = SSL_get_app_data(ssl);
+	int one = 1, fd;
 
-	if ((where & SSL_CB_HANDSHAKE_DONE) && conn)
+	if (!conn)
+		return;
+	if ((where & SSL_CB_HANDSHAKE_START) && !conn->nodelay) {
+		/* evhttp writes headers and body as separate TLS records;
+		 * with Nagle the second waits for the server's delayed ACK
+		 * (~40 ms a request). The socket exists only once libevent
+		 * connects it, so this is the first place we see it. */
+		fd = SSL_get_fd(ssl);
+		if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+					  sizeof(one)) == 0)
+			conn->nodelay = true;
+	}
+	if (where & SSL_CB_HANDSHAKE_DONE)
 		conn->handshake_done = true;
 }
 
