@@ -659,7 +659,7 @@ conn_new(struct trust_client *c)
 			BUFFEREVENT_SSL_CONNECTING,
 			BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (!bev)
-		goto fail_ssl;	/* 2.1 does not free ssl on failure */
+		goto fail;	/* with CLOSE_ON_FREE, libevent freed ssl */
 	/* The SSL belongs to bev from here (BEV_OPT_CLOSE_ON_FREE). */
 	conn->ssl = ssl;
 	/* Servers close keep-alive connections without close_notify. */
@@ -976,15 +976,15 @@ req_start(struct trust_client_request *r, struct conn *conn)
 	evtimer_add(r->timer, &tv);
 	if (evhttp_make_request(conn->evcon, hreq, EVHTTP_REQ_POST,
 				kind_paths[r->kind]) < 0) {
-		/* Only local failures (socket, bind, strdup) get here;
-		 * evhttp already unlinked hreq, and freed it in one of
-		 * them, so we leave it rather than risk a double free.
-		 * r is still on conn unless a callback ran. */
-		if (r->conn == conn) {
-			req_detach(r);
-			conn_bury(conn);
-			attempt_failed(r, -ECONNREFUSED, true, reused, false);
-		}
+		/* Only local failures before any connect (bind, setfd,
+		 * strdup) return -1, and then no callback has run, so r is
+		 * still ours. evhttp unlinked hreq, and freed it in one of
+		 * those paths: we leave it rather than risk a double free.
+		 * (A connect that fails at once runs on_done and returns
+		 * 0: r may be gone then, so it is not touched here.) */
+		req_detach(r);
+		conn_bury(conn);
+		attempt_failed(r, -ECONNREFUSED, true, reused, false);
 	}
 }
 
@@ -1295,7 +1295,8 @@ trust_client_new(struct event_base *base,
 	c->dns = cfg->dns;
 	c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
 	c->backoff_ms = cfg->backoff_ms ? cfg->backoff_ms : DEFAULT_BACKOFF_MS;
-	c->retries = cfg->retries;
+	c->retries = cfg->retries < TRUST_CLIENT_RETRIES_MAX ?
+		     cfg->retries : TRUST_CLIENT_RETRIES_MAX;
 	TAILQ_INIT(&c->conns);
 	TAILQ_INIT(&c->dead);
 	TAILQ_INIT(&c->queue);

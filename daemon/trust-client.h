@@ -44,6 +44,8 @@ struct trust_client_request;
 #define TRUST_CLIENT_QUEUE_MAX 64
 /* Longest status long poll the server honours (SPEC §3). */
 #define TRUST_CLIENT_WAIT_MAX 60
+/* Retries after connection errors, whatever the configuration asks. */
+#define TRUST_CLIENT_RETRIES_MAX 10
 /* Server error messages kept in the reply, bytes. */
 #define TRUST_CLIENT_ERROR_MAX 200
 
@@ -52,7 +54,8 @@ struct trust_client_config {
 	const char *ca_file;	/* PEM bundle; NULL: the system store */
 	unsigned timeout_ms;	/* per attempt; 0: 10000. A long poll adds
 				 * its wait on top. */
-	unsigned retries;	/* extra attempts after a connection error */
+	unsigned retries;	/* extra attempts after a connection error,
+				 * at most TRUST_CLIENT_RETRIES_MAX */
 	unsigned backoff_ms;	/* first backoff, doubled each retry; 0: 250 */
 	struct evdns_base *dns;	/* NULL: blocking getaddrinfo */
 };

@@ -7,6 +7,8 @@
  *   trust-client-driver [options] status LOGIN PASSWORD PEER WAIT[:KNOWN]
  *   trust-client-driver parse KIND FILE     (answer parser, no network)
  *   trust-client-driver form VALUE          (form encoding of VALUE)
+ *   trust-client-driver parse-fuzz N SEED   (N random mutations of good
+ *                       answers through the parser; checks invariants)
  *   trust-client-driver store DB record PEER FP STATUS NOW
  *   trust-client-driver store DB lookup PEER FP NOW TTL
  *   trust-client-driver store DB forget PEER
@@ -227,6 +229,123 @@ cmd_parse(int argc, char **argv)
 	return 2;
 }
 
+/* What a successful parse promises, whatever the input was. */
+static int
+reply_sane(const struct trust_client_reply *rep)
+{
+	size_t n = strlen(rep->fingerprint);
+
+	if (n != 0 && n != 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdef", rep->fingerprint[i]))
+			return 0;
+	n = strlen(rep->vuc);
+	if (n != 0 && (n != 9 || rep->vuc[4] != '-'))
+		return 0;
+	return rep->vuc_expires >= 0 && rep->attempts_left >= -1 &&
+	       rep->attempts_left <= 1000 && rep->error == 0 &&
+	       trust_client_certificate_to_string(rep->certificate) &&
+	       trust_client_relationship_to_string(rep->relationship) &&
+	       trust_client_role_to_string(rep->role) &&
+	       trust_client_redeem_to_string(rep->result);
+}
+
+/* A small mutation fuzzer over good answers, so that the parser meets
+ * hostile bodies under the sanitizers in every make check. */
+static int
+cmd_parse_fuzz(int argc, char **argv)
+{
+	static const char *const seeds[] = {
+		"{\"fingerprint\":\"0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef\",\"changed\":true}",
+		"{\"peer\":\"bob@example.org\",\"certificate\":\"match\","
+		"\"relationship\":\"pending\",\"vuc\":\"1234-5678\","
+		"\"vuc_expires\":1900000000,\"role\":\"issuer\"}",
+		"{\"result\":\"wrong-code\",\"attempts_left\":4}",
+		"{\"peer\":\"b\",\"relationship\":\"trusted\","
+		"\"role\":\"redeemer\"}",
+		"{\"error\":\"wrong login or password\"}",
+	};
+	static const char *const tokens[] = {
+		"{", "}", "[", "]", "\"", ":", ",", "null", "true", "-1",
+		"1e999", "\\u0000", "\\ud800", "9223372036854775808",
+		"\"match\"", "\"trusted\"", "\"vuc\"", "{\"a\":{\"b\":[[[[",
+	};
+	long n;
+	unsigned seed;
+	char buf[4096];
+	int ok = 0, bad = 0;
+
+	if (argc != 2)
+		return 2;
+	n = strtol(argv[0], NULL, 10);
+	seed = (unsigned)strtoul(argv[1], NULL, 10);
+	srand(seed);
+	for (long i = 0; i < n; i++) {
+		const char *s0 = seeds[rand() % 5];
+		size_t len = strlen(s0);
+		int muts = 1 + rand() % 4;
+
+		memcpy(buf, s0, len);
+		for (int m = 0; m < muts; m++) {
+			size_t pos = len ? (size_t)rand() % len : 0;
+			const char *t;
+			size_t tl;
+
+			switch (rand() % 5) {
+			case 0:	/* flip a byte */
+				if (len)
+					buf[pos] = (char)(rand() & 0xff);
+				break;
+			case 1:	/* cut */
+				len = pos;
+				break;
+			case 2:	/* delete a run */
+				tl = (size_t)rand() % 8;
+				if (pos + tl <= len) {
+					memmove(buf + pos, buf + pos + tl,
+						len - pos - tl);
+					len -= tl;
+				}
+				break;
+			default: /* insert a token */
+				t = tokens[rand() % (sizeof(tokens) /
+						     sizeof(tokens[0]))];
+				tl = strlen(t);
+				if (len + tl < sizeof(buf)) {
+					memmove(buf + pos + tl, buf + pos,
+						len - pos);
+					memcpy(buf + pos, t, tl);
+					len += tl;
+				}
+				break;
+			}
+		}
+		for (int k = 0; k <= TRUST_CLIENT_STATUS; k++) {
+			struct trust_client_reply rep;
+			int r = trust_client_parse_reply(
+				(enum trust_client_kind)k, buf, len, &rep);
+
+			if (r == 0 && !reply_sane(&rep)) {
+				printf("insane reply for: %.*s\n", (int)len,
+				       buf);
+				return 1;
+			}
+			if (r != 0 && r != -EBADMSG && r != -E2BIG) {
+				printf("parse=%d for: %.*s\n", r, (int)len, buf);
+				return 1;
+			}
+			if (r == 0)
+				ok++;
+			else
+				bad++;
+		}
+	}
+	printf("accepted=%d refused=%d\n", ok, bad);
+	return 0;
+}
+
 static int
 cmd_form(int argc, char **argv)
 {
@@ -394,6 +513,8 @@ main(int argc, char **argv)
 		return cmd_parse(argc - 1, argv + 1);
 	if (strcmp(verb, "form") == 0)
 		return cmd_form(argc - 1, argv + 1);
+	if (strcmp(verb, "parse-fuzz") == 0)
+		return cmd_parse_fuzz(argc - 1, argv + 1);
 	if (strcmp(verb, "store") == 0)
 		return cmd_store(argc - 1, argv + 1);
 	if (argc != (strcmp(verb, "enroll") == 0 ? 4 : 5) || repeat < 1 || parallel < 1 || repeat > MAX_REQS ||

@@ -270,4 +270,13 @@ printf '{"certificate":"match","relationship":"none","vuc":"12345678"}' >"$T/j3"
 printf '{"fingerprint":"%s"}' "$(printf 'AB%.0s' $(seq 32))" >"$T/j4"
 "$D" parse enroll "$T/j4" >"$T/out" || fail "parse enroll"
 check "fingerprint lower-cased" has "fingerprint=$(printf 'ab%.0s' $(seq 32))"
+
+# Mutated answers through the parser under the sanitizers (fixed seeds,
+# so a failure reproduces with the same command).
+for seed in 1 2 3; do
+	"$D" parse-fuzz 20000 "$seed" >"$T/out" 2>&1 ||
+		{ cat "$T/out" >&2; fail "parse-fuzz seed $seed"; }
+	grep -q 'Sanitizer\|runtime error' "$T/out" && fail "parse-fuzz $seed"
+	note "ok: parse-fuzz seed $seed: $(cat "$T/out")"
+done
 exit 0
