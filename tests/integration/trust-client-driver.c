@@ -18,7 +18,8 @@
  *   trust-client-driver store DB check      (PRAGMA integrity_check)
  *
  * Options: --server URL --ca FILE --timeout MS --retries N --backoff MS
- * --repeat N (one after the other on the same client) --parallel N (all at
+ * --repeat N (one after the other on the same client; --pause MS between
+ * them) --parallel N (all at
  * once) --cancel-after MS (cancel the requests; their callbacks must not
  * run). A PASSWORD of @FILE is read from FILE; passwords are never printed.
  * Exit status: 0 if every reply had error 0, 1 otherwise, 2 usage.
@@ -43,6 +44,8 @@ static struct event_base *base;
 static struct trust_client *client;
 static struct trust_client_request *reqs[MAX_REQS];
 static int nreqs, ndone, nfailed, repeat = 1, parallel = 1;
+static long pause_ms;
+static struct event *pause_ev;
 static const char *verb;
 static char *args[4];
 static struct timespec t0;
@@ -139,7 +142,12 @@ on_reply(const struct trust_client_reply *rep, void *userdata)
 	ndone++;
 	if (rep->error)
 		nfailed++;
-	if (parallel == 1 && ndone < repeat)
+	if (parallel == 1 && ndone < repeat && pause_ms > 0) {
+		struct timeval tv = { pause_ms / 1000,
+				      (pause_ms % 1000) * 1000 };
+
+		evtimer_add(pause_ev, &tv);
+	} else if (parallel == 1 && ndone < repeat)
 		start(ndone);
 	else if (ndone == nreqs)
 		event_base_loopexit(base, NULL);
@@ -186,6 +194,12 @@ start(int i)
 		exit(1);
 	}
 	return 0;
+}
+
+static void
+on_pause(evutil_socket_t fd, short what, void *arg)
+{
+	start(ndone);
 }
 
 static void
@@ -484,6 +498,7 @@ main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'n' },
 		{ "parallel", required_argument, NULL, 'p' },
 		{ "cancel-after", required_argument, NULL, 'x' },
+		{ "pause", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct trust_client_config cfg = { 0 };
@@ -501,6 +516,7 @@ main(int argc, char **argv)
 		case 'n': repeat = (int)strtol(optarg, NULL, 10); break;
 		case 'p': parallel = (int)strtol(optarg, NULL, 10); break;
 		case 'x': cancel_after = strtol(optarg, NULL, 10); break;
+		case 'w': pause_ms = strtol(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
@@ -538,6 +554,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	trust_client_set_state_cb(client, on_state, NULL);
+	pause_ev = evtimer_new(base, on_pause, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	nreqs = repeat > parallel ? repeat : parallel;
 	for (int i = 0; i < parallel; i++)
@@ -558,6 +575,7 @@ main(int argc, char **argv)
 	trust_client_free(client);
 	if (cancel_ev)
 		event_free(cancel_ev);
+	event_free(pause_ev);
 	event_base_free(base);
 	if (cancel_after >= 0)
 		return ndone == 0 ? 0 : 1;

@@ -39,6 +39,7 @@ CERT = open(sys.argv[5]).read()
 
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 1     # idle keep-alive connections close after a second
 
     def log_message(self, fmt, *args):
         sys.stderr.write("%s conn=%x\n" % (fmt % args, id(self.connection)))
@@ -153,6 +154,13 @@ check "repeat answers" rc 0
 check "keep-alive reuse" has connections=1
 check "five replies" has replies=5
 
+# The server closed the idle connection: the next request opens a new
+# one, without an error or a retry.
+run --server "$URL" --ca "$T/ca.crt" --repeat 2 --pause 1500 status ok "@$T/pw" sip:bob@example.org 0
+check "after idle close" rc 0
+check "new connection after idle close" has connections=2
+grep -q '^attempts=2' "$T/out" && fail "idle close cost a retry"
+
 # Parallel requests each get a connection (at most TRUST_CLIENT_CONNS_MAX).
 run --server "$URL" --ca "$T/ca.crt" --parallel 6 status slow "@$T/pw" sip:bob@example.org 0
 check "parallel answers" rc 0
@@ -234,10 +242,17 @@ ms=$(sed -n 's/^elapsed_ms=//p' "$T/out")
 note "ok: backoff took $ms ms"
 
 # Cancelled requests never call back (the driver aborts if one does).
-run --server "$URL" --ca "$T/ca.crt" --parallel 3 --cancel-after 200 \
+# Six at once: four running, two queued.
+run --server "$URL" --ca "$T/ca.crt" --parallel 6 --cancel-after 200 \
 	status slow "@$T/pw" sip:bob@example.org 0
 check "cancel is silent" rc 0
-check "cancelled" has cancelled=2
+check "cancelled running" has cancelled=0
+check "cancelled queued" has cancelled=5
+# In backoff between retries.
+run --server "https://127.0.0.1:$DEAD" --ca "$T/ca.crt" --retries 3 \
+	--backoff 400 --cancel-after 150 status ok "@$T/pw" sip:bob@example.org 0
+check "cancel in backoff is silent" rc 0
+check "cancelled in backoff" has cancelled=0
 
 # Bad configuration is refused at start.
 run --server "http://127.0.0.1:$P" status ok x sip:bob@example.org 0
