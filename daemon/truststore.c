@@ -137,7 +137,40 @@ peer_ok(const char *peer)
 	return true;
 }
 
-/* Exactly 64 lower-case hex digits, as hex_encode writes them. */
+int
+truststore_fp_normalize(const char *in, char out[TRUSTSTORE_FP_LEN + 1])
+{
+	size_t n, o = 0;
+	bool colons;
+
+	if (!in || !out)
+		return -EINVAL;
+	n = strnlen(in, 3 * 32);
+	if (n == TRUSTSTORE_FP_LEN)
+		colons = false;
+	else if (n == 3 * 32 - 1)
+		colons = true;
+	else
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char ch = in[i];
+
+		if (colons && i % 3 == 2) {
+			if (ch != ':')
+				return -EINVAL;
+			continue;
+		}
+		if (ch >= 'A' && ch <= 'F')
+			ch = (char)(ch - 'A' + 'a');
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+			return -EINVAL;
+		out[o++] = ch;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* Exactly 64 lower-case hex digits, as stored. */
 static bool
 fp_ok(const char *fp)
 {
@@ -384,10 +417,12 @@ truststore_lookup(struct truststore *ts, const char *peer, const char *fp,
 {
 	struct truststore_entry e;
 	enum truststore_result res;
+	char norm[TRUSTSTORE_FP_LEN + 1];
 	int r;
 
-	if (!fp_ok(fp) || !ret_result)
+	if (!ret_result || truststore_fp_normalize(fp, norm) < 0)
 		return -EINVAL;
+	fp = norm;
 	r = truststore_get(ts, peer, &e);
 	if (r == -ENOENT || (r == 0 && e.status != TRUSTSTORE_TRUSTED)) {
 		res = TRUSTSTORE_UNKNOWN;
@@ -412,11 +447,14 @@ truststore_record(struct truststore *ts, const char *peer, const char *fp,
 	struct truststore_entry old;
 	const char *name = truststore_status_to_string(status);
 	int64_t validated_at = 0;
+	char norm[TRUSTSTORE_FP_LEN + 1];
 	bool have_old;
 	int rc, r;
 
-	if (!ts || !peer_ok(peer) || !fp_ok(fp) || !name)
+	if (!ts || !peer_ok(peer) || !name ||
+	    truststore_fp_normalize(fp, norm) < 0)
 		return -EINVAL;
+	fp = norm;
 	r = exec(ts, "BEGIN IMMEDIATE");
 	if (r < 0)
 		return r;

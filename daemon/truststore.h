@@ -17,7 +17,7 @@
 /* Longest peer AOR we store (bytes, without NUL); a SIP URI longer than this
  * is not a person's address. */
 #define TRUSTSTORE_PEER_MAX 256
-/* SHA-256 in lower-case hex. */
+/* SHA-256 in lower-case hex, as stored and listed. */
 #define TRUSTSTORE_FP_LEN 64
 /* Schema version written to PRAGMA user_version. */
 #define TRUSTSTORE_SCHEMA_VERSION 1
@@ -57,7 +57,8 @@ int truststore_open(const char *path, struct truststore **ret_ts);
 /* NULL-safe; returns NULL. */
 struct truststore *truststore_close(struct truststore *ts);
 
-/* What the cache says about peer presenting certificate fp at time now.
+/* What the cache says about peer presenting certificate fp (any form
+ * truststore_fp_normalize takes) at time now.
  * cache_ttl <= 0 makes every trusted entry stale; a checked_at in the future
  * (clock set back) counts as stale too. Returns 0 or -EINVAL for a bad peer
  * or fingerprint, -EIO. */
@@ -87,6 +88,12 @@ int truststore_list(struct truststore *ts, truststore_list_cb cb,
 
 /* Removes peer. Returns 0, -ENOENT if there was no entry, -EINVAL, -EIO. */
 int truststore_forget(struct truststore *ts, const char *peer);
+
+/* Fingerprints may be given as 64 hex digits or as 32 colon-separated
+ * pairs ("AB:CD:...", as openssl and identity.c print them), either case;
+ * the store keeps 64 lower-case digits. Writes that form into out.
+ * Returns 0 or -EINVAL. */
+int truststore_fp_normalize(const char *in, char out[TRUSTSTORE_FP_LEN + 1]);
 
 /* "trusted", "pending", "none", "mismatch"; and back (-EINVAL). */
 const char *truststore_status_to_string(enum truststore_status s);

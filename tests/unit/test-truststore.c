@@ -113,9 +113,8 @@ test_bad_input(void)
 	CHECK_EQ_INT(truststore_record(ts, "", FP_A, TRUSTSTORE_TRUSTED, 1), -EINVAL);
 	CHECK_EQ_INT(truststore_record(ts, "sip:a b@x", FP_A, TRUSTSTORE_TRUSTED, 1), -EINVAL);
 	CHECK_EQ_INT(truststore_record(ts, BOB, "AA", TRUSTSTORE_TRUSTED, 1), -EINVAL);
-	/* upper case is not the form we write: refuse rather than miss */
 	CHECK_EQ_INT(truststore_record(ts, BOB,
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAG",
 		TRUSTSTORE_TRUSTED, 1), -EINVAL);
 	CHECK_EQ_INT(truststore_record(ts, BOB, FP_A "a", TRUSTSTORE_TRUSTED, 1), -EINVAL);
 	CHECK_EQ_INT(truststore_record(ts, BOB, FP_A, (enum truststore_status)9, 1), -EINVAL);
@@ -306,6 +305,50 @@ test_file(void)
 	CHECK_EQ_INT(truststore_open(p, &ts), -ENOENT);
 }
 
+/* The forms of one fingerprint all mean the same entry. */
+static void
+test_fp_forms(void)
+{
+	static const char colon_upper[] =
+		"B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:"
+		"B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0";
+	static const char *const bad[] = {
+		"", "b0", FP_B "0", "B0:B0",
+		/* colon in the wrong place */
+		"B0B:0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:"
+		"B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0:B0",
+		/* 95 chars without colons */
+		"b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"
+		"b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0",
+		"g0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0",
+	};
+	struct truststore *ts = NULL;
+	struct truststore_entry e;
+	char out[TRUSTSTORE_FP_LEN + 1];
+
+	CHECK_EQ_INT(truststore_fp_normalize(colon_upper, out), 0);
+	CHECK(strcmp(out, FP_B) == 0);
+	CHECK_EQ_INT(truststore_fp_normalize(
+		"B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0",
+		out), 0);
+	CHECK(strcmp(out, FP_B) == 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_EQ_INT(truststore_fp_normalize(bad[i], out), -EINVAL);
+	CHECK_EQ_INT(truststore_fp_normalize(NULL, out), -EINVAL);
+
+	CHECK_EQ_INT(truststore_open(path, &ts), 0);
+	CHECK_EQ_INT(truststore_record(ts, "sip:erin@example.org", colon_upper,
+				       TRUSTSTORE_TRUSTED, 100), 0);
+	CHECK_EQ_INT(truststore_get(ts, "sip:erin@example.org", &e), 0);
+	CHECK(strcmp(e.fingerprint, FP_B) == 0);
+	CHECK_EQ_INT(lookup(ts, "sip:erin@example.org", FP_B, 101),
+		     TRUSTSTORE_TRUSTED_FRESH);
+	CHECK_EQ_INT(lookup(ts, "sip:erin@example.org", colon_upper, 101),
+		     TRUSTSTORE_TRUSTED_FRESH);
+	CHECK_EQ_INT(truststore_forget(ts, "sip:erin@example.org"), 0);
+	truststore_close(ts);
+}
+
 static void
 test_strings(void)
 {
@@ -350,6 +393,7 @@ main(void)
 	test_cache_rules();
 	test_bad_input();
 	test_reopen_list_forget();
+	test_fp_forms();
 	test_file();
 	test_strings();
 	cleanup();
