@@ -25,3 +25,6 @@ dist_check_SCRIPTS += tests/integration/trust-client-store.sh
 TESTS += tests/integration/trust-client-store.sh
 dist_check_SCRIPTS += tests/integration/trust-client-flow.sh
 TESTS += tests/integration/trust-client-flow.sh
+# Every integration script sources lib.sh; without it in the tarball
+# make distcheck fails them all. (Harmless if another area adds it too.)
+EXTRA_DIST += tests/integration/lib.sh
