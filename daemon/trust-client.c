@@ -1016,6 +1016,31 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 		       false, false);
 }
 
+static bool
+is_long_poll(const struct trust_client_request *r)
+{
+	return r->kind == TRUST_CLIENT_STATUS && r->wait > 0;
+}
+
+/* The first queued request that may start now. Long polls may hold at most
+ * TRUST_CLIENT_LONG_POLLS_MAX connections, so that a validation never
+ * waits a minute behind them; other requests overtake queued long polls
+ * then, and keep their order among themselves. */
+static struct trust_client_request *
+next_startable(struct trust_client *c)
+{
+	struct trust_client_request *r;
+	unsigned polls = 0;
+
+	TAILQ_FOREACH(r, &c->active, link)
+		if (r->state == REQ_RUNNING && is_long_poll(r))
+			polls++;
+	TAILQ_FOREACH(r, &c->queue, link)
+		if (polls < TRUST_CLIENT_LONG_POLLS_MAX || !is_long_poll(r))
+			return r;
+	return NULL;
+}
+
 /* Hands queued requests to connections, frees dead connections. */
 static void
 on_service(evutil_socket_t fd, short what, void *arg)
@@ -1033,7 +1058,7 @@ on_service(evutil_socket_t fd, short what, void *arg)
 			conn_free(conn);
 	}
 
-	while ((r = TAILQ_FIRST(&c->queue))) {
+	while ((r = next_startable(c))) {
 		struct conn *idle = NULL;
 
 		TAILQ_FOREACH(conn, &c->conns, link)

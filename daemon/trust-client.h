@@ -6,7 +6,8 @@
  *   store, and its name (DNS or IP address) against the server URL.
  * - Connections are kept alive and reused; a long poll holds a connection
  *   of its own, so at most TRUST_CLIENT_CONNS_MAX requests run at once and
- *   the rest wait in order.
+ *   the rest wait in order, except that long polls never take the last
+ *   connection (short requests overtake waiting long polls).
  * - Each attempt has a deadline. Connection failures are retried a bounded
  *   number of times with doubling backoff; an HTTP answer (4xx, 5xx) is
  *   never retried, nor is a redeem whose request may have reached the
@@ -40,6 +41,9 @@ struct trust_client_request;
 #define TRUST_CLIENT_JSON_DEPTH 4
 /* Connections (and so requests in flight) at once. */
 #define TRUST_CLIENT_CONNS_MAX 4
+/* Of those, long polls (status with a wait) at most: one connection is
+ * always left for validations. */
+#define TRUST_CLIENT_LONG_POLLS_MAX (TRUST_CLIENT_CONNS_MAX - 1)
 /* Requests waiting for a connection; more is -EAGAIN at submit. */
 #define TRUST_CLIENT_QUEUE_MAX 64
 /* Longest status long poll the server honours (SPEC §3). */

@@ -19,7 +19,8 @@
  *
  * Options: --server URL --ca FILE --timeout MS --retries N --backoff MS
  * --repeat N (one after the other on the same client; --pause MS between
- * them) --parallel N (all at
+ * them) --probe-after MS --probe-login LOGIN (one more status without
+ * wait as LOGIN, MS after the start) --parallel N (all at
  * once) --cancel-after MS (cancel the requests; their callbacks must not
  * run). A PASSWORD of @FILE is read from FILE; passwords are never printed.
  * Exit status: 0 if every reply had error 0, 1 otherwise, 2 usage.
@@ -44,8 +45,9 @@ static struct event_base *base;
 static struct trust_client *client;
 static struct trust_client_request *reqs[MAX_REQS];
 static int nreqs, ndone, nfailed, repeat = 1, parallel = 1;
-static long pause_ms;
-static struct event *pause_ev;
+static long pause_ms, probe_ms = -1;
+static const char *probe_login;
+static struct event *pause_ev, *probe_ev;
 static const char *verb;
 static char *args[4];
 static struct timespec t0;
@@ -200,6 +202,22 @@ static void
 on_pause(evutil_socket_t fd, short what, void *arg)
 {
 	start(ndone);
+}
+
+/* One extra status without wait, as PROBE_LOGIN, while the others run. */
+static void
+on_probe(evutil_socket_t fd, short what, void *arg)
+{
+	int i = nreqs - 1;
+	int r = trust_client_status(client, probe_login, args[1], args[2], 0,
+				    TRUST_CLIENT_REL_UNSET, on_reply,
+				    (void *)(intptr_t)i, &reqs[i]);
+
+	if (r < 0) {
+		printf("probe_error=%d\n", r);
+		exit(1);
+	}
+	printf("probe=%d started_ms=%ld\n", i, elapsed_ms());
 }
 
 static void
@@ -499,6 +517,8 @@ main(int argc, char **argv)
 		{ "parallel", required_argument, NULL, 'p' },
 		{ "cancel-after", required_argument, NULL, 'x' },
 		{ "pause", required_argument, NULL, 'w' },
+		{ "probe-after", required_argument, NULL, 'P' },
+		{ "probe-login", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct trust_client_config cfg = { 0 };
@@ -517,6 +537,8 @@ main(int argc, char **argv)
 		case 'p': parallel = (int)strtol(optarg, NULL, 10); break;
 		case 'x': cancel_after = strtol(optarg, NULL, 10); break;
 		case 'w': pause_ms = strtol(optarg, NULL, 10); break;
+		case 'P': probe_ms = strtol(optarg, NULL, 10); break;
+		case 'L': probe_login = optarg; break;
 		default: usage();
 		}
 	}
@@ -557,6 +579,16 @@ main(int argc, char **argv)
 	pause_ev = evtimer_new(base, on_pause, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	nreqs = repeat > parallel ? repeat : parallel;
+	if (probe_ms >= 0) {
+		struct timeval tv = { probe_ms / 1000, (probe_ms % 1000) * 1000 };
+		struct event *ev = evtimer_new(base, on_probe, NULL);
+
+		if (!probe_login || nreqs >= MAX_REQS || repeat > 1)
+			usage();
+		nreqs++;
+		evtimer_add(ev, &tv);
+		probe_ev = ev;
+	}
 	for (int i = 0; i < parallel; i++)
 		start(i);
 	if (cancel_after >= 0) {
@@ -576,6 +608,8 @@ main(int argc, char **argv)
 	if (cancel_ev)
 		event_free(cancel_ev);
 	event_free(pause_ev);
+	if (probe_ev)
+		event_free(probe_ev);
 	event_base_free(base);
 	if (cancel_after >= 0)
 		return ndone == 0 ? 0 : 1;

@@ -167,6 +167,16 @@ check "parallel answers" rc 0
 check "parallel replies" has replies=6
 check "connections capped" has connections=4
 
+# Long polls never take the last connection: with four slow long polls
+# outstanding, a short request 300 ms later is answered at once.
+run --server "$URL" --ca "$T/ca.crt" --parallel 4 --probe-after 300 \
+	--probe-login ok status slow "@$T/pw" sip:bob@example.org 10
+check "long polls and probe answered" rc 0
+check "five replies with probe" has replies=5
+ms=$(sed -n 's/^--- reply 4 elapsed_ms=//p' "$T/out")
+[ -n "$ms" ] && [ "$ms" -lt 2000 ] || { cat "$T/out" >&2; fail "probe waited: $ms ms"; }
+note "ok: short request overtook long polls ($ms ms)"
+
 # HTTP errors map to clear errors and are not retried.
 run --server "$URL" --ca "$T/ca.crt" --retries 3 validate ok wrongpw sip:bob@example.org "$T/peer.pem"
 check "401 fails" rc 1
