@@ -3,8 +3,9 @@
 # against a real svopi-trustd: Alice and Bob enroll, Alice validates Bob
 # (issuer, gets the code), Bob validates Alice (redeemer), Bob redeems,
 # Alice's long poll returns early, both see trusted. Then keep-alive
-# reuse, wrong password, a certificate that is not the reference, wrong
-# CA, and an unreachable server within the bounded retries.
+# reuse, a certificate that is not the reference, a cancelled long poll,
+# Bob re-enrolling (cache says changed, server says pending), wrong
+# password, wrong CA, and an unreachable server within bounded retries.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
 itest_init trust-client-flow
 
@@ -112,6 +113,34 @@ check "one connection" has connections=1
 run validate "$A" pw-alice "sip:$Bo" "$T/carol-id.crt"
 check "foreign certificate" has certificate=mismatch
 grep -q '^vuc=' "$T/out" && fail "a code for a foreign key"
+
+# A cancelled long poll: the client drops its connection, trustd carries on.
+run --cancel-after 300 status "$A" pw-alice "sip:$Bo" 30:trusted
+check "long poll cancelled" has cancelled=0
+run status "$A" pw-alice "sip:$Bo" 0
+check "trustd fine after a dropped long poll" has relationship=trusted
+
+# Nothing trusts a new key silently, as svopid would do it: Alice's cache
+# holds Bob's trusted key; Bob re-enrolls with a new one; the cache says
+# changed, the server says pending (a new code), the cache follows.
+ST=$T/alice-trust.db
+FPB=$(fp_of "$T/bob-id.crt")
+check "cache bob" "$D" store "$ST" record "sip:$Bo" "$FPB" trusted "$(date +%s)"
+mv "$T/bob-id.crt" "$T/bob-old.crt"
+usercert bob
+FPB2=$(fp_of "$T/bob-id.crt")
+run enroll "$Bo" pw-bob "$T/bob-id.crt"
+check "bob re-enrolls" has "fingerprint=$FPB2"
+"$D" store "$ST" lookup "sip:$Bo" "$FPB2" "$(date +%s)" 86400 >"$T/out"
+check "cache: changed key" has lookup=changed
+run validate "$A" pw-alice "sip:$Bo" "$T/bob-id.crt"
+check "new key matches the reference" has certificate=match
+check "new key is not trusted" has relationship=pending
+run validate "$A" pw-alice "sip:$Bo" "$T/bob-old.crt"
+check "old key no longer matches" has certificate=mismatch
+check "cache the verdict" "$D" store "$ST" record "sip:$Bo" "$FPB2" pending "$(date +%s)"
+"$D" store "$ST" lookup "sip:$Bo" "$FPB2" "$(date +%s)" 86400 >"$T/out"
+check "cache: unknown until trusted again" has lookup=unknown
 
 # Wrong password: 401 as -EACCES, not retried, server reachable.
 run --retries 3 validate "$A" wrong "sip:$Bo" "$T/bob-id.crt"
