@@ -347,6 +347,32 @@ get_enum(struct json_object *o, const char *key, const char *const *names,
 	(dst) = v_; \
 	r_; })
 
+/* An optional "fingerprint": 64 hex digits, kept lower-case. */
+static int
+get_fingerprint(struct json_object *o, char out[65])
+{
+	const char *s;
+	int r;
+
+	out[0] = '\0';
+	r = get_string(o, "fingerprint", 64, &s);
+	if (r < 0 || !s)
+		return r;
+	if (strlen(s) != 64)
+		return -EBADMSG;
+	for (size_t i = 0; i < 64; i++) {
+		char ch = s[i];
+
+		if (ch >= 'A' && ch <= 'F')
+			ch = (char)(ch - 'A' + 'a');
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+			return -EBADMSG;
+		out[i] = ch;
+	}
+	out[64] = '\0';
+	return 0;
+}
+
 static bool
 vuc_ok(const char *s)
 {
@@ -422,19 +448,9 @@ trust_client_parse_reply(enum trust_client_kind kind, const char *body,
 
 	switch (kind) {
 	case TRUST_CLIENT_ENROLL:
-		r = get_string(o, "fingerprint", 64, &s);
-		if (r == 0 && (!s || strlen(s) != 64))
+		r = get_fingerprint(o, rep.fingerprint);
+		if (r == 0 && !rep.fingerprint[0])
 			r = -EBADMSG;
-		for (size_t i = 0; r == 0 && i < 64; i++) {
-			char ch = s[i];
-
-			if (ch >= 'A' && ch <= 'F')
-				ch = (char)(ch - 'A' + 'a');
-			if (!((ch >= '0' && ch <= '9') ||
-			      (ch >= 'a' && ch <= 'f')))
-				r = -EBADMSG;
-			rep.fingerprint[i] = ch;
-		}
 		break;
 	case TRUST_CLIENT_VALIDATE:
 		r = GET_ENUM(o, "certificate", cert_names, rep.certificate);
@@ -450,6 +466,8 @@ trust_client_parse_reply(enum trust_client_kind kind, const char *body,
 			r = -EBADMSG;
 		if (r == 0)
 			r = GET_ENUM(o, "role", role_names, rep.role);
+		if (r == 0)
+			r = get_fingerprint(o, rep.fingerprint);
 		if (r == 0)
 			r = get_string(o, "vuc", 16, &s);
 		if (r == 0 && s && *s) {

@@ -115,11 +115,13 @@ enum trust_client_redeem {
  *   -EREMOTEIO     5xx
  *   -EBADMSG       the answer is not the JSON we expect
  *   -E2BIG         the answer is over TRUST_CLIENT_BODY_MAX
- *   -EKEYREJECTED  the server's certificate failed verification
- *   -EPROTO        TLS failed otherwise
- *   -ECONNREFUSED, -ETIMEDOUT, -ECONNRESET, -EHOSTUNREACH: no answer
- *   -ECANCELED     the client was freed (only seen by callbacks that
- *                  were already running; see trust_client_free)
+ *   -EKEYREJECTED  the server's certificate failed verification (CA or
+ *                  name); never retried
+ *   -EPROTO        TLS failed otherwise (e.g. not a TLS server)
+ *   -ECONNREFUSED  no connection (refused, unreachable, name unknown)
+ *   -ETIMEDOUT     no answer within the attempt's deadline
+ *   -ECONNRESET    the connection broke after the handshake
+ *   -ENOMEM
  * http_status is the HTTP code, 0 without an answer; message is the
  * server's "error" text for a 4xx/5xx (printable ASCII, may be empty).
  * Fields not in the answer stay _UNSET / empty / 0 / -1. */
@@ -130,7 +132,8 @@ struct trust_client_reply {
 	unsigned attempts;	/* attempts made, 1 + retries used */
 	char message[TRUST_CLIENT_ERROR_MAX + 1];
 
-	char fingerprint[65];	/* enroll */
+	char fingerprint[65];	/* enroll: ours; validate: of the cert
+				 * sent (64 lower-case hex digits) */
 	enum trust_client_certificate certificate;	/* validate */
 	enum trust_client_relationship relationship;	/* validate, status */
 	char vuc[10];		/* validate, "1234-5678" when issued to us */

@@ -555,8 +555,9 @@ main(int argc, char **argv)
 		return cmd_parse_fuzz(argc - 1, argv + 1);
 	if (strcmp(verb, "store") == 0)
 		return cmd_store(argc - 1, argv + 1);
-	if (argc != (strcmp(verb, "enroll") == 0 ? 4 : 5) || repeat < 1 || parallel < 1 || repeat > MAX_REQS ||
-	    parallel > MAX_REQS || (repeat > 1 && parallel > 1))
+	if (argc != (strcmp(verb, "enroll") == 0 ? 4 : 5) || repeat < 1 ||
+	    parallel < 1 || repeat > MAX_REQS || parallel > MAX_REQS ||
+	    (repeat > 1 && parallel > 1))
 		usage();
 	for (int i = 0; i < argc - 1; i++)
 		args[i] = argv[i + 1];

@@ -57,6 +57,7 @@ check "alice validates bob" has error=0
 check "bob's certificate matches" has certificate=match
 check "pending" has relationship=pending
 check "alice is the issuer" has role=issuer
+check "fingerprint of the cert sent" has "fingerprint=$(fp_of "$T/bob-id.crt")"
 VUC=$(get vuc)
 echo "$VUC" | grep -qx '[0-9]\{4\}-[0-9]\{4\}' || fail "no VUC for the issuer"
 note "ok: VUC issued to alice"
