@@ -424,7 +424,9 @@ truststore_lookup(struct truststore *ts, const char *peer, const char *fp,
 		return -EINVAL;
 	fp = norm;
 	r = truststore_get(ts, peer, &e);
-	if (r == -ENOENT || (r == 0 && e.status != TRUSTSTORE_TRUSTED)) {
+	/* A row we cannot read (edited by hand) is not believed: ask. */
+	if (r == -ENOENT || r == -EBADMSG ||
+	    (r == 0 && e.status != TRUSTSTORE_TRUSTED)) {
 		res = TRUSTSTORE_UNKNOWN;
 	} else if (r < 0) {
 		return r;
@@ -459,7 +461,7 @@ truststore_record(struct truststore *ts, const char *peer, const char *fp,
 	if (r < 0)
 		return r;
 	r = truststore_get(ts, peer, &old);
-	if (r < 0 && r != -ENOENT)
+	if (r < 0 && r != -ENOENT && r != -EBADMSG)	/* bad row: replace */
 		goto fail;
 	have_old = r == 0;
 	if (have_old && old.status == TRUSTSTORE_TRUSTED &&

@@ -75,7 +75,9 @@ int truststore_lookup(struct truststore *ts, const char *peer, const char *fp,
 int truststore_record(struct truststore *ts, const char *peer, const char *fp,
 		      enum truststore_status status, int64_t now);
 
-/* The entry for peer into *ret_entry. Returns 0, -ENOENT, -EINVAL, -EIO. */
+/* The entry for peer into *ret_entry. Returns 0, -ENOENT, -EINVAL, -EIO,
+ * -EBADMSG for a row that breaks the store's rules (edited by hand; lookup
+ * treats it as unknown and record replaces it). */
 int truststore_get(struct truststore *ts, const char *peer,
 		   struct truststore_entry *ret_entry);
 

@@ -271,9 +271,18 @@ test_file(void)
 	/* a row edited by hand to break our invariants is not believed */
 	CHECK_EQ_INT(db_exec(p, "INSERT INTO peers VALUES ('sip:x y@z', '"
 			     FP_A "', 'trusted', 1, 1)"), SQLITE_OK);
+	CHECK_EQ_INT(db_exec(p, "INSERT INTO peers VALUES ('sip:frank@z', '"
+			     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+			     "', 'trusted', 1, 1)"), SQLITE_OK);
 	CHECK_EQ_INT(truststore_open(p, &ts), 0);
 	CHECK_EQ_INT(truststore_get(ts, BOB, &e), 0);
 	CHECK_EQ_INT(e.status, TRUSTSTORE_TRUSTED);
+	CHECK_EQ_INT(truststore_get(ts, "sip:frank@z", &e), -EBADMSG);
+	CHECK_EQ_INT(lookup(ts, "sip:frank@z", FP_A, 2), TRUSTSTORE_UNKNOWN);
+	CHECK_EQ_INT(truststore_record(ts, "sip:frank@z", FP_A,
+				       TRUSTSTORE_TRUSTED, 3), 0);
+	CHECK_EQ_INT(lookup(ts, "sip:frank@z", FP_A, 4), TRUSTSTORE_TRUSTED_FRESH);
+	CHECK_EQ_INT(truststore_forget(ts, "sip:frank@z"), 0);
 	{
 		struct collect c = { 0 };
 
