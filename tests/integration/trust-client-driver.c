@@ -563,9 +563,9 @@ main(int argc, char **argv)
 		args[i] = argv[i + 1];
 	args[1] = secret_arg(args[1]);
 	if (strcmp(verb, "enroll") == 0)
-		args[2] = read_file(args[2], TRUST_CLIENT_FIELD_MAX);
+		args[2] = read_file(args[2], TRUST_CLIENT_FIELD_MAX + 1024);
 	else if (strcmp(verb, "validate") == 0)
-		args[3] = read_file(args[3], TRUST_CLIENT_FIELD_MAX);
+		args[3] = read_file(args[3], TRUST_CLIENT_FIELD_MAX + 1024);
 
 	base = event_base_new();
 	if (!base)

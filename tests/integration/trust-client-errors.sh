@@ -275,6 +275,12 @@ run --server "$URL" --ca "$T/peer.pem" status ok x sip:bob@example.org 0
 check "bad CA file" has new_error=-74
 run --server "$URL" --ca "$T/ca.crt" status ok x sip:bob@example.org 61
 check "wait over 60 refused" has submit_error=-22
+head -c 16385 /dev/zero | tr '\0' A >"$T/huge.pem"
+run --server "$URL" --ca "$T/ca.crt" validate ok x sip:bob@example.org "$T/huge.pem"
+check "field over TRUST_CLIENT_FIELD_MAX refused" has submit_error=-22
+head -c 16384 /dev/zero | tr '\0' A >"$T/huge.pem"
+run --server "$URL" --ca "$T/ca.crt" validate ok "@$T/pw" sip:bob@example.org "$T/huge.pem"
+check "field of TRUST_CLIENT_FIELD_MAX sent" has http_status=400
 
 # Form encoding and the answer parser on their own.
 [ "$("$D" form 'a b&c=d+e%/~._-Z9')" = "a=1&v=a%20b%26c%3Dd%2Be%25%2F~._-Z9" ] ||
