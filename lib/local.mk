@@ -28,4 +28,5 @@ lib_libsvopi_a_SOURCES += \
 	lib/digest.c lib/digest.h
 
 # --- trust API, forms ---
+lib_libsvopi_a_SOURCES += lib/form.c lib/form.h
 

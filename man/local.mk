@@ -2,3 +2,7 @@
 
 # --- MIKEY ---
 dist_man_MANS += man/svopi-mikey.1
+
+# --- trustd ---
+dist_man_MANS += man/svopi-trustd.8 man/svopi-trustadm.8 \
+	man/svopi-trustd.conf.5

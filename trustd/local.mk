@@ -1,1 +1,22 @@
-# trustd: see Makefile.am
+# trustd/: svopi-trustd (the trust server) and svopi-trustadm.
+TRUSTD_COMMON = \
+	trustd/auth.c trustd/auth.h \
+	trustd/config.c trustd/config.h \
+	trustd/log.c trustd/log.h \
+	trustd/store.c trustd/store.h
+TRUSTD_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(SQLITE_CFLAGS) $(ARGON2_CFLAGS) $(JSONC_CFLAGS) $(SYSTEMD_CFLAGS)
+TRUSTD_LIBS = $(LIBSVOPI) $(EVENT_LIBS) $(OPENSSL_LIBS) $(SQLITE_LIBS) \
+	$(ARGON2_LIBS) $(JSONC_LIBS) $(SYSTEMD_LIBS)
+
+sbin_PROGRAMS += trustd/svopi-trustd
+trustd_svopi_trustd_SOURCES = $(TRUSTD_COMMON) \
+	trustd/trustd.h trustd/main.c trustd/server.c trustd/api.c \
+	trustd/web.c
+trustd_svopi_trustd_CFLAGS = $(TRUSTD_CFLAGS)
+trustd_svopi_trustd_LDADD = $(TRUSTD_LIBS)
+
+sbin_PROGRAMS += trustd/svopi-trustadm
+trustd_svopi_trustadm_SOURCES = $(TRUSTD_COMMON) trustd/trustadm.c
+trustd_svopi_trustadm_CFLAGS = $(TRUSTD_CFLAGS)
+trustd_svopi_trustadm_LDADD = $(TRUSTD_LIBS)

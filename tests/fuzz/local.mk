@@ -61,4 +61,13 @@ TESTS += tests/fuzz/fuzz-sip tests/fuzz/fuzz-sdp tests/fuzz/fuzz-sip-uri \
 endif
 
 # --- trustd forms ---
+check_PROGRAMS += tests/fuzz/fuzz-form
+tests_fuzz_fuzz_form_SOURCES = tests/fuzz/fuzz-form.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_form_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/form\"
+tests_fuzz_fuzz_form_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_form_LDADD = $(LIBSVOPI)
+if !FUZZING
+TESTS += tests/fuzz/fuzz-form
+endif
 

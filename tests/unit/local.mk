@@ -48,6 +48,19 @@ TESTS += tests/unit/test-sip-msg tests/unit/test-sip-uri \
 	tests/unit/test-sdp tests/unit/test-digest
 
 # --- trustd ---
+check_PROGRAMS += tests/unit/test-form
+tests_unit_test_form_SOURCES = tests/unit/test-form.c tests/unit/test.h
+tests_unit_test_form_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_form_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-form
 
 # --- daemon ---
 
+
+# --- trust client ---
+check_PROGRAMS += tests/unit/test-truststore
+tests_unit_test_truststore_SOURCES = tests/unit/test-truststore.c \
+	tests/unit/test.h
+tests_unit_test_truststore_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_truststore_LDADD = $(LIBSVOPID_TRUST)
+TESTS += tests/unit/test-truststore

@@ -1,0 +1,521 @@
+/* The machine API (SPEC §3): enroll, validate, redeem, status. Every
+ * request carries login and password; answers are JSON. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "log.h"
+#include "trustd.h"
+
+enum api_field {
+	F_LOGIN = 1 << 0,
+	F_PASSWORD = 1 << 1,
+	F_PEER = 1 << 2,
+	F_CERT = 1 << 3,
+	F_VUC = 1 << 4,
+	F_WAIT = 1 << 5,
+	F_KNOWN = 1 << 6,
+};
+
+static const char *const field_names[] = {
+	"login", "password", "peer", "cert", "vuc", "wait", "known",
+};
+
+struct api_req {
+	struct trustd *td;
+	struct evhttp_request *req;
+	struct form *form;
+	struct store_user me;
+	struct store_user peer;
+	int peer_known;
+	const char *peer_login;
+};
+
+/* A long poll waiting for the pair to change. */
+struct waiter {
+	struct waiter *next, **pprev;
+	struct trustd *td;
+	struct evhttp_request *req;
+	struct event *timer;
+	char me_login[STORE_LOGIN_MAX + 1];
+	char peer_login[STORE_LOGIN_MAX + 1];
+	int64_t me_id, peer_id;
+	struct store_pair seen;
+};
+
+/* The peer field: a login, or the AOR with its sip:/sips: scheme. */
+static const char *
+peer_login(const char *p)
+{
+	if (strncmp(p, "sip:", 4) == 0)
+		return p + 4;
+	if (strncmp(p, "sips:", 5) == 0)
+		return p + 5;
+	return p;
+}
+
+/* Checks method, body, fields and credentials. Replies and returns a
+ * negative errno on failure. */
+static int
+api_begin(struct api_req *a, unsigned required, unsigned optional)
+{
+	const char *allowed[sizeof(field_names) / sizeof(field_names[0]) + 1];
+	struct evhttp_request *req = a->req;
+	enum auth_result ar;
+	const char *login, *password, *unknown;
+	size_t n = 0;
+	int r;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+			"Allow", "POST");
+		reply_error(req, 405, "use POST");
+		return -EINVAL;
+	}
+	r = request_form(req, 1, &a->form);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]);
+	     i++)
+		if ((required | optional) & (1u << i))
+			allowed[n++] = field_names[i];
+	allowed[n] = NULL;
+	unknown = form_unknown(a->form, allowed);
+	if (unknown) {
+		reply_error(req, 400, "unknown field %s", unknown);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]);
+	     i++)
+		if ((required & (1u << i)) &&
+		    !form_get(a->form, field_names[i])) {
+			reply_error(req, 400, "missing field %s",
+				field_names[i]);
+			return -EINVAL;
+		}
+	login = form_get(a->form, "login");
+	password = form_get(a->form, "password");
+	if (!login_valid(login)) {
+		reply_error(req, 400, "bad login");
+		return -EINVAL;
+	}
+	if (strlen(password) > AUTH_PASSWORD_MAX || !*password) {
+		reply_error(req, 400, "bad password field");
+		return -EINVAL;
+	}
+	if (required & F_PEER) {
+		a->peer_login = peer_login(form_get(a->form, "peer"));
+		if (!login_valid(a->peer_login)) {
+			reply_error(req, 400, "bad peer");
+			return -EINVAL;
+		}
+		if (strcmp(a->peer_login, login) == 0) {
+			reply_error(req, 400, "peer is the requester");
+			return -EINVAL;
+		}
+	}
+	r = auth_check(a->td->auth, a->td->store, login, password,
+		request_addr(req), trustd_now(), &ar, &a->me);
+	if (r < 0) {
+		reply_error(req, 503, "store unavailable");
+		return r;
+	}
+	if (ar == AUTH_LIMITED) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+			"Retry-After", "60");
+		reply_error(req, 429, "too many failed logins");
+		return -EPERM;
+	}
+	if (ar != AUTH_OK) {
+		log_notice("failed login for '%s' from %s", login,
+			request_addr(req));
+		reply_error(req, 401, "wrong login or password");
+		return -EPERM;
+	}
+	if (a->peer_login) {
+		r = store_user_get(a->td->store, a->peer_login, &a->peer);
+		if (r < 0 && r != -ENOENT) {
+			reply_error(req, 503, "store unavailable");
+			return r;
+		}
+		a->peer_known = r == 0;
+	}
+	return 0;
+}
+
+static void
+add_pair(struct json_object *o, const struct store_pair *p)
+{
+	json_object_object_add(o, "relationship",
+		json_object_new_string(store_rel_name(p->rel)));
+	if (!p->vuc_pending)
+		return;
+	json_object_object_add(o, "role",
+		json_object_new_string(p->me_issuer ? "issuer" : "redeemer"));
+	if (p->me_issuer) {
+		char shown[STORE_VUC_DIGITS + 2];
+
+		memcpy(shown, p->vuc, 4);
+		shown[4] = '-';
+		memcpy(shown + 5, p->vuc + 4, 4);
+		shown[9] = '\0';
+		json_object_object_add(o, "vuc",
+			json_object_new_string(shown));
+		json_object_object_add(o, "vuc_expires",
+			json_object_new_int64(p->vuc_expires));
+	}
+}
+
+static void
+api_enroll(struct api_req *a)
+{
+	char fp[STORE_FP_LEN + 1];
+	struct json_object *o;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	int changed = 0, r;
+
+	r = cert_from_pem(form_get(a->form, "cert"), fp, &der, &der_len);
+	if (r < 0) {
+		reply_error(a->req, r == -E2BIG ? 413 : 400,
+			"cert is not a PEM certificate");
+		return;
+	}
+	r = store_enroll(a->td->store, a->me.id, der, der_len, fp,
+		trustd_now(), &changed);
+	OPENSSL_free(der);
+	if (r < 0) {
+		reply_error(a->req, 503, "store unavailable");
+		return;
+	}
+	if (changed) {
+		log_info("'%s' enrolled certificate %s", a->me.login, fp);
+		api_wake(a->td, a->me.id, 0);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "fingerprint", json_object_new_string(fp));
+	json_object_object_add(o, "changed", json_object_new_boolean(changed));
+	reply_json(a->req, 200, o);
+}
+
+static void
+api_validate(struct api_req *a)
+{
+	char fp[STORE_FP_LEN + 1];
+	struct store_pair p = { 0 };
+	struct json_object *o;
+	const char *cert_state;
+	int issued = 0, r;
+
+	r = cert_from_pem(form_get(a->form, "cert"), fp, NULL, NULL);
+	if (r < 0) {
+		reply_error(a->req, r == -E2BIG ? 413 : 400,
+			"cert is not a PEM certificate");
+		return;
+	}
+	if (!a->peer_known) {
+		cert_state = "unknown-user";
+	} else if (!a->peer.fp[0]) {
+		cert_state = "not-enrolled";
+	} else if (CRYPTO_memcmp(fp, a->peer.fp, STORE_FP_LEN) != 0) {
+		cert_state = "mismatch";
+	} else {
+		cert_state = "match";
+	}
+	if (!a->peer_known) {
+		r = 0;
+	} else if (strcmp(cert_state, "match") == 0) {
+		r = store_pair_validate(a->td->store, &a->me, &a->peer,
+			trustd_now(), a->td->cfg->vuc_ttl, &p, &issued);
+	} else {
+		r = store_pair_get(a->td->store, &a->me, &a->peer,
+			trustd_now(), &p);
+		/* Never hand out a code for a key that is not the peer's. */
+		if (p.me_issuer)
+			OPENSSL_cleanse(p.vuc, sizeof(p.vuc));
+		p.me_issuer = 0;
+		p.vuc_pending = 0;
+	}
+	if (r < 0) {
+		reply_error(a->req, 503, "store unavailable");
+		return;
+	}
+	if (issued) {
+		log_info("VUC issued to '%s' for '%s'", a->me.login,
+			a->peer.login);
+		api_wake(a->td, a->me.id, a->peer.id);
+	}
+	if (strcmp(cert_state, "mismatch") == 0)
+		log_notice("'%s' validated a certificate for '%s' that is "
+			"not the reference certificate", a->me.login,
+			a->peer_login);
+	o = json_object_new_object();
+	json_object_object_add(o, "peer",
+		json_object_new_string(a->peer_login));
+	json_object_object_add(o, "certificate",
+		json_object_new_string(cert_state));
+	json_object_object_add(o, "fingerprint", json_object_new_string(fp));
+	add_pair(o, &p);
+	if (!a->me.fp[0])
+		json_object_object_add(o, "requester",
+			json_object_new_string("not-enrolled"));
+	OPENSSL_cleanse(&p, sizeof(p));
+	reply_json(a->req, 200, o);
+}
+
+static int
+vuc_digits(const char *in, char out[STORE_VUC_DIGITS + 1])
+{
+	size_t n = 0;
+
+	/* 1234-5678, 12345678, or with spaces as people type them. */
+	for (const char *p = in; *p; p++) {
+		if (*p == '-' || *p == ' ')
+			continue;
+		if (*p < '0' || *p > '9' || n == STORE_VUC_DIGITS)
+			return -EBADMSG;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return n == STORE_VUC_DIGITS ? 0 : -EBADMSG;
+}
+
+static void
+api_redeem(struct api_req *a)
+{
+	char code[STORE_VUC_DIGITS + 1];
+	const char *vuc = form_get(a->form, "vuc");
+	enum store_redeem res = STORE_REDEEM_NO_PENDING;
+	struct json_object *o;
+	int left = 0, r = 0;
+
+	if (strlen(vuc) > 32 || vuc_digits(vuc, code) < 0) {
+		reply_error(a->req, 400, "vuc must be 8 digits (1234-5678)");
+		return;
+	}
+	if (a->peer_known)
+		r = store_redeem(a->td->store, &a->me, &a->peer, code,
+			trustd_now(), &res, &left);
+	OPENSSL_cleanse(code, sizeof(code));
+	if (r < 0) {
+		reply_error(a->req, 503, "store unavailable");
+		return;
+	}
+	if (a->peer_known && res != STORE_REDEEM_NO_PENDING)
+		api_wake(a->td, a->me.id, a->peer.id);
+	if (res == STORE_REDEEM_TRUSTED)
+		log_info("'%s' and '%s' trust each other", a->me.login,
+			a->peer.login);
+	else if (res == STORE_REDEEM_WRONG)
+		log_notice("'%s' entered a wrong VUC for '%s' (%d left)",
+			a->me.login, a->peer_login, left);
+	o = json_object_new_object();
+	json_object_object_add(o, "peer",
+		json_object_new_string(a->peer_login));
+	json_object_object_add(o, "result",
+		json_object_new_string(store_redeem_name(res)));
+	json_object_object_add(o, "attempts_left",
+		json_object_new_int(left));
+	reply_json(a->req, 200, o);
+}
+
+static void
+status_reply(struct evhttp_request *req, const char *peer,
+	const struct store_pair *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "peer", json_object_new_string(peer));
+	add_pair(o, p);
+	reply_json(req, 200, o);
+}
+
+static void
+waiter_free(struct waiter *w)
+{
+	if (w->pprev) {
+		*w->pprev = w->next;
+		if (w->next)
+			w->next->pprev = w->pprev;
+		w->td->n_waiters--;
+	}
+	if (w->timer)
+		event_free(w->timer);
+	OPENSSL_cleanse(&w->seen, sizeof(w->seen));
+	free(w);
+}
+
+/* The pair as the waiter's owner sees it now. */
+static int
+waiter_look(struct waiter *w, struct store_pair *ret)
+{
+	struct store_user me, peer;
+
+	if (store_user_get(w->td->store, w->me_login, &me) < 0 ||
+	    store_user_get(w->td->store, w->peer_login, &peer) < 0) {
+		memset(ret, 0, sizeof(*ret));
+		return 0;
+	}
+	return store_pair_get(w->td->store, &me, &peer, trustd_now(), ret);
+}
+
+static void
+waiter_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct waiter *w = arg;
+	struct store_pair p;
+
+	if (waiter_look(w, &p) < 0)
+		reply_error(w->req, 503, "store unavailable");
+	else
+		status_reply(w->req, w->peer_login, &p);
+	OPENSSL_cleanse(&p, sizeof(p));
+	waiter_free(w);
+}
+
+static int
+pair_differs(const struct store_pair *x, const struct store_pair *y)
+{
+	return x->rel != y->rel || x->vuc_pending != y->vuc_pending ||
+		x->me_issuer != y->me_issuer;
+}
+
+void
+api_wake(struct trustd *td, int64_t uid_a, int64_t uid_b)
+{
+	struct waiter *w = td->waiters, *next;
+
+	for (; w; w = next) {
+		struct store_pair p;
+
+		next = w->next;
+		if (uid_b ? !((w->me_id == uid_a && w->peer_id == uid_b) ||
+			      (w->me_id == uid_b && w->peer_id == uid_a)) :
+			    !(w->me_id == uid_a || w->peer_id == uid_a))
+			continue;
+		if (waiter_look(w, &p) < 0 || !pair_differs(&p, &w->seen))
+			continue;
+		status_reply(w->req, w->peer_login, &p);
+		OPENSSL_cleanse(&p, sizeof(p));
+		waiter_free(w);
+	}
+}
+
+static void
+api_status(struct api_req *a)
+{
+	const char *wait_s = form_get(a->form, "wait");
+	const char *known = form_get(a->form, "known");
+	struct store_pair p = { 0 };
+	struct waiter *w;
+	long wait = 0;
+	int r = 0;
+
+	if (wait_s) {
+		char *end;
+
+		errno = 0;
+		wait = strtol(wait_s, &end, 10);
+		if (errno || end == wait_s || *end || wait < 0 ||
+		    strlen(wait_s) > 8) {
+			reply_error(a->req, 400, "wait must be seconds");
+			return;
+		}
+		if (wait > TRUSTD_WAIT_MAX)
+			wait = TRUSTD_WAIT_MAX;
+	}
+	if (known && strcmp(known, "trusted") != 0 &&
+	    strcmp(known, "pending") != 0 && strcmp(known, "none") != 0) {
+		reply_error(a->req, 400, "known must be trusted, pending or "
+			"none");
+		return;
+	}
+	if (a->peer_known)
+		r = store_pair_get(a->td->store, &a->me, &a->peer,
+			trustd_now(), &p);
+	if (r < 0) {
+		reply_error(a->req, 503, "store unavailable");
+		return;
+	}
+	/* Answer now: no wait, nothing to wait for, or the caller's view is
+	 * already out of date. */
+	if (wait == 0 || !a->peer_known ||
+	    (known && strcmp(known, store_rel_name(p.rel)) != 0)) {
+		status_reply(a->req, a->peer_login, &p);
+		return;
+	}
+	if (a->td->n_waiters >= a->td->cfg->max_waiters) {
+		reply_error(a->req, 503, "too many waiting requests");
+		return;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		reply_error(a->req, 503, "out of memory");
+		return;
+	}
+	w->td = a->td;
+	w->req = a->req;
+	w->me_id = a->me.id;
+	w->peer_id = a->peer.id;
+	memcpy(w->me_login, a->me.login, sizeof(w->me_login));
+	memcpy(w->peer_login, a->peer.login, sizeof(w->peer_login));
+	w->seen = p;
+	w->timer = evtimer_new(a->td->base, waiter_timeout, w);
+	if (!w->timer) {
+		free(w);
+		reply_error(a->req, 503, "out of memory");
+		return;
+	}
+	evtimer_add(w->timer, &(struct timeval){ .tv_sec = wait });
+	w->next = a->td->waiters;
+	if (w->next)
+		w->next->pprev = &w->next;
+	w->pprev = &a->td->waiters;
+	a->td->waiters = w;
+	a->td->n_waiters++;
+	OPENSSL_cleanse(&p, sizeof(p));
+}
+
+void
+api_stop(struct trustd *td)
+{
+	while (td->waiters) {
+		reply_error(td->waiters->req, 503, "shutting down");
+		waiter_free(td->waiters);
+	}
+}
+
+void
+api_handle(struct trustd *td, struct evhttp_request *req, const char *path)
+{
+	static const struct {
+		const char *path;
+		void (*fn)(struct api_req *a);
+		unsigned required, optional;
+	} routes[] = {
+		{ "/api/v1/enroll", api_enroll, F_LOGIN | F_PASSWORD | F_CERT,
+		  0 },
+		{ "/api/v1/validate", api_validate,
+		  F_LOGIN | F_PASSWORD | F_PEER | F_CERT, 0 },
+		{ "/api/v1/redeem", api_redeem,
+		  F_LOGIN | F_PASSWORD | F_PEER | F_VUC, 0 },
+		{ "/api/v1/status", api_status, F_LOGIN | F_PASSWORD | F_PEER,
+		  F_WAIT | F_KNOWN },
+	};
+	struct api_req a = { .td = td, .req = req };
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(path, routes[i].path) != 0)
+			continue;
+		if (api_begin(&a, routes[i].required, routes[i].optional) == 0)
+			routes[i].fn(&a);
+		form_free(a.form);
+		OPENSSL_cleanse(&a.me, sizeof(a.me));
+		return;
+	}
+	reply_error(req, 404, "no such API");
+}

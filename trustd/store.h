@@ -1,0 +1,104 @@
+/* The trust server's store: users with their reference certificates,
+ * relationships bound to both fingerprints, pending VUCs. sqlite in WAL
+ * mode; every change runs in one transaction so that a crash leaves either
+ * the old or the new state. Schema versions live in PRAGMA user_version. */
+#ifndef TRUSTD_STORE_H
+#define TRUSTD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION 1
+/* Logins are AORs without the scheme: user@host. */
+#define STORE_LOGIN_MAX 128
+#define STORE_PWHASH_MAX 256
+#define STORE_FP_LEN 64		/* SHA-256 in hex */
+#define STORE_VUC_DIGITS 8
+#define STORE_VUC_TRIES 5	/* wrong codes before a VUC locks */
+
+struct store;
+
+struct store_user {
+	int64_t id;
+	char login[STORE_LOGIN_MAX + 1];
+	char pwhash[STORE_PWHASH_MAX + 1];
+	char fp[STORE_FP_LEN + 1];	/* empty when not enrolled */
+};
+
+enum store_rel {
+	STORE_REL_NONE,
+	STORE_REL_PENDING,
+	STORE_REL_TRUSTED,
+};
+
+/* What one user sees of the pair (me, peer). */
+struct store_pair {
+	enum store_rel rel;
+	int vuc_pending;	/* an active VUC exists */
+	int me_issuer;		/* ... and it was issued to me */
+	char vuc[STORE_VUC_DIGITS + 1];
+	int64_t vuc_expires;
+};
+
+enum store_redeem {
+	STORE_REDEEM_TRUSTED,
+	STORE_REDEEM_WRONG,
+	STORE_REDEEM_EXPIRED,
+	STORE_REDEEM_LOCKED,
+	STORE_REDEEM_NO_PENDING,
+};
+
+int store_open(const char *path, struct store **ret_store);
+struct store *store_free(struct store *s);
+
+/* Testing only: sleep this many ms inside the redeem transaction after the
+ * relationship is written and before it commits (crash tests). */
+void store_set_redeem_delay(struct store *s, long ms);
+
+int store_user_get(struct store *s, const char *login,
+	struct store_user *ret_user);
+/* -EEXIST if the login exists. */
+int store_user_add(struct store *s, const char *login, const char *pwhash,
+	int64_t now);
+/* -ENOENT if absent. Removes the user's relationships and VUCs too. */
+int store_user_del(struct store *s, const char *login);
+/* Calls fn for each user; fp is "" when not enrolled. */
+int store_user_list(struct store *s,
+	void (*fn)(void *ud, const char *login, const char *fp), void *ud);
+
+/* Deposits or replaces the reference certificate (DER) with fingerprint
+ * fp. A new fingerprint drops the user's pending VUCs; relationships keep
+ * the old fingerprint and so read as pending until a new VUC is redeemed.
+ * Sets *ret_changed when the fingerprint changed. */
+int store_enroll(struct store *s, int64_t uid, const uint8_t *der,
+	size_t der_len, const char *fp, int64_t now, int *ret_changed);
+
+/* The pair as me sees it now. */
+int store_pair_get(struct store *s, const struct store_user *me,
+	const struct store_user *peer, int64_t now, struct store_pair *ret);
+/* As store_pair_get, but first issues a VUC to me when both are enrolled,
+ * the pair is not trusted and no VUC is active. *ret_issued says whether
+ * one was issued now. */
+int store_pair_validate(struct store *s, const struct store_user *me,
+	const struct store_user *peer, int64_t now, long vuc_ttl,
+	struct store_pair *ret, int *ret_issued);
+/* me enters code for the VUC peer was issued. */
+int store_redeem(struct store *s, const struct store_user *me,
+	const struct store_user *peer, const char *code, int64_t now,
+	enum store_redeem *ret_result, int *ret_attempts_left);
+/* Drops the relationship and any VUC between the two; -ENOENT if there
+ * was neither. */
+int store_revoke(struct store *s, int64_t uid, int64_t peer_uid);
+
+/* Calls fn for each relationship or pending VUC of uid (or of everybody
+ * when uid < 0). state is "trusted", "pending" or "locked"/"expired" for
+ * VUCs that can no longer be redeemed. */
+int store_rel_list(struct store *s, int64_t uid, int64_t now,
+	void (*fn)(void *ud, const char *login_a, const char *login_b,
+		const char *state, const char *issuer, const char *vuc,
+		int64_t expires), void *ud);
+
+const char *store_rel_name(enum store_rel r);
+const char *store_redeem_name(enum store_redeem r);
+
+#endif
