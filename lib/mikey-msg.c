@@ -290,6 +290,21 @@ digest(const struct mikey_msg *m, uint8_t out[32])
 	return 0;
 }
 
+int
+mikey_msg_digest(const uint8_t *msg, size_t len, uint8_t ret_digest[32])
+{
+	struct mikey_msg m;
+	uint8_t d[32];
+	int rc;
+
+	if (mikey_decode(msg, len, &m, NULL) < 0 || m.signed_len == 0)
+		return -EBADMSG;
+	rc = digest(&m, d);
+	if (rc == 0)
+		memcpy(ret_digest, d, sizeof(d));
+	return rc;
+}
+
 static int
 derive_keys(const uint8_t *tgk, size_t tgk_len, const struct mikey_hdr *h,
     const uint8_t *rand, size_t rand_len, enum mikey_srtp_suite suite,

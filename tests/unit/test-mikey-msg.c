@@ -826,6 +826,13 @@ test_replay(void)
 		CHECK_EQ_INT(answer(o.msg, o.len, &p, NULL, NULL, &b, NULL),
 		    0);
 		CHECK_MEM(a.digest, b.digest, 32);
+		{
+			uint8_t d[32];
+
+			CHECK_EQ_INT(mikey_msg_digest(o.msg, o.len, d), 0);
+			CHECK_MEM(d, a.digest, 32);
+			CHECK_EQ_INT(mikey_msg_digest(o.msg, 20, d), -EBADMSG);
+		}
 		CHECK_EQ_INT(mikey_replay_add(c, a.digest, 10, 250), 0);
 		CHECK_EQ_INT(mikey_replay_add(c, b.digest, 11, 251), -EEXIST);
 		mikey_result_clear(&a);
