@@ -685,14 +685,14 @@ mikey_msg_respond(const uint8_t *imsg, size_t ilen,
 		if (p->peer_uri && strcmp(idi, p->peer_uri) != 0)
 			REFUSE(MIKEY_ERR_ID, -EPROTO,
 			    "IDi is not the expected peer");
-		memcpy(res.peer_uri, idi, sizeof(idi));
+		memcpy(res.peer_uri, idi, strlen(idi) + 1);
 	} else if (p->peer_uri) {
 		if (strlen(p->peer_uri) > MIKEY_ID_MAX ||
 		    !mikey_msg_cert_has_uri(cert, p->peer_uri))
 			REFUSE(MIKEY_ERR_ID, -EPROTO,
 			    "certificate is not the expected peer");
 		memcpy(idi, p->peer_uri, strlen(p->peer_uri) + 1);
-		memcpy(res.peer_uri, idi, sizeof(idi));
+		memcpy(res.peer_uri, idi, strlen(idi) + 1);
 	} else {
 		REFUSE(MIKEY_ERR_ID, -EPROTO, "no initiator identity");
 	}
@@ -849,7 +849,7 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 		if (st->peer_uri[0] && strcmp(id, st->peer_uri) != 0)
 			REFUSE(MIKEY_ERR_ID, -EPROTO,
 			    "IDr is not the peer we called");
-		memcpy(res.peer_uri, id, sizeof(id));
+		memcpy(res.peer_uri, id, strlen(id) + 1);
 	} else if (st->peer_uri[0]) {
 		if (!mikey_msg_cert_has_uri(cert, st->peer_uri))
 			REFUSE(MIKEY_ERR_ID, -EPROTO,
