@@ -640,6 +640,7 @@ mikey_msg_respond(const uint8_t *imsg, size_t ilen,
 	uint8_t tgk[MIKEY_DH_OAKLEY5_LEN], dhv[MIKEY_DH_OAKLEY5_LEN];
 	char idi[MIKEY_ID_MAX + 1];
 	X509 *cert = NULL;
+	uint32_t csb = 0;
 	unsigned allowed;
 	int rc, code;
 
@@ -649,6 +650,9 @@ mikey_msg_respond(const uint8_t *imsg, size_t ilen,
 	allowed = p->policy ? p->policy->suites : 0;
 
 	rc = decode_for(imsg, ilen, &im, &l, fail);
+	if (rc < 0 && rc != -EPROTO)
+		goto out;
+	csb = im.hdr.csb_id;
 	if (rc < 0)
 		goto out;
 	if (im.hdr.data_type != MIKEY_DT_DH_INIT)
@@ -764,6 +768,8 @@ mikey_msg_respond(const uint8_t *imsg, size_t ilen,
 	*ret_res = res;
 	memset(&res, 0, sizeof(res));
 out:
+	if (rc < 0 && fail)
+		fail->csb_id = csb;
 	X509_free(cert);
 	mikey_dh_free(dh);
 	OPENSSL_cleanse(tgk, sizeof(tgk));
@@ -793,6 +799,7 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 	uint8_t tgk[MIKEY_DH_OAKLEY5_LEN];
 	char id[MIKEY_ID_MAX + 1];
 	X509 *cert = NULL;
+	uint32_t csb = 0;
 	int rc;
 
 	memset(&res, 0, sizeof(res));
@@ -801,6 +808,9 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 		REFUSE(MIKEY_ERR_UNSPEC, -EINVAL, "bad parameters");
 	ih = &st->m.hdr;
 	rc = decode_for(rmsg, rlen, &rm, &l, fail);
+	if (rc < 0 && rc != -EPROTO)
+		goto out;
+	csb = rm.hdr.csb_id;
 	if (rc < 0)
 		goto out;
 	if (rm.hdr.data_type == MIKEY_DT_ERROR) {
@@ -887,6 +897,8 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 	*ret_res = res;
 	memset(&res, 0, sizeof(res));
 out:
+	if (rc < 0 && fail)
+		fail->csb_id = csb;
 	X509_free(cert);
 	OPENSSL_cleanse(tgk, sizeof(tgk));
 	mikey_result_clear(&res);

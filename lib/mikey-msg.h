@@ -74,6 +74,9 @@ struct mikey_policy {
 struct mikey_fail {
 	uint8_t code;			/* MIKEY_ERR_* */
 	const char *reason;
+	uint32_t csb_id;		/* of the refused message, 0 if it
+					 * did not decode: for the error
+					 * message's HDR */
 };
 
 /* Keys of one crypto session. */
