@@ -34,6 +34,7 @@ int mikey_dh_export(const struct mikey_dh *dh, uint8_t *out, size_t cap);
 /* Cleanses and frees; NULL-safe; returns NULL. */
 struct mikey_dh *mikey_dh_free(struct mikey_dh *dh);
 
+/* The group the key pair belongs to. */
 uint8_t mikey_dh_group(const struct mikey_dh *dh);
 
 /* Writes our public value g^x, exactly mikey_dh_group_len() bytes, to out.

@@ -290,6 +290,21 @@ digest(const struct mikey_msg *m, uint8_t out[32])
 	return 0;
 }
 
+int
+mikey_msg_digest(const uint8_t *msg, size_t len, uint8_t ret_digest[32])
+{
+	struct mikey_msg m;
+	uint8_t d[32];
+	int rc;
+
+	if (mikey_decode(msg, len, &m, NULL) < 0 || m.signed_len == 0)
+		return -EBADMSG;
+	rc = digest(&m, d);
+	if (rc == 0)
+		memcpy(ret_digest, d, sizeof(d));
+	return rc;
+}
+
 static int
 derive_keys(const uint8_t *tgk, size_t tgk_len, const struct mikey_hdr *h,
     const uint8_t *rand, size_t rand_len, enum mikey_srtp_suite suite,
@@ -625,6 +640,7 @@ mikey_msg_respond(const uint8_t *imsg, size_t ilen,
 	uint8_t tgk[MIKEY_DH_OAKLEY5_LEN], dhv[MIKEY_DH_OAKLEY5_LEN];
 	char idi[MIKEY_ID_MAX + 1];
 	X509 *cert = NULL;
+	uint32_t csb = 0;
 	unsigned allowed;
 	int rc, code;
 
@@ -634,6 +650,9 @@ mikey_msg_respond(const uint8_t *imsg, size_t ilen,
 	allowed = p->policy ? p->policy->suites : 0;
 
 	rc = decode_for(imsg, ilen, &im, &l, fail);
+	if (rc < 0 && rc != -EPROTO)
+		goto out;
+	csb = im.hdr.csb_id;
 	if (rc < 0)
 		goto out;
 	if (im.hdr.data_type != MIKEY_DT_DH_INIT)
@@ -670,14 +689,14 @@ mikey_msg_respond(const uint8_t *imsg, size_t ilen,
 		if (p->peer_uri && strcmp(idi, p->peer_uri) != 0)
 			REFUSE(MIKEY_ERR_ID, -EPROTO,
 			    "IDi is not the expected peer");
-		memcpy(res.peer_uri, idi, sizeof(idi));
+		memcpy(res.peer_uri, idi, strlen(idi) + 1);
 	} else if (p->peer_uri) {
 		if (strlen(p->peer_uri) > MIKEY_ID_MAX ||
 		    !mikey_msg_cert_has_uri(cert, p->peer_uri))
 			REFUSE(MIKEY_ERR_ID, -EPROTO,
 			    "certificate is not the expected peer");
 		memcpy(idi, p->peer_uri, strlen(p->peer_uri) + 1);
-		memcpy(res.peer_uri, idi, sizeof(idi));
+		memcpy(res.peer_uri, idi, strlen(idi) + 1);
 	} else {
 		REFUSE(MIKEY_ERR_ID, -EPROTO, "no initiator identity");
 	}
@@ -749,6 +768,8 @@ mikey_msg_respond(const uint8_t *imsg, size_t ilen,
 	*ret_res = res;
 	memset(&res, 0, sizeof(res));
 out:
+	if (rc < 0 && fail)
+		fail->csb_id = csb;
 	X509_free(cert);
 	mikey_dh_free(dh);
 	OPENSSL_cleanse(tgk, sizeof(tgk));
@@ -778,6 +799,7 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 	uint8_t tgk[MIKEY_DH_OAKLEY5_LEN];
 	char id[MIKEY_ID_MAX + 1];
 	X509 *cert = NULL;
+	uint32_t csb = 0;
 	int rc;
 
 	memset(&res, 0, sizeof(res));
@@ -786,6 +808,9 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 		REFUSE(MIKEY_ERR_UNSPEC, -EINVAL, "bad parameters");
 	ih = &st->m.hdr;
 	rc = decode_for(rmsg, rlen, &rm, &l, fail);
+	if (rc < 0 && rc != -EPROTO)
+		goto out;
+	csb = rm.hdr.csb_id;
 	if (rc < 0)
 		goto out;
 	if (rm.hdr.data_type == MIKEY_DT_ERROR) {
@@ -834,7 +859,7 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 		if (st->peer_uri[0] && strcmp(id, st->peer_uri) != 0)
 			REFUSE(MIKEY_ERR_ID, -EPROTO,
 			    "IDr is not the peer we called");
-		memcpy(res.peer_uri, id, sizeof(id));
+		memcpy(res.peer_uri, id, strlen(id) + 1);
 	} else if (st->peer_uri[0]) {
 		if (!mikey_msg_cert_has_uri(cert, st->peer_uri))
 			REFUSE(MIKEY_ERR_ID, -EPROTO,
@@ -872,6 +897,8 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 	*ret_res = res;
 	memset(&res, 0, sizeof(res));
 out:
+	if (rc < 0 && fail)
+		fail->csb_id = csb;
 	X509_free(cert);
 	OPENSSL_cleanse(tgk, sizeof(tgk));
 	mikey_result_clear(&res);

@@ -74,6 +74,9 @@ struct mikey_policy {
 struct mikey_fail {
 	uint8_t code;			/* MIKEY_ERR_* */
 	const char *reason;
+	uint32_t csb_id;		/* of the refused message, 0 if it
+					 * did not decode: for the error
+					 * message's HDR */
 };
 
 /* Keys of one crypto session. */
@@ -164,6 +167,14 @@ int mikey_msg_build_error(const struct mikey_identity *self, uint32_t csb_id,
  * it nothing is authenticated. -EBADMSG if it is not an error message. */
 int mikey_msg_parse_error(const uint8_t *msg, size_t len,
     const uint8_t *cert_der, size_t cert_len, uint8_t *ret_code);
+
+/* The replay-cache key of a message without verifying it: SHA-256 of its
+ * signed part (all bytes before the signature), the same value as
+ * mikey_result.digest. Lets a caller find an offer it already answered
+ * before spending an RSA verification. Returns 0, -EBADMSG (malformed or
+ * unsigned), -EIO. */
+int mikey_msg_digest(const uint8_t *msg, size_t len,
+    uint8_t ret_digest[32]);
 
 /* True if the certificate names uri: a subjectAltName URI equal to it, or
  * (without SAN URIs) a subject CN equal to it or to it without "sip:". */

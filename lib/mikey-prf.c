@@ -34,7 +34,7 @@ p_sha1_xor(const uint8_t *s, size_t s_len, const uint8_t *label,
 
 	/* A_1 = HMAC(s, A_0 = label) */
 	rc = hmac_sha1(s, s_len, label, label_len, a);
-	if (label_len)	/* label may be NULL when empty */
+	if (label_len)
 		memcpy(a + SHA1_LEN, label, label_len);
 	while (rc == 0 && done < out_len) {
 		size_t n = out_len - done < SHA1_LEN ? out_len - done :

@@ -703,7 +703,7 @@ cmd_respond(int argc, char **argv)
 {
 	struct mikey_respond_params p;
 	struct mikey_result res;
-	struct mikey_fail fail = { MIKEY_ERR_UNSPEC, "unknown" };
+	struct mikey_fail fail = { MIKEY_ERR_UNSPEC, "unknown", 0 };
 	struct hs_opts o;
 	struct ident me;
 	uint8_t *in, *out = NULL;
@@ -722,15 +722,10 @@ cmd_respond(int argc, char **argv)
 	p.now_ntp = now_ntp();
 	rc = mikey_msg_respond(in, in_len, &p, &res, &out, &out_len, &fail);
 	if (rc < 0) {
-		struct mikey_msg m;
-		uint32_t csb = 0;
-
 		/* Answer with a signed error message, as a peer would. */
-		if (mikey_decode(in, in_len, &m, NULL) == 0)
-			csb = m.hdr.csb_id;
 		fprintf(stderr, "%s: refused: ERR %u (%s): %s\n", prog,
 		    fail.code, mikey_err_name(fail.code), fail.reason);
-		if (mikey_msg_build_error(&me.id, csb, &fail.code, 1,
+		if (mikey_msg_build_error(&me.id, fail.csb_id, &fail.code, 1,
 		    p.now_ntp, &out, &out_len) == 0) {
 			print_b64(stdout, out, out_len);
 			free(out);
@@ -757,7 +752,7 @@ cmd_finish(int argc, char **argv)
 	};
 	struct mikey_init_state *st = NULL;
 	struct mikey_result res;
-	struct mikey_fail fail = { MIKEY_ERR_UNSPEC, "unknown" };
+	struct mikey_fail fail = { MIKEY_ERR_UNSPEC, "unknown", 0 };
 	const char *state = NULL;
 	uint8_t *sdata, *in;
 	size_t slen, in_len;

@@ -67,12 +67,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mikey_result res;
 	struct mikey_fail fail;
 	struct mikey_init_state *st = NULL;
-	uint8_t *out = NULL, code;
+	uint8_t *out = NULL, code, digest[32];
 	size_t out_len = 0;
 
 	if (!offer)
 		setup();
 	codec(data, size);
+	(void)mikey_msg_digest(data, size, digest);
 
 	memset(&rp, 0, sizeof(rp));
 	rp.self = &bob.id;

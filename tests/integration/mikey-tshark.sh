@@ -51,6 +51,14 @@ tshark -r "$T/mikey.pcap" -V >"$T/tshark.txt" 2>&1 || fail "tshark"
 malformed=$(tshark -r "$T/mikey.pcap" -Y '_ws.malformed || _ws.expert.severity >= warning' 2>/dev/null)
 [ -z "$malformed" ] || fail "tshark flags: $malformed"
 note "ok: three MIKEY messages, nothing malformed"
+# Control: the same filter does flag a truncated message.
+head -c 700 "$T/i.bin" >"$T/cut.bin"
+od -Ax -tx1 -v "$T/cut.bin" >"$T/cut.txt"
+text2pcap -q -u 2269,2269 "$T/cut.txt" "$T/cut.pcap" >/dev/null 2>&1 ||
+	fail "text2pcap cut"
+[ -n "$(tshark -r "$T/cut.pcap" -Y '_ws.malformed' 2>/dev/null)" ] ||
+	fail "tshark does not flag a truncated message: the check is blind"
+note "ok: a truncated message is flagged (control)"
 
 # field FILTER FIELD...: tshark's values for packets matching FILTER
 field() {

@@ -735,6 +735,40 @@ test_state(void)
 	offer_free(&o);
 }
 
+/* The refused message's CSB ID comes back for the error message. */
+static void
+test_fail_csb(void)
+{
+	struct mikey_respond_params p = bob_params();
+	struct mikey_fail fail = { 255, NULL, 7 };
+	struct mikey_result res;
+	struct mikey_msg m;
+	struct offer o;
+	uint8_t *r = NULL, *b;
+	size_t rl = 0, n;
+
+	offer_make(&o, 0, 0);
+	CHECK_EQ_INT(mikey_decode(o.msg, o.len, &m, NULL), 0);
+	m.hdr.prf_func = 1;
+	b = tresign(&m, alice.key, &n);
+	CHECK(mikey_msg_respond(b, n, &p, &res, &r, &rl, &fail) < 0);
+	CHECK_EQ_INT(fail.code, MIKEY_ERR_PRF);
+	CHECK_EQ_INT(fail.csb_id, mikey_init_state_csb_id(o.st));
+	free(b);
+	p.peer_uri = "sip:carol@example.org";
+	fail.csb_id = 7;
+	CHECK(mikey_msg_respond(o.msg, o.len, &p, &res, &r, &rl, &fail) < 0);
+	CHECK_EQ_INT(fail.code, MIKEY_ERR_ID);
+	CHECK_EQ_INT(fail.csb_id, mikey_init_state_csb_id(o.st));
+	CHECK(mikey_msg_respond(o.msg, 5, &p, &res, &r, &rl, &fail) < 0);
+	CHECK_EQ_INT(fail.csb_id, 0);
+	CHECK(mikey_msg_finish(o.st, o.msg, o.len, NULL, now, &res,
+	    &fail) < 0);
+	CHECK_EQ_INT(fail.code, MIKEY_ERR_DATA_TYPE);
+	CHECK_EQ_INT(fail.csb_id, mikey_init_state_csb_id(o.st));
+	offer_free(&o);
+}
+
 static void
 test_build_params(void)
 {
@@ -826,6 +860,13 @@ test_replay(void)
 		CHECK_EQ_INT(answer(o.msg, o.len, &p, NULL, NULL, &b, NULL),
 		    0);
 		CHECK_MEM(a.digest, b.digest, 32);
+		{
+			uint8_t d[32];
+
+			CHECK_EQ_INT(mikey_msg_digest(o.msg, o.len, d), 0);
+			CHECK_MEM(d, a.digest, 32);
+			CHECK_EQ_INT(mikey_msg_digest(o.msg, 20, d), -EBADMSG);
+		}
 		CHECK_EQ_INT(mikey_replay_add(c, a.digest, 10, 250), 0);
 		CHECK_EQ_INT(mikey_replay_add(c, b.digest, 11, 251), -EEXIST);
 		mikey_result_clear(&a);
@@ -855,6 +896,7 @@ main(void)
 	test_finish_checks();
 	test_error_messages();
 	test_state();
+	test_fail_csb();
 	test_build_params();
 	test_cert_uri();
 	test_replay();
