@@ -5,3 +5,10 @@ noinst_PROGRAMS += bench/mikey
 bench_mikey_SOURCES = bench/mikey.c
 bench_mikey_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS)
 bench_mikey_LDADD = $(LIBSVOPI)
+
+# --- SIP, SDP, digest ---
+noinst_PROGRAMS += bench/bench-sip
+bench_bench_sip_SOURCES = bench/bench-sip.c
+bench_bench_sip_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) \
+	-DSRCDIR=\"$(abs_top_srcdir)\"
+bench_bench_sip_LDADD = $(LIBSVOPI)
