@@ -179,7 +179,8 @@ api_enroll(struct api_req *a)
 	size_t der_len = 0;
 	int changed = 0, r;
 
-	r = cert_from_pem(form_get(a->form, "cert"), fp, &der, &der_len);
+	r = cert_from_pem(form_get(a->form, "cert"), 1, fp, &der,
+		&der_len);
 	if (r < 0) {
 		reply_error(a->req, r == -E2BIG ? 413 : 400,
 			"cert is not a PEM certificate");
@@ -211,7 +212,7 @@ api_validate(struct api_req *a)
 	const char *cert_state;
 	int issued = 0, r;
 
-	r = cert_from_pem(form_get(a->form, "cert"), fp, NULL, NULL);
+	r = cert_from_pem(form_get(a->form, "cert"), 0, fp, NULL, NULL);
 	if (r < 0) {
 		reply_error(a->req, r == -E2BIG ? 413 : 400,
 			"cert is not a PEM certificate");
@@ -511,8 +512,10 @@ api_handle(struct trustd *td, struct evhttp_request *req, const char *path)
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(path, routes[i].path) != 0)
 			continue;
+		(void)store_read_begin(td->store);
 		if (api_begin(&a, routes[i].required, routes[i].optional) == 0)
 			routes[i].fn(&a);
+		store_read_end(td->store);
 		form_free(a.form);
 		OPENSSL_cleanse(&a.me, sizeof(a.me));
 		return;
