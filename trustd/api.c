@@ -131,7 +131,7 @@ api_begin(struct api_req *a, unsigned required, unsigned optional)
 		return -EPERM;
 	}
 	if (ar != AUTH_OK) {
-		log_notice("failed login for '%s' from %s", login,
+		log_peer(LOG_NOTICE, "failed login for '%s' from %s", login,
 			request_addr(req));
 		reply_error(req, 401, "wrong login or password");
 		return -EPERM;
@@ -251,7 +251,8 @@ api_validate(struct api_req *a)
 		api_wake(a->td, a->me.id, a->peer.id);
 	}
 	if (strcmp(cert_state, "mismatch") == 0)
-		log_notice("'%s' validated a certificate for '%s' that is "
+		log_peer(LOG_NOTICE, "'%s' validated a certificate for "
+			"'%s' that is "
 			"not the reference certificate", a->me.login,
 			a->peer_login);
 	o = json_object_new_object();
@@ -312,7 +313,8 @@ api_redeem(struct api_req *a)
 		log_info("'%s' and '%s' trust each other", a->me.login,
 			a->peer.login);
 	else if (res == STORE_REDEEM_WRONG)
-		log_notice("'%s' entered a wrong VUC for '%s' (%d left)",
+		log_peer(LOG_NOTICE,
+			"'%s' entered a wrong VUC for '%s' (%d left)",
 			a->me.login, a->peer_login, left);
 	o = json_object_new_object();
 	json_object_object_add(o, "peer",
