@@ -12,3 +12,6 @@ bench_bench_sip_SOURCES = bench/bench-sip.c
 bench_bench_sip_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) \
 	-DSRCDIR=\"$(abs_top_srcdir)\"
 bench_bench_sip_LDADD = $(LIBSVOPI)
+
+# --- trustd ---
+EXTRA_DIST += bench/trustd bench/trustd-validate.lua

@@ -131,7 +131,7 @@ api_begin(struct api_req *a, unsigned required, unsigned optional)
 		return -EPERM;
 	}
 	if (ar != AUTH_OK) {
-		log_notice("failed login for '%s' from %s", login,
+		log_peer(LOG_NOTICE, "failed login for '%s' from %s", login,
 			request_addr(req));
 		reply_error(req, 401, "wrong login or password");
 		return -EPERM;
@@ -179,7 +179,8 @@ api_enroll(struct api_req *a)
 	size_t der_len = 0;
 	int changed = 0, r;
 
-	r = cert_from_pem(form_get(a->form, "cert"), fp, &der, &der_len);
+	r = cert_from_pem(form_get(a->form, "cert"), 1, fp, &der,
+		&der_len);
 	if (r < 0) {
 		reply_error(a->req, r == -E2BIG ? 413 : 400,
 			"cert is not a PEM certificate");
@@ -211,7 +212,7 @@ api_validate(struct api_req *a)
 	const char *cert_state;
 	int issued = 0, r;
 
-	r = cert_from_pem(form_get(a->form, "cert"), fp, NULL, NULL);
+	r = cert_from_pem(form_get(a->form, "cert"), 0, fp, NULL, NULL);
 	if (r < 0) {
 		reply_error(a->req, r == -E2BIG ? 413 : 400,
 			"cert is not a PEM certificate");
@@ -250,7 +251,8 @@ api_validate(struct api_req *a)
 		api_wake(a->td, a->me.id, a->peer.id);
 	}
 	if (strcmp(cert_state, "mismatch") == 0)
-		log_notice("'%s' validated a certificate for '%s' that is "
+		log_peer(LOG_NOTICE, "'%s' validated a certificate for "
+			"'%s' that is "
 			"not the reference certificate", a->me.login,
 			a->peer_login);
 	o = json_object_new_object();
@@ -311,7 +313,8 @@ api_redeem(struct api_req *a)
 		log_info("'%s' and '%s' trust each other", a->me.login,
 			a->peer.login);
 	else if (res == STORE_REDEEM_WRONG)
-		log_notice("'%s' entered a wrong VUC for '%s' (%d left)",
+		log_peer(LOG_NOTICE,
+			"'%s' entered a wrong VUC for '%s' (%d left)",
 			a->me.login, a->peer_login, left);
 	o = json_object_new_object();
 	json_object_object_add(o, "peer",
@@ -511,8 +514,10 @@ api_handle(struct trustd *td, struct evhttp_request *req, const char *path)
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(path, routes[i].path) != 0)
 			continue;
+		(void)store_read_begin(td->store);
 		if (api_begin(&a, routes[i].required, routes[i].optional) == 0)
 			routes[i].fn(&a);
+		store_read_end(td->store);
 		form_free(a.form);
 		OPENSSL_cleanse(&a.me, sizeof(a.me));
 		return;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -51,4 +52,33 @@ log_msg(int level, const char *fmt, ...)
 	else
 		fprintf(stderr, "%s: %s: %s\n", log_ident, level_names[level],
 			line);
+}
+
+void
+log_peer(int level, const char *fmt, ...)
+{
+	static time_t second;
+	static unsigned n, dropped;
+	time_t now = time(NULL);
+	char line[1024];
+	va_list ap;
+
+	if (level > log_max_level)
+		return;
+	if (now != second) {
+		if (dropped)
+			log_msg(LOG_NOTICE, "%u messages from peers dropped",
+				dropped);
+		second = now;
+		n = 0;
+		dropped = 0;
+	}
+	if (n++ >= LOG_PEER_BURST) {
+		dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_msg(level, "%s", line);
 }

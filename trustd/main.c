@@ -42,6 +42,7 @@ main(int argc, char **argv)
 	const char *path = TRUSTD_CONFIG_DEFAULT, *delay;
 	struct trustd td = { 0 };
 	struct event *sig_term = NULL, *sig_int = NULL;
+	struct event_config *cfg;
 	int debug = 0, c, rc = EXIT_FAILURE;
 
 	while ((c = getopt_long(argc, argv, "c:dh", opts, NULL)) != -1) {
@@ -90,7 +91,13 @@ main(int argc, char **argv)
 		.addr_fail_max = td.cfg->addr_fail_max,
 		.fail_window = td.cfg->fail_window,
 	});
-	td.base = event_base_new();
+	cfg = event_config_new();
+	if (cfg) {
+		/* Coalesce the add/del pairs evhttp makes per request. */
+		event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+		td.base = event_base_new_with_config(cfg);
+		event_config_free(cfg);
+	}
 	if (!td.auth || !td.base) {
 		log_err("out of memory");
 		goto out;

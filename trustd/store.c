@@ -15,6 +15,8 @@ enum stmt_id {
 	ST_USER_GET,
 	ST_REL_GET,
 	ST_VUC_GET,
+	ST_BEGIN,
+	ST_COMMIT,
 	ST_MAX,
 };
 
@@ -63,6 +65,8 @@ static const char *const stmt_sql[ST_MAX] = {
 		"WHERE a = ? AND b = ?",
 	[ST_VUC_GET] = "SELECT issuer, code, expires, tries, fp_a, fp_b "
 		"FROM vucs WHERE a = ? AND b = ?",
+	[ST_BEGIN] = "BEGIN",
+	[ST_COMMIT] = "COMMIT",
 };
 
 static int
@@ -112,8 +116,39 @@ prepare(struct store *s, const char *sql)
 }
 
 static int
+step_done(struct store *s, enum stmt_id id)
+{
+	sqlite3_stmt *st = stmt(s, id);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_err(s, stmt_sql[id]);
+}
+
+int
+store_read_begin(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	return step_done(s, ST_BEGIN);
+}
+
+void
+store_read_end(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)step_done(s, ST_COMMIT);
+}
+
+/* A write transaction; ends the caller's read transaction first (the
+ * writer re-reads what it decides on). */
+static int
 begin(struct store *s)
 {
+	store_read_end(s);
 	return exec(s, "BEGIN IMMEDIATE");
 }
 

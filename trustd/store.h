@@ -55,6 +55,12 @@ struct store *store_free(struct store *s);
  * relationship is written and before it commits (crash tests). */
 void store_set_redeem_delay(struct store *s, long ms);
 
+/* Groups the reads of one request into one read transaction (one lock
+ * instead of one per statement). A write ends it. Both are no-ops when
+ * not needed. */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+
 int store_user_get(struct store *s, const char *login,
 	struct store_user *ret_user);
 /* -EEXIST if the login exists. */

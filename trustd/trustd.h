@@ -53,8 +53,10 @@ int request_form(struct evhttp_request *req, int json, struct form **ret);
 void set_security_headers(struct evhttp_request *req);
 /* Checks that s is a plausible login (user@host, printable, bounded). */
 int login_valid(const char *s);
-/* Parses one PEM certificate into its SHA-256 fingerprint (hex) and DER. */
-int cert_from_pem(const char *pem, char fp[STORE_FP_LEN + 1],
+/* The SHA-256 fingerprint (hex) of the first PEM certificate in pem and,
+ * if ret_der, its DER (free with OPENSSL_free). With parse, the DER must
+ * also be exactly one X.509 certificate. -EBADMSG, -E2BIG. */
+int cert_from_pem(const char *pem, int parse, char fp[STORE_FP_LEN + 1],
 	uint8_t **ret_der, size_t *ret_der_len);
 
 /* api.c */

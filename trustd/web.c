@@ -408,7 +408,8 @@ post_login(struct web *w, struct page *p, struct form *f)
 			r < 0 ? "Service Unavailable" : ar == AUTH_LIMITED ?
 			"Too Many Requests" : "Unauthorized");
 		if (ar == AUTH_DENIED && login && login_valid(login))
-			log_notice("failed web login for '%s' from %s", login,
+			log_peer(LOG_NOTICE,
+				"failed web login for '%s' from %s", login,
 				request_addr(p->req));
 		return;
 	}

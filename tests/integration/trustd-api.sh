@@ -90,6 +90,19 @@ api /api/v1/status login=alice@example.org password=pw-alice \
 	peer=bob@example.org wait=30 known=pending
 expect_field relationship trusted "known=pending answers at once"
 
+# A client that gives up on a long poll: the server answers into nothing
+# later (sanitizers watch) and keeps serving.
+curl -sS --cacert "$T/ca.crt" -o /dev/null --max-time 1 \
+	--data-urlencode login=alice@example.org \
+	--data-urlencode password=pw-alice \
+	--data-urlencode peer=bob@example.org --data-urlencode wait=2 \
+	"$TD_URL/api/v1/status" 2>/dev/null
+sleep 1.5
+kill -0 "$TD_PID" || fail "server died after an abandoned long poll"
+api /api/v1/status login=alice@example.org password=pw-alice \
+	peer=bob@example.org
+expect_field relationship trusted "serving after an abandoned long poll"
+
 # --- certificate checks
 usercert mallory
 validate alice bob mallory

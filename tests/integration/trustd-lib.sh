@@ -39,7 +39,7 @@ trustd_users() {
 }
 
 trustd_run() {
-	itest_bg trustd "$TD_BIN" -c "$TD_CONF" -d
+	itest_bg trustd "$TD_BIN" -c "$TD_CONF" ${TD_DEBUG--d}
 	TD_PID=$ITEST_LAST_PID
 	itest_wait_port "$TD_PORT" 10
 }
