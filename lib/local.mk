@@ -12,6 +12,13 @@ LIBSVOPI = lib/libsvopi.a $(OPENSSL_LIBS) $(SRTP_LIBS)
 # --- MIKEY ---
 
 # --- SIP, SDP, digest ---
+lib_libsvopi_a_SOURCES += \
+	lib/sip-str.c lib/sip-str.h \
+	lib/sip-uri.c lib/sip-uri.h \
+	lib/sip-msg.c lib/sip-msg.h \
+	lib/sip-out.c lib/sip-out.h \
+	lib/sdp.c lib/sdp.h \
+	lib/digest.c lib/digest.h
 
 # --- trust API, forms ---
 
