@@ -9,7 +9,10 @@ daemon_svopid_SOURCES = \
 	daemon/identity.c daemon/identity.h \
 	daemon/busloop.c daemon/busloop.h \
 	daemon/bus.c daemon/bus.h \
-	daemon/ua.c daemon/ua.h
+	daemon/transport.c daemon/transport.h \
+	daemon/txn.c daemon/txn.h \
+	daemon/ua.c daemon/ua.h \
+	daemon/reg.c daemon/reg.h
 daemon_svopid_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
 daemon_svopid_LDADD = $(LIBSVOPI) $(EVENT_LIBS) $(OPENSSL_LIBS) \

@@ -18,6 +18,7 @@
 #include "daemon/log.h"
 #include "daemon/svopid.h"
 #include "daemon/ua.h"
+#include "daemon/reg.h"
 
 /* How long SIGTERM waits for the un-REGISTER before exiting anyway. */
 #define SVOPID_STOP_GRACE_SEC 5
