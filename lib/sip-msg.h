@@ -38,15 +38,16 @@
 #define SIP_HEADERS_MAX 128
 /* Longest start line or (unfolded) header line. */
 #define SIP_LINE_MAX 8192
-/* Via entries (header values, counting comma-separated ones): a path of
- * more than 16 proxies is a loop or an attack (Max-Forwards is 70). */
-#define SIP_VIA_MAX 16
+/* Via entries (header values, counting comma-separated ones). RFC 4475
+ * longreq, a legal message, has 34; a path much longer than that is a
+ * loop or an attack (Max-Forwards starts at 70). */
+#define SIP_VIA_MAX 64
 /* Route / Record-Route entries, each. */
-#define SIP_ROUTE_MAX 16
+#define SIP_ROUTE_MAX 32
 /* Contact entries (a REGISTER response lists all bindings). */
 #define SIP_CONTACT_MAX 16
-/* Longest method name. */
-#define SIP_METHOD_MAX 32
+/* Longest method name (RFC 4475 intmeth, legal, has 43 characters). */
+#define SIP_METHOD_MAX 64
 /* Largest CSeq number: RFC 3261 §8.1.1.5 says less than 2**31. */
 #define SIP_CSEQ_MAX 0x7fffffffu
 /* Expires values (header and contact parameter) above this are clamped by
@@ -235,10 +236,12 @@ int sip_msg_parse(const uint8_t *data, size_t len, unsigned flags,
 struct sip_msg *sip_msg_free(struct sip_msg *m);
 
 /* Semantic checks on a parsed message (RFC 3261 §8.2.1-8.2.2, §16.3):
- * SIP/2.0, Via present, To/From/Call-ID/CSeq present and single, CSeq
- * method == request method (except ACK/CANCEL, which share the INVITE's
- * number but carry their own method), Max-Forwards in requests, no headers
- * in the Request-URI, single Content-Length/Content-Type/Expires. Returns 0,
+ * SIP/2.0, a sip/sips Request-URI without headers, Via present,
+ * To/From/Call-ID/CSeq present, From/To/Call-ID/CSeq/Max-Forwards/
+ * Content-Length/Content-Type/Expires not repeated, CSeq method == request
+ * method (ACK and CANCEL carry their own method there too). Max-Forwards is
+ * not required: RFC 2543 requests lack it and a proxy adds it (§16.6;
+ * RFC 4475 inv2543 must be accepted). Returns 0,
  * or -EBADMSG with *why filled (if why != NULL), or -EPROTONOSUPPORT
  * (status 416) for a Request-URI scheme we do not serve, or -ENOTSUP
  * (status 505) for a SIP version other than 2.0. */

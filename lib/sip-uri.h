@@ -10,9 +10,12 @@
  * URIs appear in a Request-URI or a header, and a UA answers 416 rather than
  * 400 (RFC 4475 §3.3.?: unksm, novelsc).
  *
- * Refused: a password in the userinfo (RFC 3261 §19.1.1 says NOT
- * RECOMMENDED; we never want secrets in URIs that proxies log), whitespace,
- * control characters, bad escapes, an empty host, a port above 65535.
+ * A password in the userinfo (RFC 3261 §19.1.1: NOT RECOMMENDED) parses,
+ * because a valid message may carry one (RFC 4475 intmeth), but it is not
+ * kept: has_password is set, and sip_uri_aor() refuses such a URI, so it
+ * can never stand for an identity or be configured. Refused outright:
+ * whitespace, control and non-ASCII characters, bad escapes, an empty
+ * host, a port above 65535, empty parameters.
  */
 #ifndef SVOPI_SIP_URI_H
 #define SVOPI_SIP_URI_H
@@ -53,6 +56,7 @@ struct sip_uri {
 	struct sip_str raw;	/* the whole URI as given */
 	struct sip_str scheme_str;	/* as written, without ':' */
 	struct sip_str user;	/* escaped; empty when there is no '@' */
+	bool has_password;	/* "user:password@": see above */
 	struct sip_str host;
 	enum sip_host_type host_type;
 	uint16_t port;		/* 0 when absent */
@@ -64,8 +68,8 @@ struct sip_uri {
 	bool lr;
 };
 
-/* Parses s[0..len) as one URI. Returns 0, -EBADMSG if malformed (including
- * a userinfo password), -E2BIG if len > SIP_URI_MAX. */
+/* Parses s[0..len) as one URI. Returns 0, -EBADMSG if malformed, -E2BIG
+ * if len > SIP_URI_MAX. */
 int sip_uri_parse(const char *s, size_t len, struct sip_uri *ret_uri);
 
 /* Looks up a uri-parameter by name (case-insensitive). ret_value as for
@@ -78,8 +82,8 @@ int sip_uri_param(const struct sip_uri *u, const char *name,
  * unreserved escapes in the user undone and others upper-cased, port,
  * parameters and headers dropped; "sips" is written as "sip" so that the
  * same account compares equal whichever scheme reached us (see
- * docs/sip.md, Decisions). Returns 0, -EINVAL for SIP_URI_OTHER,
- * -EBADMSG on a bad escape, or out->err. */
+ * docs/sip.md, Decisions). Returns 0, -EINVAL for SIP_URI_OTHER or a URI
+ * with a password, or out->err. */
 int sip_uri_aor(const struct sip_uri *u, struct buf *out);
 
 /* True if both URIs have the same AOR as written by sip_uri_aor(); the
