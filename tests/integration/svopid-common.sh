@@ -1,0 +1,61 @@
+# Helpers shared by the svopid-*.sh tests (sourced after lib.sh).
+
+# svopid_conf NAME [PROXY]: writes $T/NAME.conf for sip:NAME@127.0.0.1
+# with fresh TLS, TCP and UDP ports (NAME_TLS, NAME_TCP, NAME_UDP) and a
+# state dir; with PROXY (a SIP URI) it registers there as NAME with
+# password "pw-NAME".
+svopid_conf() {
+	name=$1
+	proxy=${2:-}
+	tls=$(itest_port)
+	tcp=$(itest_port)
+	udp=$(itest_port)
+	eval "${name}_TLS=$tls ${name}_TCP=$tcp ${name}_UDP=$udp"
+	printf 'pw-%s\n' "$name" >"$T/$name.pw"
+	chmod 600 "$T/$name.pw"
+	{
+		printf '[account]\nuri = sip:%s@127.0.0.1\n' "$name"
+		if [ -n "$proxy" ]; then
+			printf 'proxy = %s\nauth_user = %s\n' "$proxy" "$name"
+			printf 'password_file = %s/%s.pw\n' "$T" "$name"
+		fi
+		printf '[sip]\nlisten = tls:127.0.0.1:%s tcp:127.0.0.1:%s udp:127.0.0.1:%s\n' \
+			"$tls" "$tcp" "$udp"
+		printf 'ca_file = %s/ca.crt\n' "$T"
+		printf 'register_expires = %s\nkeepalive = 5\n' "${SVOPID_EXPIRES:-600}"
+		printf '[paths]\nstate_dir = %s/%s-state\n' "$T" "$name"
+		printf '[log]\nlevel = debug\n'
+	} >"$T/$name.conf"
+}
+
+# svopid_start NAME: starts svopid for NAME on its own private bus
+# (itest_dbus NAME); NAME_PID and NAME_BUS are set.
+svopid_start() {
+	itest_dbus "$1"
+	eval "$1_BUS=\$ITEST_BUS"
+	DBUS_SESSION_BUS_ADDRESS=$ITEST_BUS itest_bg "svopid-$1" \
+		"$B/daemon/svopid" --config "$T/$1.conf"
+	eval "$1_PID=\$ITEST_LAST_PID"
+	itest_wait_for 30 ctl "$1" status || fail "svopid $1 did not come up"
+}
+
+# ctl NAME ARGS...: svopictl against NAME's bus.
+ctl() {
+	n=$1
+	shift
+	eval "DBUS_SESSION_BUS_ADDRESS=\$${n}_BUS" "$B/cli/svopictl" '"$@"'
+}
+
+# json_field FIELD: reads a JSON object on stdin, prints FIELD.
+json_field() {
+	python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+# reg_state NAME: the registration field of `svopictl --json status`.
+reg_state() {
+	ctl "$1" --json status | json_field registration
+}
+
+is_registered() {
+	[ "$(reg_state "$1")" = registered ]
+}

@@ -1,0 +1,74 @@
+#!/bin/sh
+# Two svopid instances register at Kamailio over TLS with digest
+# authentication, refresh, ping each other through the proxy with OPTIONS,
+# and unregister (REGISTER Expires: 0) when stopped with SIGTERM.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+. "$S/tests/integration/svopid-common.sh"
+itest_init svopid-register
+command -v kamcmd >/dev/null || skip "no kamcmd"
+itest_ca
+itest_kamailio alice:pw-alice bob:pw-bob
+KAMCMD="kamcmd -s unix:$KAM_DIR/kamailio_ctl"
+PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
+
+# Short expiry so that a refresh happens during the test (Kamailio grants
+# at least its min_expires, 60 s by default: refresh comes at half).
+SVOPID_EXPIRES=20
+svopid_conf alice "$PROXY"
+svopid_conf bob "$PROXY"
+svopid_start alice
+svopid_start bob
+
+itest_wait_for 20 is_registered alice || fail "alice not registered: $(ctl alice status)"
+itest_wait_for 20 is_registered bob || fail "bob not registered: $(ctl bob status)"
+note "ok: both registered over TLS with digest auth"
+
+# The status object carries what SPEC §6 asks for.
+ctl alice --json status >"$T/status.json"
+for f in identity fingerprint registration trust_server; do
+	json_field "$f" <"$T/status.json" >/dev/null || fail "status lacks $f"
+done
+check "identity is the AOR" \
+	[ "$(json_field identity <"$T/status.json")" = "sip:alice@127.0.0.1" ]
+fpr=$(openssl x509 -in "$T/alice-state/identity.crt" -noout -fingerprint \
+	-sha256 | sed 's/^.*=//')
+check "fingerprint matches the certificate" \
+	[ "$(json_field fingerprint <"$T/status.json")" = "$fpr" ]
+check "key is private" [ "$(stat -c %a "$T/alice-state/identity.key")" = 600 ]
+
+# The registrar holds both bindings.
+$KAMCMD ul.dump >"$T/ul1.txt" 2>&1 || fail "kamcmd ul.dump"
+check "kamailio has alice" grep -q "sip:alice@127.0.0.1:$alice_TLS" "$T/ul1.txt"
+check "kamailio has bob" grep -q "sip:bob@127.0.0.1:$bob_TLS" "$T/ul1.txt"
+
+# OPTIONS from alice to bob through the proxy.
+ctl alice ping "sip:bob@127.0.0.1:$KAM_TLS_PORT" >"$T/ping.txt" ||
+	fail "ping bob: $(cat "$T/ping.txt")"
+check "ping answered 200" grep -q '^200 ' "$T/ping.txt"
+check "the proxy relayed the OPTIONS" \
+	grep -q "OPTIONS sip:alice@127.0.0.1 -> sip:bob@127.0.0.1:$bob_TLS" \
+	"$T/kamailio.log"
+ctl alice --json ping "sip:nobody@127.0.0.1:$KAM_TLS_PORT" >"$T/ping2.txt"
+check "unknown user: 404 from the proxy" \
+	[ "$(json_field status <"$T/ping2.txt")" = 404 ]
+
+# A monitor sees registration changes.
+DBUS_SESSION_BUS_ADDRESS=$bob_BUS itest_bg monitor-bob \
+	"$B/cli/svopictl" --json monitor
+sleep 0.5
+
+# Refresh: a second successful REGISTER within the granted time.
+itest_wait_for 45 sh -c "[ \$(grep -c 'registered at' '$T/svopid-alice.log') -ge 2 ]" ||
+	fail "no refresh"
+note "ok: registration refreshed"
+check "still registered after refresh" is_registered alice
+
+# SIGTERM: un-REGISTER before exit.
+kill -TERM "$bob_PID"
+itest_wait_for 10 sh -c "! kill -0 $bob_PID 2>/dev/null" || fail "bob did not exit"
+check "bob sent Expires: 0" grep -q "unregistered" "$T/svopid-bob.log"
+$KAMCMD ul.dump >"$T/ul2.txt" 2>&1 || fail "kamcmd ul.dump"
+check "kamailio dropped bob" sh -c "! grep -q 'sip:bob@' '$T/ul2.txt'"
+check "kamailio kept alice" grep -q "sip:alice@" "$T/ul2.txt"
+check "monitor saw the change" grep -q '"unregistered"' "$T/monitor-bob.log"
+exit 0

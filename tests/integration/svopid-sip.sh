@@ -1,0 +1,151 @@
+#!/bin/sh
+# svopid on its own (no proxy), driven with sipp and raw sockets:
+#  - INVITE without MIKEY, with SDES a=crypto, and with MIKEY: all 488
+#    with a Warning (no insecure call is possible) over UDP and TCP;
+#  - OPTIONS answered 200;
+#  - malformed, oversized and garbage input on UDP, TCP and TLS is dropped
+#    or closes the connection, and the daemon stays up;
+#  - a flood of 100 OPTIONS/s for 10 s leaves `svopictl status` answering
+#    within 100 ms every time.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+. "$S/tests/integration/svopid-common.sh"
+itest_init svopid-sip
+command -v sipp >/dev/null || skip "no sipp"
+itest_ca
+svopid_conf carol
+svopid_start carol
+SC=$S/tests/data/sipp
+
+# sipp_run NAME ARGS...: one sipp run, its output in $T/sipp-NAME.log.
+sipp_run() {
+	n=$1
+	shift
+	sipp -nostdin -bg_no -trace_err -error_file "$T/sipp-$n.err" \
+		-timeout 20s -timeout_error "$@" >"$T/sipp-$n.log" 2>&1 </dev/null
+}
+
+alive() {
+	kill -0 "$carol_PID" 2>/dev/null && ctl carol status >/dev/null
+}
+
+SIPP_PORT=$(itest_port)
+for sc in invite-no-mikey invite-crypto invite-mikey options; do
+	check "$sc over UDP" sipp_run "$sc-udp" -sf "$SC/$sc.xml" -m 1 \
+		-i 127.0.0.1 -p "$SIPP_PORT" -s carol "127.0.0.1:$carol_UDP"
+	check "$sc over TCP" sipp_run "$sc-tcp" -sf "$SC/$sc.xml" -m 1 -t t1 \
+		-i 127.0.0.1 -p "$SIPP_PORT" -s carol "127.0.0.1:$carol_TCP"
+done
+check "carol logged the refusals" grep -q "refusing INVITE" "$T/svopid-carol.log"
+
+# Hostile input. Each case must leave the daemon up and answering.
+python3 - "$carol_UDP" "$carol_TCP" "$carol_TLS" >"$T/garbage.log" 2>&1 <<'PY' ||
+import socket, ssl, sys, time
+udp, tcp, tls = (int(x) for x in sys.argv[1:4])
+H = "127.0.0.1"
+
+def options(extra="", body=""):
+    return ("OPTIONS sip:carol@127.0.0.1 SIP/2.0\r\n"
+            "Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKx%d\r\n"
+            "From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:carol@127.0.0.1>\r\n"
+            "Call-ID: g%d\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n%s"
+            "Content-Length: %d\r\n\r\n%s" % (time.time_ns(), time.time_ns(),
+                                              extra, len(body), body)).encode()
+
+cases = [
+    b"\x00" * 100,
+    b"garbage garbage garbage\r\n\r\n",
+    b"INVITE sip:carol@127.0.0.1 SIP/2.0\r\nVia: nonsense\r\n\r\n",
+    b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKnope\r\n\r\n",
+    options("X-Big: " + "a" * 20000 + "\r\n"),
+    options("Content-Length: 5\r\n"),
+    options(body="x" * 70000),
+    b"\r\n" * 5000,
+    bytes(range(256)) * 10,
+]
+
+def check_stream(sock):
+    sock.settimeout(2)
+    try:
+        while sock.recv(4096):
+            pass
+    except (socket.timeout, ConnectionResetError, ssl.SSLError, OSError):
+        pass
+
+for c in cases:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(c[:65000], (H, udp))
+    s.close()
+for c in cases:
+    s = socket.create_connection((H, tcp))
+    try:
+        s.sendall(c)
+    except OSError:
+        pass
+    check_stream(s)
+    s.close()
+# Bytes that are not TLS on the TLS port, then TLS with garbage inside.
+for c in cases[:3]:
+    s = socket.create_connection((H, tls))
+    try:
+        s.sendall(c)
+    except OSError:
+        pass
+    check_stream(s)
+    s.close()
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+for c in cases:
+    s = ctx.wrap_socket(socket.create_connection((H, tls)))
+    try:
+        s.sendall(c)
+    except OSError:
+        pass
+    check_stream(s)
+    s.close()
+# A half-open connection that never sends does not block anyone.
+idle = socket.create_connection((H, tcp))
+# A valid OPTIONS over TLS is still answered 200 after all that.
+s = ctx.wrap_socket(socket.create_connection((H, tls)))
+s.sendall(options())
+s.settimeout(5)
+data = b""
+while b"\r\n\r\n" not in data:
+    d = s.recv(4096)
+    if not d:
+        break
+    data += d
+print(data.split(b"\r\n")[0].decode())
+assert data.startswith(b"SIP/2.0 200 "), data[:200]
+idle.close()
+PY
+	fail "garbage test: $(tail -5 "$T/garbage.log")"
+check "daemon survived hostile input" alive
+check "TLS OPTIONS answered after garbage" grep -q "SIP/2.0 200" "$T/garbage.log"
+
+# Flood: 100 OPTIONS/s for 10 s while status is polled.
+SIPP_PORT=$(itest_port)
+sipp -nostdin -bg_no -sf "$SC/options.xml" -r 100 -m 1000 -i 127.0.0.1 \
+	-p "$SIPP_PORT" -s carol "127.0.0.1:$carol_UDP" \
+	-timeout 40s >"$T/sipp-flood.log" 2>&1 </dev/null &
+FLOOD=$!
+ITEST_PIDS="$ITEST_PIDS $FLOOD"
+max=0
+n=0
+while kill -0 "$FLOOD" 2>/dev/null; do
+	t0=$(date +%s%N)
+	ctl carol status >/dev/null || fail "status failed during the flood"
+	t1=$(date +%s%N)
+	ms=$(( (t1 - t0) / 1000000 ))
+	[ "$ms" -gt "$max" ] && max=$ms
+	n=$((n + 1))
+	sleep 0.05
+done
+wait "$FLOOD"
+frc=$?
+note "status answered $n times during the flood, slowest ${max} ms"
+echo "status during OPTIONS flood: $n calls, max ${max} ms" >"$T/flood-result.txt"
+check "flood completed (sipp exit $frc)" [ "$frc" -eq 0 ]
+check "status never took more than 100 ms (max ${max} ms)" [ "$max" -le 100 ]
+check "daemon survived the flood" alive
+exit 0
