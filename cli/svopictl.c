@@ -246,13 +246,15 @@ verb_ping(sd_bus *bus, int argc, char **argv)
 	}
 	if (arg_json) {
 		struct json_object *o = json_object_new_object();
+		char ms[32];
 
 		json_object_object_add(o, "uri", json_object_new_string(argv[1]));
 		json_object_object_add(o, "status", json_object_new_int(
 			(int32_t)status));
 		json_object_object_add(o, "reason", json_object_new_string(reason));
+		snprintf(ms, sizeof(ms), "%.3f", (double)rtt / 1000.0);
 		json_object_object_add(o, "rtt_ms",
-			json_object_new_double((double)rtt / 1000.0));
+			json_object_new_double_s((double)rtt / 1000.0, ms));
 		ctl_json_print(o);
 		json_object_put(o);
 	} else {

@@ -167,6 +167,14 @@ bus_emit_registration(struct svopid *d)
 	busloop_update(d->busloop);
 }
 
+/* Without its bus the daemon cannot be controlled: leave cleanly, which
+ * includes the un-REGISTER. */
+static void
+bus_dead(void *userdata)
+{
+	svopid_stop(userdata);
+}
+
 int
 bus_setup(struct svopid *d, bool system_bus, const char *address)
 {
@@ -211,7 +219,7 @@ bus_setup(struct svopid *d, bool system_bus, const char *address)
 			BUS_NAME, strerror(-r));
 		return r;
 	}
-	r = busloop_new(d->base, bus, &d->busloop);
+	r = busloop_new(d->base, bus, bus_dead, d, &d->busloop);
 	if (r < 0)
 		return r;
 	return 0;

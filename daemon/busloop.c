@@ -18,6 +18,8 @@ struct busloop {
 	struct event *timer;
 	short armed;		/* libevent flags of io, or -1 */
 	bool dead;
+	void (*on_dead)(void *userdata);
+	void *userdata;
 };
 
 static void busloop_io_cb(evutil_socket_t fd, short what, void *arg);
@@ -31,11 +33,15 @@ busloop_dispatch(struct busloop *bl)
 	for (int i = 0; i < 64; i++) {
 		r = sd_bus_process(bl->bus, NULL);
 		if (r < 0) {
-			if (!bl->dead)
+			if (!bl->dead) {
 				log_error("D-Bus connection failed: %s",
 					strerror(-r));
-			bl->dead = true;
-			event_base_loopexit(bl->base, NULL);
+				bl->dead = true;
+				if (bl->io)
+					event_del(bl->io);
+				evtimer_del(bl->timer);
+				bl->on_dead(bl->userdata);
+			}
 			return;
 		}
 		if (r == 0)
@@ -104,7 +110,8 @@ busloop_update(struct busloop *bl)
 }
 
 int
-busloop_new(struct event_base *base, sd_bus *bus, struct busloop **ret)
+busloop_new(struct event_base *base, sd_bus *bus,
+	void (*on_dead)(void *userdata), void *userdata, struct busloop **ret)
 {
 	struct busloop *bl = calloc(1, sizeof(*bl));
 
@@ -113,6 +120,8 @@ busloop_new(struct event_base *base, sd_bus *bus, struct busloop **ret)
 	bl->base = base;
 	bl->bus = sd_bus_ref(bus);
 	bl->armed = -1;
+	bl->on_dead = on_dead;
+	bl->userdata = userdata;
 	bl->timer = evtimer_new(base, busloop_timer_cb, bl);
 	if (!bl->timer) {
 		busloop_free(bl);

@@ -12,7 +12,9 @@
 
 struct busloop;
 
-int busloop_new(struct event_base *base, sd_bus *bus, struct busloop **ret);
+/* on_dead is called once when the bus connection fails. */
+int busloop_new(struct event_base *base, sd_bus *bus,
+	void (*on_dead)(void *userdata), void *userdata, struct busloop **ret);
 struct busloop *busloop_free(struct busloop *bl);
 /* Re-arms fd events and timer from the bus state. */
 void busloop_update(struct busloop *bl);

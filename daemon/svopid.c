@@ -77,18 +77,13 @@ svopid_grace_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
-static void
-svopid_signal_cb(evutil_socket_t sig, short what, void *arg)
+void
+svopid_stop(struct svopid *d)
 {
-	struct svopid *d = arg;
 	struct timeval tv = { SVOPID_STOP_GRACE_SEC, 0 };
 
-	if (d->stopping) {
-		log_info("second signal, exiting now");
-		event_base_loopexit(d->base, NULL);
+	if (d->stopping)
 		return;
-	}
-	log_info("signal %d: stopping", (int)sig);
 	d->stopping = true;
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	svopid_grace_ev = evtimer_new(d->base, svopid_grace_cb, d);
@@ -96,6 +91,20 @@ svopid_signal_cb(evutil_socket_t sig, short what, void *arg)
 		evtimer_add(svopid_grace_ev, &tv);
 	if (ua_stop(d->ua) == 0)	/* nothing to wait for */
 		event_base_loopexit(d->base, NULL);
+}
+
+static void
+svopid_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct svopid *d = arg;
+
+	if (d->stopping) {
+		log_info("second signal, exiting now");
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	log_info("signal %d: stopping", (int)sig);
+	svopid_stop(d);
 }
 
 static void

@@ -45,6 +45,8 @@ const char *svopid_reg_name(enum svopid_reg s);
 /* Sets the registration state and tells D-Bus listeners. */
 void svopid_set_reg_state(struct svopid *d, enum svopid_reg s,
 	const char *detail);
+/* Starts a clean shutdown (as SIGTERM does). */
+void svopid_stop(struct svopid *d);
 /* Called by the registration module once un-REGISTER finished (or gave
  * up) during shutdown. */
 void svopid_unregistered_for_exit(struct svopid *d);

@@ -5,27 +5,27 @@
 # state dir; with PROXY (a SIP URI) it registers there as NAME with
 # password "pw-NAME".
 svopid_conf() {
-	name=$1
-	proxy=${2:-}
+	_sc_name=$1
+	_sc_proxy=${2:-}
 	tls=$(itest_port)
 	tcp=$(itest_port)
 	udp=$(itest_port)
-	eval "${name}_TLS=$tls ${name}_TCP=$tcp ${name}_UDP=$udp"
-	printf 'pw-%s\n' "$name" >"$T/$name.pw"
-	chmod 600 "$T/$name.pw"
+	eval "${_sc_name}_TLS=$tls ${_sc_name}_TCP=$tcp ${_sc_name}_UDP=$udp"
+	printf 'pw-%s\n' "$_sc_name" >"$T/$_sc_name.pw"
+	chmod 600 "$T/$_sc_name.pw"
 	{
-		printf '[account]\nuri = sip:%s@127.0.0.1\n' "$name"
-		if [ -n "$proxy" ]; then
-			printf 'proxy = %s\nauth_user = %s\n' "$proxy" "$name"
-			printf 'password_file = %s/%s.pw\n' "$T" "$name"
+		printf '[account]\nuri = sip:%s@127.0.0.1\n' "$_sc_name"
+		if [ -n "$_sc_proxy" ]; then
+			printf 'proxy = %s\nauth_user = %s\n' "$_sc_proxy" "$_sc_name"
+			printf 'password_file = %s/%s.pw\n' "$T" "$_sc_name"
 		fi
 		printf '[sip]\nlisten = tls:127.0.0.1:%s tcp:127.0.0.1:%s udp:127.0.0.1:%s\n' \
 			"$tls" "$tcp" "$udp"
 		printf 'ca_file = %s/ca.crt\n' "$T"
 		printf 'register_expires = %s\nkeepalive = 5\n' "${SVOPID_EXPIRES:-600}"
-		printf '[paths]\nstate_dir = %s/%s-state\n' "$T" "$name"
+		printf '[paths]\nstate_dir = %s/%s-state\n' "$T" "$_sc_name"
 		printf '[log]\nlevel = debug\n'
-	} >"$T/$name.conf"
+	} >"$T/$_sc_name.conf"
 }
 
 # svopid_start NAME: starts svopid for NAME on its own private bus
@@ -41,9 +41,9 @@ svopid_start() {
 
 # ctl NAME ARGS...: svopictl against NAME's bus.
 ctl() {
-	n=$1
+	_ctl_n=$1
 	shift
-	eval "DBUS_SESSION_BUS_ADDRESS=\$${n}_BUS" "$B/cli/svopictl" '"$@"'
+	eval "DBUS_SESSION_BUS_ADDRESS=\$${_ctl_n}_BUS" "$B/cli/svopictl" '"$@"'
 }
 
 # json_field FIELD: reads a JSON object on stdin, prints FIELD.

@@ -18,10 +18,10 @@ SC=$S/tests/data/sipp
 
 # sipp_run NAME ARGS...: one sipp run, its output in $T/sipp-NAME.log.
 sipp_run() {
-	n=$1
+	_sr_n=$1
 	shift
-	sipp -nostdin -bg_no -trace_err -error_file "$T/sipp-$n.err" \
-		-timeout 20s -timeout_error "$@" >"$T/sipp-$n.log" 2>&1 </dev/null
+	sipp -nostdin -trace_err -error_file "$T/sipp-$_sr_n.err" \
+		-timeout 20s -timeout_error "$@" >"$T/sipp-$_sr_n.log" 2>&1 </dev/null
 }
 
 alive() {
@@ -125,7 +125,7 @@ check "TLS OPTIONS answered after garbage" grep -q "SIP/2.0 200" "$T/garbage.log
 
 # Flood: 100 OPTIONS/s for 10 s while status is polled.
 SIPP_PORT=$(itest_port)
-sipp -nostdin -bg_no -sf "$SC/options.xml" -r 100 -m 1000 -i 127.0.0.1 \
+sipp -nostdin -sf "$SC/options.xml" -r 100 -m 1000 -i 127.0.0.1 \
 	-p "$SIPP_PORT" -s carol "127.0.0.1:$carol_UDP" \
 	-timeout 40s >"$T/sipp-flood.log" 2>&1 </dev/null &
 FLOOD=$!

@@ -16,3 +16,9 @@ TESTS += tests/unit/test-buf
 
 # --- daemon ---
 
+check_PROGRAMS += tests/unit/test-svopid-conf
+tests_unit_test_svopid_conf_SOURCES = tests/unit/test-svopid-conf.c \
+	daemon/conf.c daemon/ini.c daemon/log.c
+tests_unit_test_svopid_conf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_svopid_conf_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-svopid-conf
