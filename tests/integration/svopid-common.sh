@@ -59,3 +59,17 @@ reg_state() {
 is_registered() {
 	[ "$(reg_state "$1")" = registered ]
 }
+
+# svopid_stop NAME: SIGTERM, wait for the exit, and fail on any sanitizer
+# report in its log (ASan/UBSan builds print them at exit).
+svopid_stop() {
+	eval "_ss_pid=\$$1_PID"
+	kill -TERM "$_ss_pid"
+	itest_wait_for 10 sh -c "! kill -0 $_ss_pid 2>/dev/null" ||
+		fail "svopid $1 did not exit"
+	if grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" \
+	    "$T/svopid-$1.log" >&2; then
+		fail "sanitizer report in svopid $1"
+	fi
+	note "ok: svopid $1 stopped cleanly"
+}

@@ -64,11 +64,12 @@ note "ok: registration refreshed"
 check "still registered after refresh" is_registered alice
 
 # SIGTERM: un-REGISTER before exit.
-kill -TERM "$bob_PID"
-itest_wait_for 10 sh -c "! kill -0 $bob_PID 2>/dev/null" || fail "bob did not exit"
+svopid_stop bob
 check "bob sent Expires: 0" grep -q "unregistered" "$T/svopid-bob.log"
 $KAMCMD ul.dump >"$T/ul2.txt" 2>&1 || fail "kamcmd ul.dump"
 check "kamailio dropped bob" sh -c "! grep -q 'sip:bob@' '$T/ul2.txt'"
 check "kamailio kept alice" grep -q "sip:alice@" "$T/ul2.txt"
 check "monitor saw the change" grep -q '"unregistered"' "$T/monitor-bob.log"
+svopid_stop alice
+check "alice unregistered too" grep -q "unregistered" "$T/svopid-alice.log"
 exit 0

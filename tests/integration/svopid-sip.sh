@@ -148,4 +148,5 @@ echo "status during OPTIONS flood: $n calls, max ${max} ms" >"$T/flood-result.tx
 check "flood completed (sipp exit $frc)" [ "$frc" -eq 0 ]
 check "status never took more than 100 ms (max ${max} ms)" [ "$max" -le 100 ]
 check "daemon survived the flood" alive
+svopid_stop carol
 exit 0
