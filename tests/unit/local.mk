@@ -22,3 +22,9 @@ tests_unit_test_svopid_conf_SOURCES = tests/unit/test-svopid-conf.c \
 tests_unit_test_svopid_conf_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_svopid_conf_LDADD = $(LIBSVOPI)
 TESTS += tests/unit/test-svopid-conf
+check_PROGRAMS += tests/unit/test-svopid-dialog
+tests_unit_test_svopid_dialog_SOURCES = tests/unit/test-svopid-dialog.c \
+	daemon/dialog.c
+tests_unit_test_svopid_dialog_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_svopid_dialog_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-svopid-dialog
