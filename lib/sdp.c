@@ -255,8 +255,8 @@ parse_lines(struct sdp_session *s, char *p, size_t len)
 			break;
 		}
 		case 's':
-			if (v.len == 0)
-				return -EBADMSG;
+			/* RFC 8866 wants text here, but RFC 4317's own
+			 * examples send "s=" empty: accept it. */
 			s->name = v;
 			seen_s = true;
 			break;

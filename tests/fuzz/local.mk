@@ -24,6 +24,32 @@ EXTRA_DIST += tests/fuzz/replay-main.c tests/fuzz/corpus tests/fuzz/fuzz.h
 # --- MIKEY ---
 
 # --- SIP, SDP ---
+check_PROGRAMS += tests/fuzz/fuzz-sip tests/fuzz/fuzz-sdp \
+	tests/fuzz/fuzz-sip-uri tests/fuzz/fuzz-digest
+tests_fuzz_fuzz_sip_SOURCES = tests/fuzz/fuzz-sip.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_sip_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/sip\"
+tests_fuzz_fuzz_sip_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_sip_LDADD = $(LIBSVOPI)
+tests_fuzz_fuzz_sdp_SOURCES = tests/fuzz/fuzz-sdp.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_sdp_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/sdp\"
+tests_fuzz_fuzz_sdp_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_sdp_LDADD = $(LIBSVOPI)
+tests_fuzz_fuzz_sip_uri_SOURCES = tests/fuzz/fuzz-sip-uri.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_sip_uri_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/sip-uri\"
+tests_fuzz_fuzz_sip_uri_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_sip_uri_LDADD = $(LIBSVOPI)
+tests_fuzz_fuzz_digest_SOURCES = tests/fuzz/fuzz-digest.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_digest_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/digest\"
+tests_fuzz_fuzz_digest_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_digest_LDADD = $(LIBSVOPI)
+if !FUZZING
+TESTS += tests/fuzz/fuzz-sip tests/fuzz/fuzz-sdp tests/fuzz/fuzz-sip-uri \
+	tests/fuzz/fuzz-digest
+endif
 
 # --- trustd forms ---
 

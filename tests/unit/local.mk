@@ -11,6 +11,22 @@ TESTS += tests/unit/test-buf
 # --- MIKEY ---
 
 # --- SIP, SDP, digest ---
+check_PROGRAMS += tests/unit/test-sip-msg tests/unit/test-sip-uri \
+	tests/unit/test-sdp tests/unit/test-digest
+tests_unit_test_sip_msg_SOURCES = tests/unit/test-sip-msg.c tests/unit/test.h
+tests_unit_test_sip_msg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sip_msg_LDADD = $(LIBSVOPI)
+tests_unit_test_sip_uri_SOURCES = tests/unit/test-sip-uri.c tests/unit/test.h
+tests_unit_test_sip_uri_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sip_uri_LDADD = $(LIBSVOPI)
+tests_unit_test_sdp_SOURCES = tests/unit/test-sdp.c tests/unit/test.h
+tests_unit_test_sdp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sdp_LDADD = $(LIBSVOPI)
+tests_unit_test_digest_SOURCES = tests/unit/test-digest.c tests/unit/test.h
+tests_unit_test_digest_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_digest_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-sip-msg tests/unit/test-sip-uri \
+	tests/unit/test-sdp tests/unit/test-digest
 
 # --- trustd ---
 
