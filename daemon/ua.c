@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/queue.h>
 #include <time.h>
 
 #include <openssl/rand.h>
 
 #include "daemon/conf.h"
+#include "daemon/dialog.h"
 #include "daemon/log.h"
 #include "daemon/reg.h"
 #include "daemon/ua.h"
@@ -20,8 +22,16 @@
 #include "sip-out.h"
 #include "sip-uri.h"
 
+/* Dialogs we are in. Only a 2xx to INVITE creates one, and until secure
+ * calls exist there is none; BYE and re-INVITE look here. */
+struct ua_dialog {
+	LIST_ENTRY(ua_dialog) link;
+	struct dialog *dlg;
+};
+
 struct ua {
 	struct svopid *d;
+	LIST_HEAD(, ua_dialog) dialogs;
 	struct transport *tp;
 	struct txn_layer *txl;
 	struct reg *reg;
@@ -356,6 +366,25 @@ out:
 	return why;
 }
 
+static struct ua_dialog *
+ua_dialog_find(struct ua *ua, const struct sip_msg *req)
+{
+	struct ua_dialog *ud;
+
+	LIST_FOREACH(ud, &ua->dialogs, link)
+		if (dialog_match_request(ud->dlg, req))
+			return ud;
+	return NULL;
+}
+
+static void
+ua_dialog_remove(struct ua_dialog *ud)
+{
+	LIST_REMOVE(ud, link);
+	dialog_free(ud->dlg);
+	free(ud);
+}
+
 static void
 ua_txn_request(void *userdata, struct txn_server *st,
 	const struct sip_msg *req, const struct tp_source *src,
@@ -403,9 +432,23 @@ ua_txn_request(void *userdata, struct txn_server *st,
 		const char *why;
 
 		if (!sip_str_empty(req->to.tag)) {
-			/* A re-INVITE: we hold no dialog yet. */
-			ua_respond(ua, st, req, src, 481, NULL, NULL, NULL,
-				NULL);
+			struct ua_dialog *ud = ua_dialog_find(ua, req);
+
+			if (!ud) {
+				ua_respond(ua, st, req, src, 481, NULL, NULL,
+					NULL, NULL);
+				return;
+			}
+			if (dialog_remote_cseq(ud->dlg, req) < 0) {
+				ua_respond(ua, st, req, src, 500, NULL,
+					"CSeq out of order", NULL, NULL);
+				return;
+			}
+			/* SPEC §4: a re-INVITE cannot remove or weaken the
+			 * key exchange; until MIKEY re-keying exists none
+			 * is accepted. */
+			ua_respond(ua, st, req, src, 488, NULL,
+				"re-INVITE not accepted", NULL, NULL);
 			return;
 		}
 		why = ua_invite_policy(req);
@@ -427,9 +470,23 @@ ua_txn_request(void *userdata, struct txn_server *st,
 		 * today, the check keeps it right when calls can ring. */
 		(void)txn_server_pending(invite);
 		return;
-	case SIP_METHOD_BYE:
-		ua_respond(ua, st, req, src, 481, NULL, NULL, NULL, NULL);
+	case SIP_METHOD_BYE: {
+		struct ua_dialog *ud = ua_dialog_find(ua, req);
+
+		if (!ud) {
+			ua_respond(ua, st, req, src, 481, NULL, NULL, NULL,
+				NULL);
+			return;
+		}
+		if (dialog_remote_cseq(ud->dlg, req) < 0) {
+			ua_respond(ua, st, req, src, 500, NULL,
+				"CSeq out of order", NULL, NULL);
+			return;
+		}
+		ua_respond(ua, st, req, src, 200, NULL, NULL, NULL, NULL);
+		ua_dialog_remove(ud);
 		return;
+	}
 	default:
 		ua_respond(ua, st, req, src, 405, NULL, NULL, NULL, NULL);
 		return;
@@ -570,6 +627,7 @@ ua_new(struct svopid *d, struct ua **ret)
 	if (!ua)
 		return -ENOMEM;
 	ua->d = d;
+	LIST_INIT(&ua->dialogs);
 	*ret = ua;	/* freed by the caller's ua_free on error */
 	if (d->conf->proxy) {
 		r = ua_uri_dest(d->conf->proxy, &ua->proxy);
@@ -602,6 +660,8 @@ ua_free(struct ua *ua)
 {
 	if (!ua)
 		return NULL;
+	while (!LIST_EMPTY(&ua->dialogs))
+		ua_dialog_remove(LIST_FIRST(&ua->dialogs));
 	ua->reg = reg_free(ua->reg);
 	ua->txl = txn_layer_free(ua->txl);
 	ua->tp = transport_free(ua->tp);

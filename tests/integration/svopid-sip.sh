@@ -29,7 +29,7 @@ alive() {
 }
 
 SIPP_PORT=$(itest_port)
-for sc in invite-no-mikey invite-crypto invite-mikey options; do
+for sc in invite-no-mikey invite-crypto invite-mikey options bye-no-dialog; do
 	check "$sc over UDP" sipp_run "$sc-udp" -sf "$SC/$sc.xml" -m 1 \
 		-i 127.0.0.1 -p "$SIPP_PORT" -s carol "127.0.0.1:$carol_UDP"
 	check "$sc over TCP" sipp_run "$sc-tcp" -sf "$SC/$sc.xml" -m 1 -t t1 \
