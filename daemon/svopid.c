@@ -53,7 +53,8 @@ svopid_set_reg_state(struct svopid *d, enum svopid_reg s, const char *detail)
 	if (!changed)
 		return;
 	d->reg_state = s;
-	log_info("registration: %s%s%s", svopid_reg_name(s),
+	log_msg(s == SVOPID_REG_FAILED ? LOG_WARNING : LOG_INFO,
+		"registration: %s%s%s", svopid_reg_name(s),
 		*detail ? ": " : "", detail);
 	sd_notifyf(0, "STATUS=registration %s%s%s", svopid_reg_name(s),
 		*detail ? ": " : "", detail);

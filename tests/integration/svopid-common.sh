@@ -60,6 +60,15 @@ is_registered() {
 	[ "$(reg_state "$1")" = registered ]
 }
 
+# status_has NAME TEXT: `svopictl status` of NAME contains TEXT.
+status_has() {
+	ctl "$1" status | grep -qF "$2"
+}
+
+is_failed() {
+	[ "$(reg_state "$1")" = failed ]
+}
+
 # svopid_stop NAME: SIGTERM, wait for the exit, and fail on any sanitizer
 # report in its log (ASan/UBSan builds print them at exit).
 svopid_stop() {

@@ -52,6 +52,36 @@ ctl alice --json ping "sip:nobody@127.0.0.1:$KAM_TLS_PORT" >"$T/ping2.txt"
 check "unknown user: 404 from the proxy" \
 	[ "$(json_field status <"$T/ping2.txt")" = 404 ]
 
+# An INVITE without MIKEY through the proxy to bob: 488 with a Warning
+# comes back through Kamailio.
+if command -v sipp >/dev/null; then
+	sp=$(itest_port)
+	sipp -nostdin -sf "$S/tests/data/sipp/invite-no-mikey.xml" -m 1 \
+		-i 127.0.0.1 -p "$sp" -s bob -timeout 20s -timeout_error \
+		"127.0.0.1:$KAM_PORT" >"$T/sipp-proxy.log" 2>&1 </dev/null ||
+		fail "INVITE through the proxy did not get 488"
+	check "bob refused the INVITE" grep -q "refusing INVITE" "$T/svopid-bob.log"
+fi
+
+# Failures are reported, not hidden: a wrong password, and a proxy whose
+# certificate does not chain to the configured CA.
+svopid_conf dave "$PROXY"
+svopid_start dave
+itest_wait_for 20 is_failed dave ||
+	fail "dave (unknown user) not failed: $(ctl dave status)"
+check "dave failed with 401" status_has dave "failed (401"
+svopid_stop dave
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$T/other-ca.key" -out "$T/other-ca.crt" -days 2 \
+	-subj "/CN=another CA" >/dev/null 2>&1 || fail "make other CA"
+svopid_conf erin "$PROXY"
+sed -i "s|^ca_file = .*|ca_file = $T/other-ca.crt|" "$T/erin.conf"
+svopid_start erin
+itest_wait_for 20 is_failed erin ||
+	fail "erin registered through an unverified proxy: $(ctl erin status)"
+check "erin's log names the certificate problem" grep -q "certificate verify failed" "$T/svopid-erin.log"
+svopid_stop erin
+
 # A monitor sees registration changes.
 DBUS_SESSION_BUS_ADDRESS=$bob_BUS itest_bg monitor-bob \
 	"$B/cli/svopictl" --json monitor
