@@ -35,6 +35,50 @@ for sc in invite-no-mikey invite-crypto invite-mikey options bye-no-dialog; do
 	check "$sc over TCP" sipp_run "$sc-tcp" -sf "$SC/$sc.xml" -m 1 -t t1 \
 		-i 127.0.0.1 -p "$SIPP_PORT" -s carol "127.0.0.1:$carol_TCP"
 done
+# Timer G/H/I over UDP: an unacknowledged 488 is retransmitted after T1,
+# then 2*T1; the ACK (same branch) stops it.
+python3 - "$carol_UDP" >"$T/timer-g.log" 2>&1 <<'PY' || fail "Timer G: $(cat "$T/timer-g.log")"
+import socket, sys, time
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+me = s.getsockname()[1]
+br = "z9hG4bKtimerg%d" % time.time_ns()
+head = ("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=%s;rport\r\n"
+        "From: <sip:g@127.0.0.1>;tag=g1\r\n" % (me, br))
+inv = ("INVITE sip:carol@127.0.0.1 SIP/2.0\r\n" + head +
+       "To: <sip:carol@127.0.0.1>\r\nCall-ID: timerg\r\nCSeq: 1 INVITE\r\n"
+       "Max-Forwards: 70\r\nContact: <sip:g@127.0.0.1:%d>\r\n"
+       "Content-Length: 0\r\n\r\n" % me)
+s.sendto(inv.encode(), ("127.0.0.1", port))
+s.settimeout(3)
+times, to = [], None
+t0 = time.monotonic()
+while len(times) < 3:
+    d = s.recv(65535).decode()
+    assert d.startswith("SIP/2.0 488"), d
+    times.append(time.monotonic() - t0)
+    to = [l for l in d.split("\r\n") if l.startswith("To:")][0]
+gaps = [round(b - a, 2) for a, b in zip(times, times[1:])]
+print("488 at", [round(t, 2) for t in times], "gaps", gaps)
+assert 0.35 < gaps[0] < 0.8 and 0.8 < gaps[1] < 1.4, gaps
+ack = ("ACK sip:carol@127.0.0.1 SIP/2.0\r\n" + head + to + "\r\n"
+       "Call-ID: timerg\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\n"
+       "Content-Length: 0\r\n\r\n")
+s.sendto(ack.encode(), ("127.0.0.1", port))
+s.settimeout(0.2)
+try:  # one retransmission may cross the ACK
+    s.recv(65535)
+except socket.timeout:
+    pass
+s.settimeout(3)
+try:
+    d = s.recv(65535)
+    raise SystemExit("488 still retransmitted after ACK")
+except socket.timeout:
+    print("no retransmission after ACK")
+PY
+note "ok: $(head -1 "$T/timer-g.log")"
 check "carol logged the refusals" grep -q "refusing INVITE" "$T/svopid-carol.log"
 
 # Hostile input. Each case must leave the daemon up and answering.
