@@ -405,12 +405,19 @@ conf_key(void *userdata, const char *section, const char *key,
 	return -EINVAL;
 }
 
+static const struct ini_handler conf_ini = { .key = conf_key };
+
 int
 conf_load_file(struct conf *c, const char *path, char *err, size_t errlen)
 {
-	static const struct ini_handler h = { .key = conf_key };
+	return ini_parse_file(path, &conf_ini, c, err, errlen);
+}
 
-	return ini_parse_file(path, &h, c, err, errlen);
+int
+conf_load_buf(struct conf *c, const char *name, const char *data, size_t len,
+	char *err, size_t errlen)
+{
+	return ini_parse_buf(name, data, len, &conf_ini, c, err, errlen);
 }
 
 int

@@ -62,6 +62,9 @@ struct conf *conf_free(struct conf *c);
 /* Applies one file. -ENOENT if it does not exist (err untouched); other
  * errors with "file:line: reason" in err. */
 int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen);
+/* The same for text in memory (tests, fuzzing); name goes in messages. */
+int conf_load_buf(struct conf *c, const char *name, const char *data,
+	size_t len, char *err, size_t errlen);
 /* Applies the system file then the user file, each if present. */
 int conf_load_default(struct conf *c, char *err, size_t errlen);
 /* Fills defaults that depend on the environment (state_dir, auth_user) and

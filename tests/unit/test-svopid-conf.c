@@ -177,6 +177,12 @@ test_long_line_and_missing(void)
 	free(big);
 	CHECK_EQ_INT(conf_load_file(c, "/nonexistent/x.conf", err,
 		sizeof(err)), -ENOENT);
+	CHECK_EQ_INT(conf_load_buf(c, "mem", "[log]\nlevel = de\0bug\n", 20,
+		err, sizeof(err)), -EBADMSG);
+	CHECK(strcmp(err, "mem:2: NUL byte") == 0);
+	CHECK_EQ_INT(conf_load_buf(c, "mem", "[log]\nlevel = debug", 19, err,
+		sizeof(err)), 0);	/* no final newline */
+	CHECK_EQ_INT(c->log_level, LOG_DEBUG);
 	conf_free(c);
 }
 
