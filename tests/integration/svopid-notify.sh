@@ -1,0 +1,35 @@
+#!/bin/sh
+# sd_notify protocol as systemd (Type=notify, WatchdogSec) would see it:
+# READY=1 with a STATUS once listening, WATCHDOG=1 at half the watchdog
+# interval, STOPPING=1 on SIGTERM. A python listener plays systemd's
+# notify socket.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+. "$S/tests/integration/svopid-common.sh"
+itest_init svopid-notify
+itest_ca
+svopid_conf frank
+itest_bg notify python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+while True:
+    print(s.recv(4096).decode().replace("\n", " | "), flush=True)
+' "$T/notify"
+itest_wait_for 5 test -S "$T/notify" || fail "notify socket"
+itest_dbus frank
+frank_BUS=$ITEST_BUS
+DBUS_SESSION_BUS_ADDRESS=$frank_BUS NOTIFY_SOCKET=$T/notify \
+	WATCHDOG_USEC=1000000 itest_bg svopid-frank \
+	"$B/daemon/svopid" --config "$T/frank.conf"
+frank_PID=$ITEST_LAST_PID
+itest_wait_for 30 grep -q "READY=1" "$T/notify.log" || fail "no READY=1"
+check "READY came with a STATUS" grep -q "READY=1 | STATUS=running as sip:frank@127.0.0.1" "$T/notify.log"
+check "the bus answers once READY" ctl frank status
+sleep 2.2
+n=$(grep -c "WATCHDOG=1" "$T/notify.log")
+note "WATCHDOG=1 sent $n times in about 2 s (interval 1 s)"
+check "watchdog pings at half the interval" [ "$n" -ge 3 ]
+svopid_stop frank
+check "STOPPING=1 on SIGTERM" grep -q "STOPPING=1" "$T/notify.log"
+exit 0
