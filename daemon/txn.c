@@ -571,8 +571,14 @@ txn_layer_free(struct txn_layer *l)
 {
 	if (!l)
 		return NULL;
-	while (!LIST_EMPTY(&l->clients))
-		txn_client_free(LIST_FIRST(&l->clients));
+	/* A TU still waiting (a D-Bus Ping) hears that it is over. */
+	while (!LIST_EMPTY(&l->clients)) {
+		struct txn_client *t = LIST_FIRST(&l->clients);
+
+		if (t->state != TXN_COMPLETED && t->state != TXN_TERMINATED)
+			txn_client_report(t, NULL, -ECANCELED);
+		txn_client_free(t);
+	}
 	while (!LIST_EMPTY(&l->servers))
 		txn_server_free(LIST_FIRST(&l->servers));
 	free(l);

@@ -37,8 +37,8 @@ struct txn_handler {
 
 /* Called for every response (provisional and final) of a client
  * transaction; after a final response, or with m == NULL and err
- * -ETIMEDOUT (Timer B/F) or -ECONNRESET (transport failure), the TU hears
- * nothing more from it. */
+ * -ETIMEDOUT (Timer B/F), -ECONNRESET (transport failure) or -ECANCELED
+ * (the layer is freed), the TU hears nothing more from it. */
 typedef void txn_client_cb(void *userdata, const struct sip_msg *m, int err);
 
 int txn_layer_new(struct svopid *d, struct transport *tp,

@@ -192,5 +192,14 @@ echo "status during OPTIONS flood: $n calls, max ${max} ms" >"$T/flood-result.tx
 check "flood completed (sipp exit $frc)" [ "$frc" -eq 0 ]
 check "status never took more than 100 ms (max ${max} ms)" [ "$max" -le 100 ]
 check "daemon survived the flood" alive
+
+# A ping nobody answers is still pending when the daemon stops: the D-Bus
+# caller gets an error, nothing leaks.
+DBUS_SESSION_BUS_ADDRESS=$carol_BUS "$B/cli/svopictl" ping \
+	"sip:nobody@127.0.0.1:9;transport=udp" >"$T/ping-pending.log" 2>&1 &
+PING=$!
+sleep 1
 svopid_stop carol
+wait "$PING" && fail "pending ping reported success"
+note "ok: pending ping ended with: $(cat "$T/ping-pending.log")"
 exit 0
