@@ -11,6 +11,7 @@ daemon_svopid_SOURCES = \
 	daemon/bus.c daemon/bus.h \
 	daemon/transport.c daemon/transport.h \
 	daemon/txn.c daemon/txn.h \
+	daemon/siphash.c daemon/siphash.h \
 	daemon/dialog.c daemon/dialog.h \
 	daemon/ua.c daemon/ua.h \
 	daemon/reg.c daemon/reg.h

@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "daemon/log.h"
+#include "daemon/siphash.h"
 #include "daemon/txn.h"
 #include "hex.h"
 #include "sip-out.h"
@@ -40,8 +41,15 @@ struct txn_client {
 	void *userdata;
 };
 
+/* Server transactions are found by key in a hash table: a flood keeps
+ * tens of thousands alive (Timer J), a list would be searched per
+ * request. */
+#define TXN_BUCKETS 16384
+
 struct txn_server {
 	LIST_ENTRY(txn_server) link;
+	LIST_ENTRY(txn_server) hlink;
+	uint64_t hash;
 	struct txn_layer *l;
 	enum txn_state state;
 	enum sip_method method;
@@ -63,6 +71,8 @@ struct txn_layer {
 	void *userdata;
 	LIST_HEAD(, txn_client) clients;
 	LIST_HEAD(, txn_server) servers;
+	LIST_HEAD(txn_bucket, txn_server) *buckets;
+	uint8_t hash_key[SIPHASH_KEY_LEN];
 	size_t nservers;
 };
 
@@ -323,6 +333,8 @@ static void
 txn_server_free(struct txn_server *st)
 {
 	LIST_REMOVE(st, link);
+	if (st->key)
+		LIST_REMOVE(st, hlink);
 	st->l->nservers--;
 	if (st->retrans)
 		event_free(st->retrans);
@@ -370,13 +382,20 @@ txn_server_key(const struct sip_msg *m)
 	return (char *)out;
 }
 
+static uint64_t
+txn_hash(struct txn_layer *l, const char *key)
+{
+	return siphash24(key, strlen(key), l->hash_key);
+}
+
 static struct txn_server *
 txn_server_find(struct txn_layer *l, const char *key)
 {
+	uint64_t h = txn_hash(l, key);
 	struct txn_server *st;
 
-	LIST_FOREACH(st, &l->servers, link)
-		if (strcmp(st->key, key) == 0)
+	LIST_FOREACH(st, &l->buckets[h & (TXN_BUCKETS - 1)], hlink)
+		if (st->hash == h && strcmp(st->key, key) == 0)
 			return st;
 	return NULL;
 }
@@ -517,6 +536,8 @@ txn_server_recv(struct txn_layer *l, const struct sip_msg *m,
 	}
 	st->l = l;
 	st->key = key;
+	st->hash = txn_hash(l, key);
+	LIST_INSERT_HEAD(&l->buckets[st->hash & (TXN_BUCKETS - 1)], st, hlink);
 	st->method = m->method_id;
 	st->src = *src;
 	st->reliable = src->addr.proto != CONF_PROTO_UDP;
@@ -562,6 +583,14 @@ txn_layer_new(struct svopid *d, struct transport *tp,
 	l->userdata = userdata;
 	LIST_INIT(&l->clients);
 	LIST_INIT(&l->servers);
+	l->buckets = calloc(TXN_BUCKETS, sizeof(*l->buckets));
+	if (!l->buckets || RAND_bytes(l->hash_key, sizeof(l->hash_key)) != 1) {
+		free(l->buckets);
+		free(l);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < TXN_BUCKETS; i++)
+		LIST_INIT(&l->buckets[i]);
 	*ret = l;
 	return 0;
 }
@@ -581,6 +610,7 @@ txn_layer_free(struct txn_layer *l)
 	}
 	while (!LIST_EMPTY(&l->servers))
 		txn_server_free(LIST_FIRST(&l->servers));
+	free(l->buckets);
 	free(l);
 	return NULL;
 }

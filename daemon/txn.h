@@ -14,9 +14,10 @@
 #define TXN_T1_MS 500
 #define TXN_T2_MS 4000
 #define TXN_T4_MS 5000
-/* Live server transactions we keep; requests beyond are dropped. A flood
- * of 100 requests/s over UDP keeps ~3200 alive for Timer J. */
-#define TXN_SERVER_MAX 16384
+/* Live server transactions we keep; requests beyond are dropped (the
+ * peer retransmits). Over UDP each non-INVITE one lives 64*T1 = 32 s
+ * (Timer J), so this allows a sustained 2000 requests/s, ~1 KiB each. */
+#define TXN_SERVER_MAX 65536
 #define TXN_BRANCH_MAX 48
 
 struct txn_layer;

@@ -44,3 +44,8 @@ tests_unit_test_svopid_dialog_SOURCES = tests/unit/test-svopid-dialog.c \
 tests_unit_test_svopid_dialog_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_svopid_dialog_LDADD = $(LIBSVOPI)
 TESTS += tests/unit/test-svopid-dialog
+check_PROGRAMS += tests/unit/test-svopid-siphash
+tests_unit_test_svopid_siphash_SOURCES = tests/unit/test-svopid-siphash.c \
+	daemon/siphash.c
+tests_unit_test_svopid_siphash_CFLAGS = $(UNIT_CFLAGS)
+TESTS += tests/unit/test-svopid-siphash
