@@ -1,1 +1,4 @@
 # bench: see Makefile.am
+
+# --- daemon ---
+EXTRA_DIST += bench/svopid-options.sh
