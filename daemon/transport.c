@@ -37,6 +37,7 @@ struct tp_conn {
 	struct event *ka;		/* keep-alive ping timer (outbound) */
 	bool outbound;
 	bool connected;
+	struct timeval last;	/* last bytes received */
 	char local_host[64];
 };
 
@@ -260,6 +261,7 @@ tp_conn_read_cb(struct bufferevent *bev, void *arg)
 	struct transport *tp = c->tp;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
+	event_base_gettimeofday_cached(tp->d->base, &c->last);
 	for (int rounds = 0; rounds < 64; rounds++) {
 		size_t len = evbuffer_get_length(in), n = 0;
 		const uint8_t *p;
@@ -401,6 +403,7 @@ tp_conn_add(struct transport *tp, struct bufferevent *bev,
 	c->remote = *remote;
 	c->bev = bev;
 	c->outbound = outbound;
+	event_base_gettimeofday_cached(tp->d->base, &c->last);
 	LIST_INSERT_HEAD(&tp->conns, c, link);
 	if (!outbound)
 		tp->nconns_in++;
@@ -436,11 +439,27 @@ tp_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	for (size_t i = 0; i < tp->nsl; i++)
 		if (tp->sl[i].l == l)
 			sl = &tp->sl[i];
-	if (!sl || tp->nconns_in >= TP_CONN_MAX) {
-		log_ratelimited(&tp_rl, LOG_WARNING,
-			"too many connections, refusing one");
+	if (!sl) {
 		evutil_closesocket(fd);
 		return;
+	}
+	if (tp->nconns_in >= TP_CONN_MAX) {
+		/* Full: the inbound connection quiet for the longest goes,
+		 * so that idle or trickling peers cannot lock out the
+		 * proxy. */
+		struct tp_conn *old = NULL;
+
+		LIST_FOREACH(c, &tp->conns, link)
+			if (!c->outbound && (!old ||
+			    evutil_timercmp(&c->last, &old->last, <)))
+				old = c;
+		if (!old) {
+			evutil_closesocket(fd);
+			return;
+		}
+		log_ratelimited(&tp_rl, LOG_WARNING,
+			"%d connections: closing the quietest", TP_CONN_MAX);
+		tp_conn_free(old, false);
 	}
 	memset(&remote, 0, sizeof(remote));
 	remote.proto = sl->proto;

@@ -15,7 +15,8 @@
 #include "daemon/svopid.h"
 #include "sip-msg.h"
 
-/* Inbound stream connections we keep at most; more are closed at once. */
+/* Inbound stream connections we keep at most; a new one beyond closes
+ * the inbound connection that received nothing for the longest time. */
 #define TP_CONN_MAX 256
 /* An inbound connection idle this long is closed. */
 #define TP_IDLE_SEC 900
