@@ -257,6 +257,10 @@ compute(enum digest_alg alg, unsigned qop, const char *realm,
 		return -EINVAL;
 	if (qop && (!r->cnonce || !*r->cnonce))
 		return -EINVAL;
+	/* -sess hashes the cnonce into HA1, and a cnonce is only sent with
+	 * qop (RFC 7616 §3.4.2) */
+	if (!qop && (alg == DIGEST_MD5_SESS || alg == DIGEST_SHA256_SESS))
+		return -EINVAL;
 	{
 		const char *p[] = { r->username, realm, r->password };
 

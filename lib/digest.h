@@ -70,7 +70,8 @@ struct digest_request {
 /* Computes the response hash (lower-case hex, NUL-terminated) into out
  * (DIGEST_HEX_MAX bytes). Uses qop=auth when offered, else the RFC 2069
  * form; auth-int alone is not supported. Returns 0, -EINVAL (missing
- * input, cnonce needed, qop auth-int only), -EIO (OpenSSL failure). */
+ * input, cnonce needed, qop auth-int only, a -sess algorithm without
+ * qop), -EIO (OpenSSL failure). */
 int digest_response(const struct digest_challenge *c,
     const struct digest_request *r, char out[DIGEST_HEX_MAX]);
 

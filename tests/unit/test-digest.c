@@ -114,6 +114,9 @@ test_forms(void)
 	/* qop needs a cnonce */
 	r.cnonce = NULL;
 	CHECK_EQ_INT(digest_response(&c, &r, out), -EINVAL);
+	/* -sess needs qop: the cnonce is part of HA1 */
+	c.qop = 0;
+	CHECK_EQ_INT(digest_response(&c, &r, out), -EINVAL);
 	/* auth-int alone is not supported */
 	c.qop = DIGEST_QOP_AUTH_INT;
 	r.cnonce = "x";

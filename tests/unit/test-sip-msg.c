@@ -429,6 +429,43 @@ test_frame(void)
 		    sizeof(fold) - 1, &n), SIP_FRAME_MSG);
 		CHECK_EQ_INT(n, sizeof(fold) - 1);
 	}
+	/* RFC 4475 dblreq on a stream: the REGISTER, then the INVITE */
+	{
+		size_t flen, first;
+		uint8_t *f = load("dblreq", &flen);
+		struct sip_msg *m = NULL;
+
+		CHECK(f != NULL);
+		if (f) {
+			CHECK_EQ_INT(sip_msg_frame(f, flen, &first),
+			    SIP_FRAME_MSG);
+			CHECK(first > 0 && first < flen &&
+			    memcmp(f + first - 4, "\r\n\r\n", 4) == 0);
+			CHECK_EQ_INT(sip_msg_parse(f, first, SIP_PARSE_STREAM,
+			    &m), 0);
+			if (m)
+				CHECK(streq(m->method, "REGISTER"));
+			m = sip_msg_free(m);
+			/* what follows: a stray CRLF, then the INVITE */
+			CHECK_EQ_INT(sip_msg_frame(f + first, flen - first,
+			    &n), SIP_FRAME_PONG);
+			CHECK_EQ_INT(sip_msg_frame(f + first + 2,
+			    flen - first - 2, &n), SIP_FRAME_MSG);
+			/* its body is longer than its Content-Length: the
+			 * rest would start the next message on a stream */
+			CHECK_EQ_INT(first + 2 + n, flen - 5);
+			CHECK_EQ_INT(sip_msg_parse(f + first + 2, n,
+			    SIP_PARSE_STREAM, &m), 0);
+			if (m) {
+				CHECK(streq(m->method, "INVITE"));
+				CHECK_EQ_INT(m->body.len, 150);
+			}
+			sip_msg_free(m);
+			CHECK_EQ_INT(sip_msg_parse(f, flen, SIP_PARSE_STREAM,
+			    &m), -EBADMSG);
+			free(f);
+		}
+	}
 	/* two differing Content-Lengths (RFC 4475 mcl01) */
 	{
 		size_t flen;
