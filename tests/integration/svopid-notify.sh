@@ -61,6 +61,27 @@ sleep 2.2
 n=$(grep -c "WATCHDOG=1" "$T/notify.log")
 note "WATCHDOG=1 sent $n times in about 2 s (interval 1 s)"
 check "watchdog pings at half the interval" [ "$n" -ge 3 ]
+# svopictl: verbs of later issues say so with exit 2; usage errors too.
+ctl frank calls >/dev/null 2>"$T/calls.err"
+check "calls: not implemented yet, exit 2" [ $? -eq 2 ]
+check "calls says why" grep -q "not implemented yet" "$T/calls.err"
+ctl frank frobnicate >/dev/null 2>&1
+check "unknown verb: exit 2" [ $? -eq 2 ]
+ctl frank ping >/dev/null 2>&1
+check "ping without URI: exit 2" [ $? -eq 2 ]
+ctl frank ping "not a uri" >/dev/null 2>&1
+check "ping with a bad URI fails" [ $? -eq 1 ]
+DBUS_SESSION_BUS_ADDRESS=unix:path=$T/nobus "$B/cli/svopictl" status >/dev/null 2>&1
+check "no bus: exit 1" [ $? -eq 1 ]
+
 svopid_stop frank
 check "STOPPING=1 on SIGTERM" grep -q "STOPPING=1" "$T/notify.log"
+
+# Configuration errors name file and line, and stop the daemon.
+printf '[account]\nuri = sip:x@127.0.0.1\n[sip]\nlisten = tls:127.0.0.1\n' >"$T/bad.conf"
+"$B/daemon/svopid" --config "$T/bad.conf" --check-config 2>"$T/bad.err"
+check "bad config: exit 1" [ $? -eq 1 ]
+check "bad config: file:line" grep -q "$T/bad.conf:4: listen" "$T/bad.err"
+check "good config passes --check-config" \
+	"$B/daemon/svopid" --config "$T/frank.conf" --check-config
 exit 0

@@ -85,6 +85,8 @@ svopid_stop erin
 # A monitor sees registration changes.
 DBUS_SESSION_BUS_ADDRESS=$bob_BUS itest_bg monitor-bob \
 	"$B/cli/svopictl" --json monitor
+DBUS_SESSION_BUS_ADDRESS=$alice_BUS itest_bg monitor-alice \
+	"$B/cli/svopictl" monitor
 sleep 0.5
 
 # Refresh: a second successful REGISTER within the granted time.
@@ -102,4 +104,8 @@ check "kamailio kept alice" grep -q "sip:alice@" "$T/ul2.txt"
 check "monitor saw the change" grep -q '"unregistered"' "$T/monitor-bob.log"
 svopid_stop alice
 check "alice unregistered too" grep -q "unregistered" "$T/svopid-alice.log"
+check "text monitor: property line" \
+	grep -q "^property Registration unregistered$" "$T/monitor-alice.log"
+check "text monitor: signal line" \
+	grep -q "^signal RegistrationChanged unregistered$" "$T/monitor-alice.log"
 exit 0

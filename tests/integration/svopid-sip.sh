@@ -29,8 +29,15 @@ alive() {
 	kill -0 "$carol_PID" 2>/dev/null && ctl carol status >/dev/null
 }
 
+# The TLS listener presents the identity certificate.
+fpr=$(openssl s_client -connect "127.0.0.1:$carol_TLS" </dev/null 2>/dev/null |
+	openssl x509 -noout -fingerprint -sha256 | sed 's/^.*=//')
+check "TLS listener shows the identity certificate" \
+	[ "$fpr" = "$(ctl carol --json status | json_field fingerprint)" ]
+
 SIPP_PORT=$(itest_port)
-for sc in invite-no-mikey invite-crypto invite-mikey options bye-no-dialog; do
+for sc in invite-no-mikey invite-crypto invite-mikey options bye-no-dialog \
+    cancel-no-invite; do
 	check "$sc over UDP" sipp_run "$sc-udp" -sf "$SC/$sc.xml" -m 1 \
 		-i 127.0.0.1 -p "$SIPP_PORT" -s carol "127.0.0.1:$carol_UDP"
 	check "$sc over TCP" sipp_run "$sc-tcp" -sf "$SC/$sc.xml" -m 1 -t t1 \
