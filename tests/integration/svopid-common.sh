@@ -65,6 +65,10 @@ status_has() {
 	ctl "$1" status | grep -qF "$2"
 }
 
+not_registered() {
+	[ "$(reg_state "$1")" != registered ]
+}
+
 is_failed() {
 	[ "$(reg_state "$1")" = failed ]
 }

@@ -95,6 +95,21 @@ itest_wait_for 45 sh -c "[ \$(grep -c 'registered at' '$T/svopid-alice.log') -ge
 note "ok: registration refreshed"
 check "still registered after refresh" is_registered alice
 
+# The proxy restarts (losing its in-memory bindings): both daemons notice
+# the closed connection and register again on their own.
+kill -TERM "$(cat "$KAM_DIR/kamailio.pid")"
+itest_wait_for 10 sh -c "! ss -Hltn 'sport = :$KAM_TLS_PORT' | grep -q ." ||
+	fail "kamailio did not stop"
+itest_wait_for 10 not_registered alice || fail "alice did not notice"
+itest_bg kamailio-restarted kamailio -f "$KAM_DIR/kamailio.cfg" -DD -E \
+	-m 64 -M 8 -P "$KAM_DIR/kamailio.pid"
+itest_wait_port "$KAM_TLS_PORT" 15
+itest_wait_for 25 is_registered alice || fail "alice did not come back: $(ctl alice status)"
+itest_wait_for 25 is_registered bob || fail "bob did not come back: $(ctl bob status)"
+note "ok: both registered again after the proxy restart"
+check "ping through the restarted proxy" \
+	ctl alice ping "sip:bob@127.0.0.1:$KAM_TLS_PORT"
+
 # SIGTERM: un-REGISTER before exit.
 svopid_stop bob
 check "bob sent Expires: 0" grep -q "unregistered" "$T/svopid-bob.log"
