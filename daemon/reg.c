@@ -32,6 +32,7 @@ struct reg {
 	int auth_tries;
 	bool unregistering;
 	bool active;		/* a registration may exist at the proxy */
+	char tp_error[128];	/* why the proxy connection last closed */
 	struct txn_client *t;
 	struct event *timer;
 };
@@ -95,14 +96,20 @@ static void
 reg_response(void *userdata, const struct sip_msg *m, int err)
 {
 	struct reg *r = userdata;
-	char why[128];
+	char why[256];
 
 	if (m && m->status < 200)
 		return;
 	r->t = NULL;
 	if (!m) {
-		reg_fail(r, err == -ETIMEDOUT ? "timeout" :
-			"connection to the proxy failed");
+		if (err == -ETIMEDOUT) {
+			reg_fail(r, "timeout");
+		} else {
+			snprintf(why, sizeof(why),
+				"connection to the proxy failed%s%s",
+				r->tp_error[0] ? ": " : "", r->tp_error);
+			reg_fail(r, why);
+		}
 		return;
 	}
 	if (m->status == 401 || m->status == 407) {
@@ -318,9 +325,13 @@ reg_stop(struct reg *r)
 }
 
 void
-reg_transport_closed(struct reg *r, const struct tp_addr *remote)
+reg_transport_closed(struct reg *r, const struct tp_addr *remote,
+	const char *why)
 {
-	if (!transport_addr_equal(remote, &r->dest.addr) || r->d->stopping)
+	if (!transport_addr_equal(remote, &r->dest.addr))
+		return;
+	snprintf(r->tp_error, sizeof(r->tp_error), "%s", why);
+	if (r->d->stopping)
 		return;
 	if (r->active && !r->t) {
 		/* The proxy reaches us over this connection: renew it. */

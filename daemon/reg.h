@@ -17,7 +17,9 @@ void reg_start(struct reg *r);
 /* Sends the un-REGISTER. Returns 1 if svopid_unregistered_for_exit()
  * will follow, 0 if there was nothing to undo. */
 int reg_stop(struct reg *r);
-/* The connection to the proxy closed: register again soon. */
-void reg_transport_closed(struct reg *r, const struct tp_addr *remote);
+/* A connection closed (why: reason text); when it was the one to the
+ * proxy, register again soon. */
+void reg_transport_closed(struct reg *r, const struct tp_addr *remote,
+	const char *why);
 
 #endif

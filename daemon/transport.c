@@ -220,7 +220,7 @@ tp_conn_find_addr(struct transport *tp, const struct tp_addr *a)
 }
 
 static void
-tp_conn_free(struct tp_conn *c, bool notify)
+tp_conn_free(struct tp_conn *c, bool notify, const char *why)
 {
 	struct transport *tp = c->tp;
 	struct tp_addr remote = c->remote;
@@ -241,7 +241,7 @@ tp_conn_free(struct tp_conn *c, bool notify)
 	}
 	free(c);
 	if (notify && outbound && tp->h.closed)
-		tp->h.closed(tp->userdata, &remote);
+		tp->h.closed(tp->userdata, &remote, why ? why : "closed");
 }
 
 static void
@@ -251,7 +251,7 @@ tp_conn_fail(struct tp_conn *c, const char *why)
 
 	log_ratelimited(&tp_rl, LOG_INFO, "closing %s: %s",
 		transport_addr_str(&c->remote, a, sizeof(a)), why);
-	tp_conn_free(c, true);
+	tp_conn_free(c, true, why);
 }
 
 static void
@@ -371,7 +371,12 @@ tp_conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		char why[160];
 
 		if (e) {
-			ERR_error_string_n(e, why, sizeof(why));
+			const char *rs = ERR_reason_error_string(e);
+
+			if (rs)
+				snprintf(why, sizeof(why), "TLS: %s", rs);
+			else
+				ERR_error_string_n(e, why, sizeof(why));
 		} else {
 			snprintf(why, sizeof(why), "%s",
 				evutil_socket_error_to_string(
@@ -459,7 +464,7 @@ tp_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		}
 		log_ratelimited(&tp_rl, LOG_WARNING,
 			"%d connections: closing the quietest", TP_CONN_MAX);
-		tp_conn_free(old, false);
+		tp_conn_free(old, false, NULL);
 	}
 	memset(&remote, 0, sizeof(remote));
 	remote.proto = sl->proto;
@@ -539,7 +544,7 @@ tp_conn_open(struct transport *tp, const struct tp_dest *dest)
 	    &dest->addr.ss, (int)dest->addr.len) < 0) {
 		log_ratelimited(&tp_rl, LOG_WARNING, "cannot connect to %s",
 			transport_addr_str(&dest->addr, a, sizeof(a)));
-		tp_conn_free(c, false);
+		tp_conn_free(c, false, NULL);
 		return NULL;
 	}
 	log_debug("connecting to %s", transport_addr_str(&dest->addr, a,
@@ -824,7 +829,7 @@ transport_free(struct transport *tp)
 	if (!tp)
 		return NULL;
 	while (!LIST_EMPTY(&tp->conns))
-		tp_conn_free(LIST_FIRST(&tp->conns), false);
+		tp_conn_free(LIST_FIRST(&tp->conns), false, NULL);
 	for (size_t i = 0; i < tp->nsl; i++)
 		evconnlistener_free(tp->sl[i].l);
 	for (size_t i = 0; i < tp->nudp; i++) {

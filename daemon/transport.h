@@ -49,8 +49,10 @@ struct transport;
 struct tp_handler {
 	void (*recv)(void *userdata, struct sip_msg *m,
 		const struct tp_source *src);
-	/* A connection we opened (to dest) closed or failed to connect. */
-	void (*closed)(void *userdata, const struct tp_addr *remote);
+	/* A connection we opened (to dest) closed or failed to connect;
+	 * why is a short text ("closed by peer", an OpenSSL reason). */
+	void (*closed)(void *userdata, const struct tp_addr *remote,
+		const char *why);
 };
 
 int transport_new(struct svopid *d, const struct tp_handler *h,

@@ -509,13 +509,15 @@ ua_tp_recv(void *userdata, struct sip_msg *m, const struct tp_source *src)
 }
 
 static void
-ua_tp_closed(void *userdata, const struct tp_addr *remote)
+ua_tp_closed(void *userdata, const struct tp_addr *remote, const char *why)
 {
 	struct ua *ua = userdata;
 
-	txn_layer_closed(ua->txl, remote);
+	/* Registration first, so that a REGISTER failing with this
+	 * connection can say why. */
 	if (ua->reg)
-		reg_transport_closed(ua->reg, remote);
+		reg_transport_closed(ua->reg, remote, why);
+	txn_layer_closed(ua->txl, remote);
 }
 
 /* --- OPTIONS ping --- */

@@ -80,6 +80,7 @@ svopid_start erin
 itest_wait_for 20 is_failed erin ||
 	fail "erin registered through an unverified proxy: $(ctl erin status)"
 check "erin's log names the certificate problem" grep -q "certificate verify failed" "$T/svopid-erin.log"
+check "erin's status names it too" status_has erin "TLS: certificate verify failed"
 svopid_stop erin
 
 # A monitor sees registration changes.
