@@ -298,7 +298,16 @@ tp_conn_read_cb(struct bufferevent *bev, void *arg)
 			continue;
 		}
 		if (r == SIP_FRAME_PONG) {
+			static struct log_ratelimit pong_rl =
+				LOG_RATELIMIT_INIT(60000, 3);
+			char a[96];
+
 			evbuffer_drain(in, n);
+			if (c->outbound)
+				log_ratelimited(&pong_rl, LOG_DEBUG,
+					"keep-alive answered by %s",
+					transport_addr_str(&c->remote, a,
+					sizeof(a)));
 			continue;
 		}
 		r = sip_msg_parse(p, n, SIP_PARSE_STREAM, &m);

@@ -95,6 +95,8 @@ itest_wait_for 45 sh -c "[ \$(grep -c 'registered at' '$T/svopid-alice.log') -ge
 	fail "no refresh"
 note "ok: registration refreshed"
 check "still registered after refresh" is_registered alice
+check "CRLF keep-alive answered by the proxy" \
+	grep -q "keep-alive answered by tls:127.0.0.1:$KAM_TLS_PORT" "$T/svopid-alice.log"
 
 # The proxy restarts (losing its in-memory bindings): both daemons notice
 # the closed connection and register again on their own.
