@@ -7,7 +7,7 @@
 itest_init svopid-register
 command -v kamcmd >/dev/null || skip "no kamcmd"
 itest_ca
-itest_kamailio alice:pw-alice bob:pw-bob
+itest_kamailio alice:pw-alice bob:pw-bob gina:pw-gina hank:pw-hank
 KAMCMD="kamcmd -s unix:$KAM_DIR/kamailio_ctl"
 PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
 
@@ -51,6 +51,23 @@ check "the proxy relayed the OPTIONS" \
 ctl alice --json ping "sip:nobody@127.0.0.1:$KAM_TLS_PORT" >"$T/ping2.txt"
 check "unknown user: 404 from the proxy" \
 	[ "$(json_field status <"$T/ping2.txt")" = 404 ]
+
+# Clear-text transports work too when the proxy URI asks for them: gina
+# registers over UDP (rport), hank over TCP; alice reaches both.
+svopid_conf gina "sip:127.0.0.1:$KAM_PORT;transport=udp"
+svopid_conf hank "sip:127.0.0.1:$KAM_PORT;transport=tcp"
+svopid_start gina
+svopid_start hank
+itest_wait_for 20 is_registered gina || fail "gina (UDP) not registered: $(ctl gina status)"
+itest_wait_for 20 is_registered hank || fail "hank (TCP) not registered: $(ctl hank status)"
+$KAMCMD ul.dump >"$T/ul-clear.txt" 2>&1 || fail "kamcmd ul.dump"
+check "gina's binding is UDP" grep -q "sip:gina@127.0.0.1:$gina_UDP" "$T/ul-clear.txt"
+check "hank's binding is TCP" grep -q "sip:hank@127.0.0.1:$hank_TCP;transport=tcp" "$T/ul-clear.txt"
+check "alice pings gina (UDP)" ctl alice ping "sip:gina@127.0.0.1:$KAM_TLS_PORT"
+check "alice pings hank (TCP)" ctl alice ping "sip:hank@127.0.0.1:$KAM_TLS_PORT"
+check "gina pings alice (UDP to the proxy)" ctl gina ping "sip:alice@127.0.0.1:$KAM_PORT"
+svopid_stop gina
+svopid_stop hank
 
 # An INVITE without MIKEY through the proxy to bob: 488 with a Warning
 # comes back through Kamailio.
