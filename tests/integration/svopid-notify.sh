@@ -77,6 +77,14 @@ check "no bus: exit 1" [ $? -eq 1 ]
 svopid_stop frank
 check "STOPPING=1 on SIGTERM" grep -q "STOPPING=1" "$T/notify.log"
 
+# Bash completion (works with or without the bash-completion package).
+if command -v bash >/dev/null; then
+	comp=$(bash -c '. "$1"; c() { COMP_WORDS=("$@"); COMP_CWORD=$(($#-1)); _svopictl; echo "${COMPREPLY[*]}"; }
+		c svopictl --json st; c svopictl vuc ""; c svopictl trust f' _ \
+		"$S/cli/completion/svopictl" | tr '\n' '|')
+	check "bash completion ($comp)" [ "$comp" = "status|list enter|forget|" ]
+fi
+
 # Configuration errors name file and line, and stop the daemon.
 printf '[account]\nuri = sip:x@127.0.0.1\n[sip]\nlisten = tls:127.0.0.1\n' >"$T/bad.conf"
 "$B/daemon/svopid" --config "$T/bad.conf" --check-config 2>"$T/bad.err"
