@@ -15,7 +15,8 @@ sed -i 's/^level = debug/level = warning/' "$T/bench.conf"
 svopid_start bench
 for tp in udp tcp; do
 	port=$(eval echo "\$bench_$(echo $tp | tr a-z A-Z)")
-	sp=$(itest_port)
+	svopid_port
+	sp=$SVOPID_PORT
 	mode=u1
 	[ "$tp" = tcp ] && mode=t1
 	t0=$(date +%s%N)

@@ -1,5 +1,24 @@
 # Helpers shared by the svopid-*.sh tests (sourced after lib.sh).
 
+# svopid_port: sets SVOPID_PORT to a port for a daemon's listener: below
+# the kernel's ephemeral range (so no outgoing connection of a parallel
+# test holds it), free on TCP and UDP, and not handed out before in this
+# test (hence a variable, not $(...), which would forget that).
+SVOPID_PORTS=" "
+svopid_port() {
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$lo" -gt 12000 ] || lo=32768
+	for _ in $(seq 1 100); do
+		p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (lo - 10000) ))
+		case $SVOPID_PORTS in *" $p "*) continue ;; esac
+		ss -Hltnu "sport = :$p" 2>/dev/null | grep -q . && continue
+		SVOPID_PORTS="$SVOPID_PORTS$p "
+		SVOPID_PORT=$p
+		return 0
+	done
+	fail "no free port"
+}
+
 # svopid_conf NAME [PROXY]: writes $T/NAME.conf for sip:NAME@127.0.0.1
 # with fresh TLS, TCP and UDP ports (NAME_TLS, NAME_TCP, NAME_UDP) and a
 # state dir; with PROXY (a SIP URI) it registers there as NAME with
@@ -7,9 +26,12 @@
 svopid_conf() {
 	_sc_name=$1
 	_sc_proxy=${2:-}
-	tls=$(itest_port)
-	tcp=$(itest_port)
-	udp=$(itest_port)
+	svopid_port
+	tls=$SVOPID_PORT
+	svopid_port
+	tcp=$SVOPID_PORT
+	svopid_port
+	udp=$SVOPID_PORT
 	eval "${_sc_name}_TLS=$tls ${_sc_name}_TCP=$tcp ${_sc_name}_UDP=$udp"
 	printf 'pw-%s\n' "$_sc_name" >"$T/$_sc_name.pw"
 	chmod 600 "$T/$_sc_name.pw"

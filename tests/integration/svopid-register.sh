@@ -72,7 +72,8 @@ svopid_stop hank
 # An INVITE without MIKEY through the proxy to bob: 488 with a Warning
 # comes back through Kamailio.
 if command -v sipp >/dev/null; then
-	sp=$(itest_port)
+	svopid_port
+	sp=$SVOPID_PORT
 	sipp -nostdin -sf "$S/tests/data/sipp/invite-no-mikey.xml" -m 1 \
 		-i 127.0.0.1 -p "$sp" -s bob -timeout 20s -timeout_error \
 		"127.0.0.1:$KAM_PORT" >"$T/sipp-proxy.log" 2>&1 </dev/null ||

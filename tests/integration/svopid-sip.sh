@@ -35,7 +35,8 @@ fpr=$(openssl s_client -connect "127.0.0.1:$carol_TLS" </dev/null 2>/dev/null |
 check "TLS listener shows the identity certificate" \
 	[ "$fpr" = "$(ctl carol --json status | json_field fingerprint)" ]
 
-SIPP_PORT=$(itest_port)
+svopid_port
+SIPP_PORT=$SVOPID_PORT
 for sc in invite-no-mikey invite-crypto invite-mikey options bye-no-dialog \
     cancel-no-invite; do
 	check "$sc over UDP" sipp_run "$sc-udp" -sf "$SC/$sc.xml" -m 1 \
@@ -184,7 +185,8 @@ check "TLS OPTIONS answered after garbage" grep -q "SIP/2.0 200" "$T/garbage.log
 # can stall for hundreds of ms, so one repeat of the whole run is
 # allowed: a daemon that starves its bus fails both.
 flood() {
-	SIPP_PORT=$(itest_port)
+	svopid_port
+	SIPP_PORT=$SVOPID_PORT
 	sipp -nostdin -sf "$SC/options.xml" -r 100 -m 1000 -i 127.0.0.1 \
 		-p "$SIPP_PORT" -s carol "127.0.0.1:$carol_UDP" \
 		-timeout 40s >"$T/sipp-flood.log" 2>&1 </dev/null &
