@@ -678,6 +678,18 @@ ua_start(struct ua *ua)
 
 	if (r < 0)
 		return r;
+	if (ua->have_proxy) {
+		const struct conf *c = ua->d->conf;
+		bool found = false;
+
+		for (size_t i = 0; i < c->n_listen; i++)
+			if (c->listen[i].proto == ua->proxy.addr.proto)
+				found = true;
+		if (!found)
+			log_warning("no %s listen address in [sip] listen: the "
+				"proxy cannot forward requests to us",
+				conf_proto_name(ua->proxy.addr.proto));
+	}
 	if (ua->reg)
 		reg_start(ua->reg);
 	return 0;
