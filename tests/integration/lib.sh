@@ -41,6 +41,10 @@ check() {
 
 itest_cleanup() {
 	rc=$?
+	# Only the test's own shell cleans up: a subshell or background job that
+	# ran the inherited EXIT trap would kill the services and delete $T under
+	# the running test.
+	[ "$(exec sh -c 'echo $PPID')" = "$ITEST_MAIN" ] || exit "$rc"
 	for pid in $ITEST_PIDS; do
 		kill -TERM "$pid" 2>/dev/null
 	done
@@ -66,6 +70,7 @@ itest_cleanup() {
 # itest_init NAME: private folder $T, cleanup on exit.
 itest_init() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/svopi-$1.XXXXXX") || fail "mktemp"
+	ITEST_MAIN=$(exec sh -c 'echo $PPID')
 	trap itest_cleanup EXIT
 	trap 'exit 143' TERM INT
 }
