@@ -64,3 +64,10 @@ tests_unit_test_truststore_SOURCES = tests/unit/test-truststore.c \
 tests_unit_test_truststore_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_truststore_LDADD = $(LIBSVOPID_TRUST)
 TESTS += tests/unit/test-truststore
+
+# --- media ---
+check_PROGRAMS += tests/unit/test-rtp
+tests_unit_test_rtp_SOURCES = tests/unit/test-rtp.c tests/unit/test.h
+tests_unit_test_rtp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_rtp_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-rtp
