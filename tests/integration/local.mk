@@ -33,3 +33,14 @@ TESTS += tests/integration/trust-client-flow.sh
 # Every integration script sources lib.sh; without it in the tarball
 # make distcheck fails them all. (Harmless if another area adds it too.)
 EXTRA_DIST += tests/integration/lib.sh
+
+# --- media ---
+check_PROGRAMS += tests/integration/media-driver
+tests_integration_media_driver_SOURCES = tests/integration/media-driver.c \
+	tests/unit/test-mikey-util.h
+tests_integration_media_driver_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) \
+	$(OPENSSL_CFLAGS) $(SRTP_CFLAGS) -I$(top_srcdir)/daemon \
+	-I$(top_srcdir)/tests/unit
+tests_integration_media_driver_LDADD = $(LIBSVOPID_MEDIA)
+dist_check_SCRIPTS += tests/integration/media-srtp.sh
+TESTS += tests/integration/media-srtp.sh
