@@ -13,6 +13,9 @@
  *              same packet again (replay) and a tampered copy; each must land
  *              in its own counter.
  * --port-file  writes "A_PORT B_PORT" once bound (for the capture check).
+ * --send-plain PORT  only sends one PLAINTEXT RTP packet of 0xFF silence to
+ *              127.0.0.1:PORT and exits: the control that shows the capture
+ *              check would see plaintext if there were any.
  * Exit 0 when every check holds; the stats go to stdout.
  */
 #include <errno.h>
@@ -313,6 +316,25 @@ inject(struct event_base *base, const struct mikey_result *ra,
 }
 
 static int
+send_plain(uint16_t port)
+{
+	uint8_t frame[MEDIA_NULL_FRAME], pkt[RTP_PACKET_MAX];
+	struct rtp_header h;
+	int fd, len;
+
+	memset(&h, 0, sizeof(h));
+	h.ssrc = 0x0c0c0c0c;
+	memset(frame, 0xff, sizeof(frame));
+	len = rtp_write(&h, frame, sizeof(frame), 0, pkt, sizeof(pkt));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (len < 0 || fd < 0 || port == 0)
+		return 1;
+	send_to(fd, port, pkt, (size_t)len);
+	close(fd);
+	return 0;
+}
+
+static int
 parse_ports(const char *s, uint16_t *lo, uint16_t *hi)
 {
 	unsigned long a, b;
@@ -339,6 +361,7 @@ main(int argc, char **argv)
 		{ "tone", no_argument, NULL, 't' },
 		{ "ports", required_argument, NULL, 'p' },
 		{ "port-file", required_argument, NULL, 'f' },
+		{ "send-plain", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned ms = 1500;
@@ -376,6 +399,8 @@ main(int argc, char **argv)
 		case 'f':
 			port_file = optarg;
 			break;
+		case 's':
+			return send_plain((uint16_t)strtoul(optarg, NULL, 10));
 		default:
 			return 2;
 		}

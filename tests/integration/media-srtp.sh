@@ -40,6 +40,9 @@ fi
 sleep 0.5
 check "run under capture" sh -c "'$D' --ms 1000 --ports $lo-$hi \
 	--port-file '$T/ports' >'$T/cap-run.log' 2>&1"
+# The control: one plaintext packet of silence, sent by the test itself
+# to a port in the captured range, must be found by the same check.
+check "send the plaintext control" "$D" --send-plain "$hi"
 sleep 0.5
 kill -INT "$tpid" 2>/dev/null
 itest_wait_for 10 sh -c "! kill -0 $tpid" || fail "tshark did not stop"
@@ -62,11 +65,14 @@ grep -q '^0xb0b00002' "$T/rtp.txt" || fail "B's stream not captured"
 if grep -qi 'ffffffffffffffffffffffffffffffff' "$T/rtp.txt"; then
 	fail "plaintext-looking payload on the wire"
 fi
-# Every UDP datagram, SRTCP included: no run of 0xFF either.
-tshark -r "$T/cap.pcapng" -T fields -e udp.payload >"$T/udp.txt" \
-	2>/dev/null || fail "tshark read udp"
-if grep -qi 'ffffffffffffffffffffffffffffffff' "$T/udp.txt"; then
-	fail "plaintext-looking datagram on the wire"
-fi
+# Every UDP datagram, SRTCP included: no run of 0xFF either, except in
+# the one control datagram.
+tshark -r "$T/cap.pcapng" -T fields -e udp.dstport -e udp.payload \
+	>"$T/udp.txt" 2>/dev/null || fail "tshark read udp"
+plain=$(grep -ci 'ffffffffffffffffffffffffffffffff' "$T/udp.txt")
+ctl=$(grep -i 'ffffffffffffffffffffffffffffffff' "$T/udp.txt" | cut -f1)
+[ "$plain" = 1 ] && [ "$ctl" = "$hi" ] ||
+	fail "expected only the control datagram to look plain, got $plain"
+note "ok: the control datagram was detected as plaintext"
 note "ok: no plaintext on the wire"
 exit 0
