@@ -36,6 +36,7 @@ struct media {
 	uint32_t rx_ssrc;	/* 0 until locked when any was allowed */
 
 	uint8_t pt;
+	uint32_t clock_rate;
 	uint32_t ts_step;
 	unsigned ptime_ms, rtcp_ms;
 	uint16_t seq;
@@ -50,7 +51,33 @@ struct media {
 	struct event *ev_rtp, *ev_rtcp, *ev_frame, *ev_report;
 	bool started, sending, ready;
 	struct media_stats st;
+
+	/* RTCP state: reception statistics of the peer's stream, and the
+	 * middle 32 bits of its last SR with when it arrived (for DLSR). */
+	struct rtp_rx_stats rxs;
+	uint32_t lsr;
+	uint64_t lsr_at_ns;
 };
+
+static uint64_t
+media_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Wall clock as an NTP timestamp, 32.32. */
+static uint64_t
+media_ntp_now(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return ((uint64_t)now.tv_sec + MEDIA_NTP_OFFSET) << 32 |
+	    (((uint64_t)now.tv_nsec << 32) / 1000000000u);
+}
 
 static bool srtp_inited;
 
@@ -253,6 +280,15 @@ media_rtp_packet(struct media *m, uint8_t *pkt, size_t n)
 	if (!m->rx_ssrc)
 		m->rx_ssrc = rp.hdr.ssrc;
 	m->st.received++;
+	{
+		uint64_t ns = media_mono_ns();
+		/* Arrival in timestamp units; only differences matter. */
+		uint32_t arrival = (uint32_t)(ns / 1000000000u *
+		    m->clock_rate + ns % 1000000000u * m->clock_rate /
+		    1000000000u);
+
+		rtp_rx_update(&m->rxs, rp.hdr.seq, rp.hdr.ts, arrival);
+	}
 	if (!m->ready) {
 		m->ready = true;
 		if (m->on_ready)
@@ -273,8 +309,8 @@ media_rtp_packet(struct media *m, uint8_t *pkt, size_t n)
 static void
 media_rtcp_packet(struct media *m, uint8_t *pkt, size_t n)
 {
-	uint8_t pt;
-	uint32_t ssrc;
+	struct rtp_rtcp_info info;
+	int64_t rtt;
 	int len = (int)n;
 
 	/* An SRTCP packet is at least an RR header + SSRC, the E|index word
@@ -284,12 +320,26 @@ media_rtcp_packet(struct media *m, uint8_t *pkt, size_t n)
 		return;
 	}
 	if (srtp_unprotect_rtcp(m->rx, pkt, &len) != srtp_err_status_ok ||
-	    len < 0 || rtp_rtcp_parse(pkt, (size_t)len, &pt, &ssrc,
-	    NULL) < 0 || (m->rx_ssrc && ssrc != m->rx_ssrc)) {
+	    len < 0 || rtp_rtcp_parse(pkt, (size_t)len, &info) < 0 ||
+	    (m->rx_ssrc && info.ssrc != m->rx_ssrc)) {
 		m->st.rtcp_rejected++;
 		return;
 	}
 	m->st.rtcp_received++;
+	if (info.pt == RTCP_PT_SR) {
+		m->lsr = (uint32_t)(info.sr.ntp >> 16);
+		m->lsr_at_ns = media_mono_ns();
+	}
+	if (info.n_blocks && info.block.ssrc == m->tx_ssrc) {
+		m->st.peer_lost = info.block.lost;
+		m->st.peer_fraction_lost = info.block.fraction_lost;
+		m->st.peer_jitter_us = (uint32_t)((uint64_t)info.block.jitter *
+		    1000000u / m->clock_rate);
+		rtt = rtp_rtcp_rtt((uint32_t)(media_ntp_now() >> 16),
+		    &info.block);
+		if (rtt >= 0)
+			m->st.rtt_us = rtt * 1000000 / 65536;
+	}
 }
 
 static void
@@ -366,23 +416,28 @@ media_on_report(evutil_socket_t fd, short what, void *arg)
 	struct media *m = arg;
 	uint8_t pkt[MEDIA_TX_BUF];
 	struct rtp_rtcp_sr sr;
-	struct timespec now;
+	struct rtp_report_block rb;
+	uint32_t dlsr = 0;
 	int len;
 	(void)fd;
 	(void)what;
 
 	if (!m->sending)
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
 	memset(&sr, 0, sizeof(sr));
 	sr.ssrc = m->tx_ssrc;
-	sr.ntp = ((uint64_t)now.tv_sec + MEDIA_NTP_OFFSET) << 32 |
-	    (((uint64_t)now.tv_nsec << 32) / 1000000000u);
+	sr.ntp = media_ntp_now();
 	sr.rtp_ts = m->ts;
 	sr.packets = (uint32_t)m->st.sent;
 	sr.octets = (uint32_t)m->st.sent_octets;
-	len = rtp_rtcp_write_sr(&sr, m->cname, strlen(m->cname), pkt,
-	    RTCP_PACKET_MAX);
+	if (m->rxs.init) {
+		if (m->lsr)
+			dlsr = (uint32_t)((media_mono_ns() - m->lsr_at_ns) *
+			    65536 / 1000000000u);
+		rtp_rx_report(&m->rxs, m->rx_ssrc, m->lsr, dlsr, &rb);
+	}
+	len = rtp_rtcp_write_sr(&sr, m->rxs.init ? &rb : NULL, m->cname,
+	    strlen(m->cname), pkt, RTCP_PACKET_MAX);
 	if (len > 0 && srtp_protect_rtcp(m->tx, pkt, &len) ==
 	    srtp_err_status_ok && sendto(m->rtcp_fd, pkt, (size_t)len, 0,
 	    (struct sockaddr *)&m->remote_rtcp, m->remote_len) == len)
@@ -413,6 +468,10 @@ media_new(struct event_base *base, const struct media_params *p,
 	/* No keys, no media: there is no plain RTP path. */
 	if (!media_keys_ok(p->suite, p->tx) || !media_keys_ok(p->suite, p->rx) ||
 	    p->tx->ssrc == 0 || p->pt > RTP_PT_MAX || !p->remote_port ||
+	    (p->clock_rate && (p->clock_rate < 8000 ||
+	    p->clock_rate > 96000 || p->clock_rate % 1000)) ||
+	    (p->ptime_ms && (p->ptime_ms < 10 || p->ptime_ms > 120)) ||
+	    (p->rtcp_interval_ms && p->rtcp_interval_ms < 100) ||
 	    (p->cname && (!*p->cname || strlen(p->cname) > RTCP_CNAME_MAX)))
 		return -EINVAL;
 	m = calloc(1, sizeof(*m));
@@ -424,8 +483,9 @@ media_new(struct event_base *base, const struct media_params *p,
 	m->ptime_ms = p->ptime_ms ? p->ptime_ms : MEDIA_PTIME_MS;
 	m->rtcp_ms = p->rtcp_interval_ms ? p->rtcp_interval_ms :
 	    MEDIA_RTCP_INTERVAL_MS;
-	m->ts_step = (p->clock_rate ? p->clock_rate : 8000) / 1000 *
-	    m->ptime_ms;
+	m->clock_rate = p->clock_rate ? p->clock_rate : 8000;
+	m->ts_step = m->clock_rate / 1000 * m->ptime_ms;
+	m->st.rtt_us = -1;
 	m->tx_ssrc = p->tx->ssrc;
 	m->rx_ssrc = p->rx->ssrc;
 	m->source = p->source;
@@ -562,6 +622,9 @@ void
 media_stats(const struct media *m, struct media_stats *ret_stats)
 {
 	*ret_stats = m->st;
+	ret_stats->lost = rtp_rx_lost(&m->rxs);
+	ret_stats->jitter_us = (uint32_t)((uint64_t)rtp_rx_jitter(&m->rxs) *
+	    1000000u / m->clock_rate);
 }
 
 bool

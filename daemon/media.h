@@ -85,9 +85,10 @@ struct media_params {
 					 * the first authenticated one) */
 
 	uint8_t pt;			/* payload type we send */
-	uint32_t clock_rate;		/* 0 = 8000 */
-	unsigned ptime_ms;		/* 0 = MEDIA_PTIME_MS */
-	unsigned rtcp_interval_ms;	/* 0 = default */
+	uint32_t clock_rate;		/* 0 = 8000; else 8000..96000,
+					 * a multiple of 1000 */
+	unsigned ptime_ms;		/* 0 = MEDIA_PTIME_MS; 10..120 */
+	unsigned rtcp_interval_ms;	/* 0 = default; >= 100 */
 	const char *cname;		/* NULL = random */
 
 	struct media_source source;	/* read NULL = no sending */
@@ -111,6 +112,14 @@ struct media_stats {
 	uint64_t rtcp_sent;		/* SRTCP packets sent */
 	uint64_t rtcp_received;		/* authenticated SRTCP packets */
 	uint64_t rtcp_rejected;		/* any SRTCP failure */
+	/* Reception quality of the peer's stream, as we see it. */
+	int64_t lost;			/* expected - received */
+	uint32_t jitter_us;		/* RFC 3550 interarrival jitter */
+	/* From the peer's last report block about our stream. */
+	int64_t rtt_us;			/* -1 until known */
+	int32_t peer_lost;
+	uint8_t peer_fraction_lost;	/* /256, last interval */
+	uint32_t peer_jitter_us;
 };
 
 struct media;

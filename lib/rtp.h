@@ -96,20 +96,73 @@ struct rtp_rtcp_sr {
 	uint32_t octets;
 };
 
-/* Writes a compound RTCP packet: SR without report blocks followed by SDES
- * with one chunk (the SR's SSRC) holding a CNAME item of cname_len bytes
- * (1..RTCP_CNAME_MAX). Returns the length (a multiple of 4), -EINVAL or
- * -E2BIG (cap too small). */
-int rtp_rtcp_write_sr(const struct rtp_rtcp_sr *sr, const char *cname,
-    size_t cname_len, uint8_t *out, size_t cap);
+/* One reception report block (RFC 3550 §6.4.1). */
+struct rtp_report_block {
+	uint32_t ssrc;		/* the source it is about */
+	uint8_t fraction_lost;	/* since the last report, /256 */
+	int32_t lost;		/* cumulative, 24-bit signed */
+	uint32_t ext_max_seq;	/* cycles << 16 | highest seq */
+	uint32_t jitter;	/* in timestamp units */
+	uint32_t lsr;		/* middle 32 bits of the last SR's NTP */
+	uint32_t dlsr;		/* delay since that SR, 1/65536 s */
+};
+
+/* Writes a compound RTCP packet: SR with zero or one report block (rb may
+ * be NULL) followed by SDES with one chunk (the SR's SSRC) holding a CNAME
+ * item of cname_len bytes (1..RTCP_CNAME_MAX). Returns the length (a
+ * multiple of 4), -EINVAL or -E2BIG (cap too small). */
+int rtp_rtcp_write_sr(const struct rtp_rtcp_sr *sr,
+    const struct rtp_report_block *rb, const char *cname, size_t cname_len,
+    uint8_t *out, size_t cap);
+
+/* What rtp_rtcp_parse reports about a compound packet. */
+struct rtp_rtcp_info {
+	uint8_t pt;		/* first packet: RTCP_PT_SR or RTCP_PT_RR */
+	uint32_t ssrc;		/* its sender */
+	struct rtp_rtcp_sr sr;	/* if pt is SR, else zero */
+	unsigned n_blocks;	/* report blocks in the first packet */
+	struct rtp_report_block block;	/* the first of them, if any */
+};
 
 /* Checks a (plaintext) compound RTCP packet per RFC 3550 A.2: every packet
- * version 2, the first an SR or RR without padding, only the last may pad,
- * lengths add up exactly to len, at most RTCP_COMPOUND_MAX packets.
- * Returns 0 with the first packet's type and sender SSRC, -EBADMSG or
- * -E2BIG. *ret_sr (may be NULL) gets the sender info if the first packet is
- * an SR (else it is zeroed). */
-int rtp_rtcp_parse(const uint8_t *data, size_t len, uint8_t *ret_pt,
-    uint32_t *ret_ssrc, struct rtp_rtcp_sr *ret_sr);
+ * version 2, the first an SR or RR without padding whose report blocks fit,
+ * only the last may pad, lengths add up exactly to len, at most
+ * RTCP_COMPOUND_MAX packets. Returns 0 and *ret_info, -ENODATA (empty or
+ * truncated), -EBADMSG or -E2BIG. */
+int rtp_rtcp_parse(const uint8_t *data, size_t len,
+    struct rtp_rtcp_info *ret_info);
+
+/* Reception statistics of one source (RFC 3550 A.1, A.3, A.8), fed with
+ * authenticated packets only, so there is no probation. Zero-initialise. */
+#define RTP_MAX_DROPOUT		3000
+#define RTP_MAX_MISORDER	100
+struct rtp_rx_stats {
+	bool init;
+	uint16_t max_seq;
+	uint32_t cycles;	/* count of wraps << 16 */
+	uint32_t base_seq;
+	uint32_t received;
+	uint32_t expected_prior, received_prior;
+	uint32_t transit;
+	uint32_t jitter;	/* x16, as in A.8 */
+};
+
+/* Accounts one packet; arrival is the arrival time in the stream's
+ * timestamp units (any origin, wrapping allowed). */
+void rtp_rx_update(struct rtp_rx_stats *s, uint16_t seq, uint32_t ts,
+    uint32_t arrival);
+/* Packets lost so far (expected - received; negative with duplicates). */
+int64_t rtp_rx_lost(const struct rtp_rx_stats *s);
+/* Interarrival jitter in timestamp units. */
+uint32_t rtp_rx_jitter(const struct rtp_rx_stats *s);
+/* Fills a report block for ssrc (lsr/dlsr from the caller) and starts a
+ * new interval for fraction_lost. */
+void rtp_rx_report(struct rtp_rx_stats *s, uint32_t ssrc, uint32_t lsr,
+    uint32_t dlsr, struct rtp_report_block *ret_rb);
+/* Round-trip time in 1/65536 s from a report block about us (RFC 3550
+ * §6.4.1): now_mid is the middle 32 bits of the NTP time the report
+ * arrived. Returns it, or -ENODATA if the block has no LSR (no SR seen
+ * yet) and -ERANGE if the numbers are inconsistent. */
+int64_t rtp_rtcp_rtt(uint32_t now_mid, const struct rtp_report_block *rb);
 
 #endif

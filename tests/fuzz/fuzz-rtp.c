@@ -12,14 +12,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rtp_packet p, q;
 	struct rtp_header h;
 	uint8_t out[RTP_PACKET_MAX];
-	uint8_t pt;
-	uint32_t ssrc;
+	struct rtp_rtcp_info info;
 	int n;
 
 	if (size < 1)
 		return 0;
 	if (data[0] & 1) {
-		(void)rtp_rtcp_parse(data + 1, size - 1, &pt, &ssrc, NULL);
+		(void)rtp_rtcp_parse(data + 1, size - 1, &info);
 		return 0;
 	}
 	data++;

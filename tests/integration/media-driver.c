@@ -94,7 +94,8 @@ print_stats(const char *who, const struct media_stats *s,
 	printf("%s: sent=%llu received=%llu rejected=%llu (auth=%llu "
 	    "replay=%llu malformed=%llu ssrc=%llu) send_errors=%llu "
 	    "rtcp_sent=%llu rtcp_received=%llu rtcp_rejected=%llu "
-	    "frames=%llu silent=%llu ready=%d\n", who,
+	    "frames=%llu silent=%llu ready=%d lost=%lld jitter_us=%u "
+	    "rtt_us=%lld peer_lost=%d peer_jitter_us=%u\n", who,
 	    (unsigned long long)s->sent, (unsigned long long)s->received,
 	    (unsigned long long)s->rejected,
 	    (unsigned long long)s->rejected_auth,
@@ -106,7 +107,8 @@ print_stats(const char *who, const struct media_stats *s,
 	    (unsigned long long)s->rtcp_received,
 	    (unsigned long long)s->rtcp_rejected,
 	    (unsigned long long)r->c.frames, (unsigned long long)r->c.silent,
-	    r->ready);
+	    r->ready, (long long)s->lost, s->jitter_us, (long long)s->rtt_us,
+	    s->peer_lost, s->peer_jitter_us);
 }
 
 /* A real MIKEY exchange: A initiates, B responds, A finishes. */
@@ -467,6 +469,9 @@ main(int argc, char **argv)
 	EXPECT(sa.received == sb.sent && sa.rejected == 0);
 	EXPECT(reca.ready && reca.c.frames == sa.received);
 	EXPECT(sa.rtcp_received == sb.rtcp_sent && sa.rtcp_rejected == 0);
+	EXPECT(sa.lost == 0);
+	/* Loopback: jitter well under a frame. */
+	EXPECT(sa.jitter_us < 20000);
 	if (!tone)
 		EXPECT(reca.c.silent == reca.c.frames);
 	else
@@ -480,6 +485,14 @@ main(int argc, char **argv)
 		EXPECT(recb.ready && recb.c.frames == sb.received);
 		EXPECT(sb.rtcp_received == sa.rtcp_sent);
 		EXPECT(sb.rtcp_rejected == 0);
+		EXPECT(sb.lost == 0 && sb.jitter_us < 20000);
+		/* After two report rounds each side knows the round trip
+		 * (loopback: well under 100 ms) and the peer saw no loss. */
+		if (ms >= 1000) {
+			EXPECT(sa.rtt_us >= 0 && sa.rtt_us < 100000);
+			EXPECT(sb.rtt_us >= 0 && sb.rtt_us < 100000);
+		}
+		EXPECT(sa.peer_lost == 0 && sb.peer_lost == 0);
 		if (do_inject)
 			inject(base, &ra, b, &recb);
 	}

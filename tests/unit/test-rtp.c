@@ -148,44 +148,112 @@ test_rtcp(void)
 	struct rtp_rtcp_sr sr = {
 		.ssrc = 0xabcdef01, .ntp = 0x0102030405060708ULL,
 		.rtp_ts = 160, .packets = 50, .octets = 8000,
-	}, got;
-	uint8_t out[RTCP_PACKET_MAX], pt;
-	uint32_t ssrc;
+	};
+	struct rtp_report_block rb = {
+		.ssrc = 0x12345678, .fraction_lost = 64, .lost = -3,
+		.ext_max_seq = 0x10005, .jitter = 77, .lsr = 0x11112222,
+		.dlsr = 0x00018000,
+	};
+	struct rtp_rtcp_info info;
+	uint8_t out[RTCP_PACKET_MAX];
 	int n;
 
-	n = rtp_rtcp_write_sr(&sr, "abcdef0123456789", 16, out, sizeof(out));
+	n = rtp_rtcp_write_sr(&sr, NULL, "abcdef0123456789", 16, out,
+	    sizeof(out));
 	/* SR 28 + SDES header 4 + chunk (4 + 2 + 16 + 1 -> 24). */
 	CHECK_EQ_INT(n, 28 + 4 + 24);
 	CHECK_EQ_INT(out[1], RTCP_PT_SR);
 	CHECK_EQ_INT(out[29], RTCP_PT_SDES);
-	CHECK_EQ_INT(rtp_rtcp_parse(out, (size_t)n, &pt, &ssrc, &got), 0);
-	CHECK_EQ_INT(pt, RTCP_PT_SR);
-	CHECK_EQ_INT(ssrc, 0xabcdef01);
-	CHECK(got.ntp == sr.ntp);
-	CHECK_EQ_INT(got.packets, 50);
-	CHECK_EQ_INT(got.octets, 8000);
+	CHECK_EQ_INT(rtp_rtcp_parse(out, (size_t)n, &info), 0);
+	CHECK_EQ_INT(info.pt, RTCP_PT_SR);
+	CHECK_EQ_INT(info.ssrc, 0xabcdef01);
+	CHECK(info.sr.ntp == sr.ntp);
+	CHECK_EQ_INT(info.sr.packets, 50);
+	CHECK_EQ_INT(info.sr.octets, 8000);
+	CHECK_EQ_INT(info.n_blocks, 0);
 	/* Truncated compound, trailing garbage, wrong version. */
-	CHECK(rtp_rtcp_parse(out, (size_t)n - 4, &pt, &ssrc, NULL) < 0);
-	CHECK(rtp_rtcp_parse(out, (size_t)n + 1, &pt, &ssrc, NULL) < 0);
+	CHECK(rtp_rtcp_parse(out, (size_t)n - 4, &info) < 0);
+	CHECK(rtp_rtcp_parse(out, (size_t)n + 1, &info) < 0);
 	out[0] = 0x40;
-	CHECK_EQ_INT(rtp_rtcp_parse(out, (size_t)n, &pt, &ssrc, NULL),
-	    -EBADMSG);
+	CHECK_EQ_INT(rtp_rtcp_parse(out, (size_t)n, &info), -EBADMSG);
 	out[0] = 0x80;
 	/* First packet must be SR or RR. */
 	out[1] = RTCP_PT_SDES;
-	CHECK_EQ_INT(rtp_rtcp_parse(out, (size_t)n, &pt, &ssrc, NULL),
-	    -EBADMSG);
+	CHECK_EQ_INT(rtp_rtcp_parse(out, (size_t)n, &info), -EBADMSG);
 	out[1] = RTCP_PT_SR;
 	/* Report count claims a block that is not there. */
 	out[0] = 0x81;
-	CHECK_EQ_INT(rtp_rtcp_parse(out, (size_t)n, &pt, &ssrc, NULL),
-	    -EBADMSG);
+	CHECK_EQ_INT(rtp_rtcp_parse(out, (size_t)n, &info), -EBADMSG);
 	out[0] = 0x80;
-	CHECK_EQ_INT(rtp_rtcp_parse(out, 0, &pt, &ssrc, NULL), -ENODATA);
+	CHECK_EQ_INT(rtp_rtcp_parse(out, 0, &info), -ENODATA);
+
+	/* With a report block, negative loss included. */
+	n = rtp_rtcp_write_sr(&sr, &rb, "c", 1, out, sizeof(out));
+	CHECK_EQ_INT(n, 52 + 4 + 8);
+	CHECK_EQ_INT(out[0], 0x81);
+	CHECK_EQ_INT(rtp_rtcp_parse(out, (size_t)n, &info), 0);
+	CHECK_EQ_INT(info.n_blocks, 1);
+	CHECK_EQ_INT(info.block.ssrc, 0x12345678);
+	CHECK_EQ_INT(info.block.fraction_lost, 64);
+	CHECK_EQ_INT(info.block.lost, -3);
+	CHECK_EQ_INT(info.block.ext_max_seq, 0x10005);
+	CHECK_EQ_INT(info.block.jitter, 77);
+	CHECK_EQ_INT(info.block.lsr, 0x11112222);
+	CHECK_EQ_INT(info.block.dlsr, 0x00018000);
+
 	/* CNAME limits. */
-	CHECK_EQ_INT(rtp_rtcp_write_sr(&sr, "", 0, out, sizeof(out)),
+	CHECK_EQ_INT(rtp_rtcp_write_sr(&sr, NULL, "", 0, out, sizeof(out)),
 	    -EINVAL);
-	CHECK_EQ_INT(rtp_rtcp_write_sr(&sr, "x", 1, out, 20), -E2BIG);
+	CHECK_EQ_INT(rtp_rtcp_write_sr(&sr, NULL, "x", 1, out, 20), -E2BIG);
+}
+
+static void
+test_rx_stats(void)
+{
+	struct rtp_rx_stats s;
+	struct rtp_report_block rb;
+	uint16_t seq = 65530;
+	uint32_t ts = 1000, arr = 5000;
+
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(rtp_rx_lost(&s), 0);
+	/* 20 packets across the 16-bit wrap, exactly on time. */
+	for (int i = 0; i < 20; i++, seq++, ts += 160, arr += 160)
+		rtp_rx_update(&s, seq, ts, arr);
+	CHECK_EQ_INT(rtp_rx_lost(&s), 0);
+	CHECK_EQ_INT(rtp_rx_jitter(&s), 0);
+	rtp_rx_report(&s, 7, 0, 0, &rb);
+	CHECK_EQ_INT(rb.ssrc, 7);
+	CHECK_EQ_INT(rb.fraction_lost, 0);
+	CHECK_EQ_INT(rb.lost, 0);
+	CHECK_EQ_INT(rb.ext_max_seq, 0x10000 + 13);
+	/* Lose 2 of the next 8: fraction 2/8 = 64/256. */
+	for (int i = 0; i < 8; i++, seq++, ts += 160, arr += 160)
+		if (i != 3 && i != 5)
+			rtp_rx_update(&s, seq, ts, arr);
+	rtp_rx_report(&s, 7, 0, 0, &rb);
+	CHECK_EQ_INT(rb.lost, 2);
+	CHECK_EQ_INT(rb.fraction_lost, 64);
+	/* A late packet arrives: cumulative loss goes down, reordering does
+	 * not move the highest sequence number. */
+	rtp_rx_update(&s, (uint16_t)(seq - 5), ts - 5 * 160, arr);
+	CHECK_EQ_INT(rtp_rx_lost(&s), 1);
+	rtp_rx_report(&s, 7, 0, 0, &rb);
+	CHECK_EQ_INT(rb.ext_max_seq, 0x10000 + 21);
+	CHECK_EQ_INT(rb.fraction_lost, 0);
+	/* Constant 80-unit alternating delay converges towards 80. */
+	memset(&s, 0, sizeof(s));
+	for (int i = 0; i < 400; i++)
+		rtp_rx_update(&s, (uint16_t)i, (uint32_t)i * 160,
+		    (uint32_t)i * 160 + (i % 2 ? 80 : 0));
+	CHECK(rtp_rx_jitter(&s) >= 75 && rtp_rx_jitter(&s) <= 80);
+	/* RTT: sent SR at 0x1000.0000, peer held it 0.5 s, back at +0.6 s. */
+	rb.lsr = 0x10000000;
+	rb.dlsr = 0x8000;
+	CHECK_EQ_INT(rtp_rtcp_rtt(0x10000000 + 0x8000 + 0x1999, &rb), 0x1999);
+	CHECK_EQ_INT(rtp_rtcp_rtt(0x10000000 + 0x4000, &rb), -ERANGE);
+	rb.lsr = 0;
+	CHECK_EQ_INT(rtp_rtcp_rtt(12345, &rb), -ENODATA);
 }
 
 int
@@ -196,5 +264,6 @@ main(void)
 	test_write_limits();
 	test_parse_bad();
 	test_rtcp();
+	test_rx_stats();
 	return test_exit();
 }
