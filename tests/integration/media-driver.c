@@ -7,6 +7,9 @@
  *
  * --wrong-key  B receives with a key that differs in one bit: B must
  *              authenticate nothing and reject everything A sent.
+ * --wrong-roc  B receives with the right key but a rollover counter of 1
+ *              where A sends with 0: the same outcome as --wrong-key, which
+ *              shows the MIKEY ROC reaches libsrtp.
  * --inject     after the run (A stopped) packets from a raw UDP socket hit
  *              B: a short datagram, a wrong SSRC, a correctly protected
  *              packet (made with A's key by a third libsrtp session), the
@@ -359,6 +362,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ms", required_argument, NULL, 'm' },
 		{ "wrong-key", no_argument, NULL, 'w' },
+		{ "wrong-roc", no_argument, NULL, 'r' },
 		{ "inject", no_argument, NULL, 'i' },
 		{ "tone", no_argument, NULL, 't' },
 		{ "ports", required_argument, NULL, 'p' },
@@ -367,7 +371,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned ms = 1500;
-	bool wrong_key = false, do_inject = false, tone = false;
+	bool wrong_key = false, wrong_roc = false, do_inject = false, tone = false;
 	uint16_t pmin = 30000, pmax = 59999, pa, pb;
 	const char *port_file = NULL;
 	struct mikey_result ra, rb;
@@ -385,6 +389,9 @@ main(int argc, char **argv)
 			break;
 		case 'w':
 			wrong_key = true;
+			break;
+		case 'r':
+			wrong_key = wrong_roc = true;
 			break;
 		case 'i':
 			do_inject = true;
@@ -424,7 +431,10 @@ main(int argc, char **argv)
 	memset(&reca, 0, sizeof(reca));
 	memset(&recb, 0, sizeof(recb));
 	bad_rx = rb.cs[0];
-	bad_rx.tek[5] ^= 0x10;
+	if (wrong_roc)
+		bad_rx.roc = 1;
+	else
+		bad_rx.tek[5] ^= 0x10;
 	/* Each side must know the other's port: A binds first with a
 	 * placeholder remote, B binds pointing at A, then A is made again on
 	 * its own port pointing at B (as the daemon would after the SDP). */
@@ -479,7 +489,12 @@ main(int argc, char **argv)
 	if (wrong_key) {
 		EXPECT(sb.received == 0 && !recb.ready && recb.c.frames == 0);
 		EXPECT(sb.rejected == sa.sent && sb.rejected_auth == sa.sent);
-		EXPECT(sb.rtcp_received == 0 && sb.rtcp_rejected == sa.rtcp_sent);
+		/* SRTCP carries its own index: the ROC does not touch it. */
+		if (wrong_roc)
+			EXPECT(sb.rtcp_received == sa.rtcp_sent);
+		else
+			EXPECT(sb.rtcp_received == 0 &&
+			    sb.rtcp_rejected == sa.rtcp_sent);
 	} else {
 		EXPECT(sb.received == sa.sent && sb.rejected == 0);
 		EXPECT(recb.ready && recb.c.frames == sb.received);

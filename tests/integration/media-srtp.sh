@@ -17,6 +17,8 @@ cat "$T/run.log" >&2
 check "a wrong receive key authenticates nothing" \
 	sh -c "'$D' --ms 1000 --wrong-key >'$T/wrong.log' 2>&1"
 cat "$T/wrong.log" >&2
+check "a wrong rollover counter authenticates nothing" \
+	sh -c "'$D' --ms 500 --wrong-roc >'$T/roc.log' 2>&1"
 check "tone source: received frames are not silence" \
 	sh -c "'$D' --ms 500 --tone >'$T/tone.log' 2>&1"
 
