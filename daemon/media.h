@@ -12,6 +12,9 @@
  * (codecs, jitter buffer, PulseAudio, WAV files) implements those two; for
  * now media-null.h has a silence/tone source and a counting sink.
  *
+ * Callbacks (source, sink, on_ready) run on the event loop inside the media
+ * object and must not call media_free on it; defer that (event_active).
+ *
  * Nothing here logs: the daemon reads media_stats() and decides.
  * See docs/media.md.
  */
