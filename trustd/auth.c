@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,9 @@ struct auth {
 	char dummy_hash[STORE_PWHASH_MAX + 1];
 	struct auth_stats stats;
 	EVP_MAC_CTX *mac;	/* HMAC-SHA256 keyed with secret */
+	/* The tables and stats; argon2id runs outside it, so event loops
+	 * hash in parallel. */
+	pthread_mutex_t lock;
 };
 
 int
@@ -167,6 +171,7 @@ auth_new(const struct auth_params *p)
 	if (!a)
 		return NULL;
 	a->p = *p;
+	pthread_mutex_init(&a->lock, NULL);
 	if (RAND_bytes(a->secret, sizeof(a->secret)) != 1 ||
 	    mac_init(a) < 0 ||
 	    RAND_bytes(rnd, sizeof(rnd)) != 1 ||
@@ -197,15 +202,18 @@ auth_free(struct auth *a)
 	free(a->cache.slots);
 	free(a->limits.slots);
 	EVP_MAC_CTX_free(a->mac);
+	pthread_mutex_destroy(&a->lock);
 	OPENSSL_cleanse(a, sizeof(*a));
 	free(a);
 	return NULL;
 }
 
 void
-auth_get_stats(const struct auth *a, struct auth_stats *ret)
+auth_get_stats(struct auth *a, struct auth_stats *ret)
 {
+	pthread_mutex_lock(&a->lock);
 	*ret = a->stats;
+	pthread_mutex_unlock(&a->lock);
 }
 
 static void
@@ -243,46 +251,57 @@ auth_check(struct auth *a, struct store *st, const char *login,
 	struct store_user u;
 	uint8_t ck[32], lk[32], ak[32];
 	struct slot *s;
-	int r, known, ok;
+	int r, known, ok, hit = 0, limit;
 
 	r = store_user_get(st, login, &u);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	known = r == 0;
-	if (known) {
+	if (known)
 		mac(a, login, strlen(login), password, strlen(password),
 			u.pwhash, strlen(u.pwhash), ck);
+	limit_key(a, "login", login, lk);
+	limit_key(a, "addr", addr, ak);
+	pthread_mutex_lock(&a->lock);
+	if (known) {
 		s = table_find(&a->cache, ck);
-		if (s && s->t > now) {
-			a->stats.cache_hits++;
-			*ret_result = AUTH_OK;
-			*ret_user = u;
-			return 0;
-		}
+		hit = s && s->t > now;
 	}
 	/* Only guesses pay the limits: a cached credential passes even
 	 * while somebody hammers the same login. */
-	limit_key(a, "login", login, lk);
-	limit_key(a, "addr", addr, ak);
-	if (limited(a, lk, a->p.login_fail_max, now) ||
-	    limited(a, ak, a->p.addr_fail_max, now)) {
+	limit = !hit && (limited(a, lk, a->p.login_fail_max, now) ||
+		limited(a, ak, a->p.addr_fail_max, now));
+	if (hit)
+		a->stats.cache_hits++;
+	else if (limit)
 		a->stats.limited++;
+	else
+		a->stats.hashes++;
+	pthread_mutex_unlock(&a->lock);
+	if (hit) {
+		*ret_result = AUTH_OK;
+		*ret_user = u;
+		return 0;
+	}
+	if (limit) {
 		*ret_result = AUTH_LIMITED;
 		return 0;
 	}
-	a->stats.hashes++;
 	ok = argon2id_verify(known ? u.pwhash : a->dummy_hash, password,
 		strlen(password)) == ARGON2_OK;
+	pthread_mutex_lock(&a->lock);
 	if (!ok || !known) {
 		a->stats.failures++;
 		record_failure(a, lk, now);
 		record_failure(a, ak, now);
-		*ret_result = AUTH_DENIED;
-		return 0;
-	}
-	if (a->p.cache_ttl > 0) {
+	} else if (a->p.cache_ttl > 0) {
 		s = table_take(&a->cache, ck, now);
 		s->t = now + a->p.cache_ttl;
+	}
+	pthread_mutex_unlock(&a->lock);
+	if (!ok || !known) {
+		*ret_result = AUTH_DENIED;
+		return 0;
 	}
 	*ret_result = AUTH_OK;
 	*ret_user = u;

@@ -31,6 +31,8 @@ enum auth_result {
 int auth_hash_password(long t_cost, long m_cost, const char *password,
 	char *out, size_t cap);
 
+/* Thread-safe after auth_new: the tables are under a lock, the hash runs
+ * outside it. */
 struct auth *auth_new(const struct auth_params *p);
 struct auth *auth_free(struct auth *a);
 
@@ -50,6 +52,6 @@ void auth_mac(const struct auth *a, const void *p1, size_t n1,
 struct auth_stats {
 	unsigned long cache_hits, hashes, failures, limited;
 };
-void auth_get_stats(const struct auth *a, struct auth_stats *ret);
+void auth_get_stats(struct auth *a, struct auth_stats *ret);
 
 #endif

@@ -118,6 +118,7 @@ config_set(struct trustd_config *c, const char *k, const char *v)
 			60, 7 * 86400 },
 		{ "max_waiters", offsetof(struct trustd_config, max_waiters),
 			1, 1000000 },
+		{ "threads", offsetof(struct trustd_config, threads), 0, 64 },
 	};
 
 	if (strcmp(k, "listen") == 0)

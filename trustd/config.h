@@ -25,6 +25,7 @@ struct trustd_config {
 	long argon2_m_cost;	/* KiB */
 	long session_ttl;	/* seconds a web session lives */
 	long max_waiters;	/* concurrent long polls */
+	long threads;		/* event loops; 0 = one per CPU */
 	int log_level;
 };
 

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,26 +58,33 @@ log_msg(int level, const char *fmt, ...)
 void
 log_peer(int level, const char *fmt, ...)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static time_t second;
 	static unsigned n, dropped;
 	time_t now = time(NULL);
+	unsigned was_dropped = 0;
 	char line[1024];
+	int drop;
 	va_list ap;
 
 	if (level > log_max_level)
 		return;
+	pthread_mutex_lock(&lock);
 	if (now != second) {
-		if (dropped)
-			log_msg(LOG_NOTICE, "%u messages from peers dropped",
-				dropped);
+		was_dropped = dropped;
 		second = now;
 		n = 0;
 		dropped = 0;
 	}
-	if (n++ >= LOG_PEER_BURST) {
+	drop = n++ >= LOG_PEER_BURST;
+	if (drop)
 		dropped++;
+	pthread_mutex_unlock(&lock);
+	if (was_dropped)
+		log_msg(LOG_NOTICE, "%u messages from peers dropped",
+			was_dropped);
+	if (drop)
 		return;
-	}
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);

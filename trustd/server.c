@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -11,6 +13,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/listener.h>
 #include <event2/keyvalq_struct.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -204,7 +207,7 @@ cert_from_pem(const char *pem, int parse, char fp[STORE_FP_LEN + 1],
 
 	if (n > TRUSTD_PEM_MAX)
 		return -E2BIG;
-	if (!sha256 && !(sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)))
+	if (!sha256)
 		return -EIO;
 	bio = BIO_new_mem_buf(pem, (int)n);
 	if (!bio)
@@ -255,7 +258,7 @@ route(struct evhttp_request *req, void *arg)
 		reply_error(req, 400, "bad request target");
 		return;
 	}
-	log_debug("%s %s %s", request_addr(req),
+	log_debug("[%d] %s %s %s", td->index, request_addr(req),
 		evhttp_request_get_command(req) == EVHTTP_REQ_POST ? "POST" :
 		"GET", path);
 	if (strncmp(path, "/api/", 5) == 0)
@@ -280,11 +283,15 @@ bevcb(struct event_base *base, void *arg)
 	return bev;
 }
 
-static SSL_CTX *
-tls_context(const struct trustd_config *c)
+SSL_CTX *
+server_tls_new(const struct trustd_config *c)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	SSL_CTX *ctx;
 
+	/* Fetched here, before any loop thread runs. */
+	if (!sha256 && !(sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)))
+		return NULL;
+	ctx = SSL_CTX_new(TLS_server_method());
 	if (!ctx)
 		return NULL;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -314,13 +321,17 @@ int
 server_start(struct trustd *td)
 {
 	const struct trustd_config *c = td->cfg;
-	long port = strtol(c->listen_port, NULL, 10);
-	struct evhttp_bound_socket *bound;
-	int one = 1;
+	struct evutil_addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_protocol = IPPROTO_TCP,
+		.ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_NUMERICSERV |
+			EVUTIL_AI_ADDRCONFIG,
+	};
+	struct evutil_addrinfo *ai = NULL;
+	struct evconnlistener *l;
+	int one = 1, r;
 
-	td->ssl = tls_context(c);
-	if (!td->ssl)
-		return -EINVAL;
 	td->http = evhttp_new(td->base);
 	if (!td->http)
 		return -ENOMEM;
@@ -332,9 +343,20 @@ server_start(struct trustd *td)
 	evhttp_set_allowed_methods(td->http, EVHTTP_REQ_GET |
 		EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
 	evhttp_set_default_content_type(td->http, "text/plain");
-	bound = evhttp_bind_socket_with_handle(td->http, c->listen_host,
-		(ev_uint16_t)port);
-	if (!bound) {
+	r = evutil_getaddrinfo(c->listen_host, c->listen_port, &hints, &ai);
+	if (r != 0 || !ai) {
+		log_err("cannot resolve %s: %s", c->listen_host,
+			evutil_gai_strerror(r));
+		return -EINVAL;
+	}
+	/* One socket per loop with SO_REUSEPORT: the kernel spreads the
+	 * connections over the loops. */
+	l = evconnlistener_new_bind(td->base, NULL, NULL,
+		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC |
+		LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT, 511,
+		ai->ai_addr, (int)ai->ai_addrlen);
+	evutil_freeaddrinfo(ai);
+	if (!l) {
 		log_err("cannot listen on %s:%s: %s", c->listen_host,
 			c->listen_port, strerror(errno));
 		return -EADDRINUSE;
@@ -342,11 +364,16 @@ server_start(struct trustd *td)
 	/* Accepted sockets inherit it (Linux): an answer goes out in
 	 * several TLS records, and Nagle against the client's delayed ACK
 	 * would hold the last one back for 40 ms. */
-	if (setsockopt(evhttp_bound_socket_get_fd(bound), IPPROTO_TCP,
-		TCP_NODELAY, &one, sizeof(one)) < 0)
+	if (setsockopt(evconnlistener_get_fd(l), IPPROTO_TCP, TCP_NODELAY,
+		&one, sizeof(one)) < 0)
 		log_warning("TCP_NODELAY: %s", strerror(errno));
-	log_info("listening on https://%s:%s", c->listen_host,
-		c->listen_port);
+	if (!evhttp_bind_listener(td->http, l)) {
+		evconnlistener_free(l);
+		return -ENOMEM;
+	}
+	if (td->index == 0)
+		log_info("listening on https://%s:%s", c->listen_host,
+			c->listen_port);
 	return 0;
 }
 
@@ -356,8 +383,11 @@ server_stop(struct trustd *td)
 	if (td->http)
 		evhttp_free(td->http);
 	td->http = NULL;
-	SSL_CTX_free(td->ssl);
-	td->ssl = NULL;
+}
+
+void
+server_global_free(void)
+{
 	EVP_MD_free(sha256);
 	sha256 = NULL;
 }

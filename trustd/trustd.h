@@ -1,9 +1,15 @@
-/* svopi-trustd: shared state of the server process. One role per file:
+/* svopi-trustd: state of the server process. One role per file:
  * server.c (TLS, HTTP plumbing, routing), api.c (machine API and long
- * polls), web.c (HTML pages and sessions), main.c (startup). */
+ * polls), web.c (HTML pages and sessions), main.c (startup, threads).
+ *
+ * The server runs one event loop per thread (config key threads); each
+ * loop is a struct trustd with its own event base, evhttp on the shared
+ * listening socket, sqlite connection and long polls. cfg, ssl, auth and
+ * web are shared (auth and web lock inside). */
 #ifndef TRUSTD_TRUSTD_H
 #define TRUSTD_TRUSTD_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include <event2/event.h>
@@ -24,24 +30,44 @@
 struct waiter;
 struct web;
 
+/* A change to pass to the other loops' long polls. */
+struct wake_msg {
+	int64_t uid_a, uid_b;
+};
+
 struct trustd {
+	/* shared */
 	struct trustd_config *cfg;
-	struct event_base *base;
-	struct evhttp *http;
 	SSL_CTX *ssl;
-	struct store *store;
 	struct auth *auth;
 	struct web *web;
+	struct trustd **loops;
+	int n_loops;
+	/* this loop's own */
+	int index;
+	struct event_base *base;
+	struct evhttp *http;
+	struct store *store;
 	struct waiter *waiters;
 	long n_waiters;
 	unsigned long requests;
+	pthread_t thread;
+	struct event *wake_ev;
+	pthread_mutex_t wake_lock;
+	struct wake_msg *wake_q;
+	size_t wake_n, wake_cap;
+	int wake_all;	/* queue overflowed: look at every waiter */
 };
 
 int64_t trustd_now(void);
 
 /* server.c */
+SSL_CTX *server_tls_new(const struct trustd_config *c);
+/* Starts the loop's HTTP server on its own listening socket
+ * (SO_REUSEPORT, so that all loops share the address). */
 int server_start(struct trustd *td);
 void server_stop(struct trustd *td);
+void server_global_free(void);
 void reply_json(struct evhttp_request *req, int code, struct json_object *o);
 void reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -65,6 +91,8 @@ void api_handle(struct trustd *td, struct evhttp_request *req,
 /* Something changed for the pair (or for every pair of uid_a when uid_b
  * is 0): answer the long polls that see a difference. */
 void api_wake(struct trustd *td, int64_t uid_a, int64_t uid_b);
+/* Sets up the loop's wake-up event for changes made by other loops. */
+int api_loop_init(struct trustd *td);
 void api_stop(struct trustd *td);
 
 /* web.c */

@@ -4,6 +4,7 @@
  * HttpOnly, Secure, SameSite=Strict; every form carries a CSRF token that
  * is an HMAC of the session (or, before login, of a pre-session cookie). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,16 +34,20 @@ struct session {
 	int used;
 };
 
+/* Shared by all event loops; sessions under lock, handed out as copies. */
 struct web {
-	struct trustd *td;
+	struct trustd *td;	/* for the shared parts: cfg, auth */
+	pthread_mutex_t lock;
 	struct session sessions[WEB_SESSIONS_MAX];
 };
 
 struct page {
+	struct trustd *td;		/* this event loop (its store) */
 	struct evhttp_request *req;
 	struct evbuffer *b;
 	struct web *w;
-	struct session *s;		/* logged in, or NULL */
+	struct session *s;		/* &sess when logged in, or NULL */
+	struct session sess;
 	char csrf[WEB_TOKEN_HEX + 1];	/* token for this page's forms */
 	char pre[WEB_TOKEN_HEX + 1];	/* pre-session cookie value */
 	int set_pre;			/* send a new pre-session cookie */
@@ -53,8 +58,10 @@ web_new(struct trustd *td)
 {
 	struct web *w = calloc(1, sizeof(*w));
 
-	if (w)
-		w->td = td;
+	if (!w)
+		return NULL;
+	w->td = td;
+	pthread_mutex_init(&w->lock, NULL);
 	return w;
 }
 
@@ -63,6 +70,7 @@ web_free(struct web *w)
 {
 	if (!w)
 		return NULL;
+	pthread_mutex_destroy(&w->lock);
 	OPENSSL_cleanse(w, sizeof(*w));
 	free(w);
 	return NULL;
@@ -209,29 +217,57 @@ csrf_for(struct web *w, const char *domain, const uint8_t *v, size_t n,
 	hex_encode(m, sizeof(m), out);
 }
 
-static struct session *
-session_find(struct web *w, struct evhttp_request *req, int64_t now)
+/* Copies the request's live session into *ret; -ENOENT if none. */
+static int
+session_find(struct web *w, struct evhttp_request *req, int64_t now,
+	struct session *ret)
 {
 	char hex[WEB_TOKEN_HEX + 1];
 	uint8_t tok[WEB_TOKEN_LEN];
+	int r = -ENOENT;
 
 	if (cookie_get(req, COOKIE_SESSION, hex, sizeof(hex)) < 0 ||
 	    hex_decode(hex, strlen(hex), tok, sizeof(tok)) != WEB_TOKEN_LEN)
-		return NULL;
+		return -ENOENT;
+	pthread_mutex_lock(&w->lock);
 	for (int i = 0; i < WEB_SESSIONS_MAX; i++) {
 		struct session *s = &w->sessions[i];
 
-		if (s->used && CRYPTO_memcmp(s->token, tok, sizeof(tok)) == 0)
-			return s->expires > now ? s : NULL;
+		if (s->used && CRYPTO_memcmp(s->token, tok, sizeof(tok)) == 0) {
+			if (s->expires > now) {
+				*ret = *s;
+				r = 0;
+			}
+			break;
+		}
 	}
-	return NULL;
+	pthread_mutex_unlock(&w->lock);
+	return r;
 }
 
-static struct session *
-session_new(struct web *w, const char *login, int64_t now)
+static void
+session_drop(struct web *w, const struct session *sess)
+{
+	pthread_mutex_lock(&w->lock);
+	for (int i = 0; i < WEB_SESSIONS_MAX; i++) {
+		struct session *s = &w->sessions[i];
+
+		if (s->used && CRYPTO_memcmp(s->token, sess->token,
+			sizeof(s->token)) == 0)
+			memset(s, 0, sizeof(*s));
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* A new session for login, copied into *ret. */
+static int
+session_new(struct web *w, const char *login, int64_t now,
+	struct session *ret)
 {
 	struct session *victim = NULL;
+	int r = 0;
 
+	pthread_mutex_lock(&w->lock);
 	for (int i = 0; i < WEB_SESSIONS_MAX; i++) {
 		struct session *s = &w->sessions[i];
 
@@ -243,12 +279,16 @@ session_new(struct web *w, const char *login, int64_t now)
 			victim = s;
 	}
 	memset(victim, 0, sizeof(*victim));
-	if (RAND_bytes(victim->token, sizeof(victim->token)) != 1)
-		return NULL;
-	snprintf(victim->login, sizeof(victim->login), "%s", login);
-	victim->expires = now + w->td->cfg->session_ttl;
-	victim->used = 1;
-	return victim;
+	if (RAND_bytes(victim->token, sizeof(victim->token)) != 1) {
+		r = -EIO;
+	} else {
+		snprintf(victim->login, sizeof(victim->login), "%s", login);
+		victim->expires = now + w->td->cfg->session_ttl;
+		victim->used = 1;
+		*ret = *victim;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return r;
 }
 
 static void
@@ -269,18 +309,20 @@ session_cookie(struct evhttp_request *req, const struct session *s,
 /* Sets up the page and its CSRF token: the session's, or one bound to the
  * pre-session cookie (made here when missing). */
 static int
-page_init(struct page *p, struct web *w, struct evhttp_request *req)
+page_init(struct page *p, struct trustd *td, struct evhttp_request *req)
 {
+	struct web *w = td->web;
 	uint8_t rnd[WEB_TOKEN_LEN];
 
 	memset(p, 0, sizeof(*p));
+	p->td = td;
 	p->req = req;
 	p->w = w;
 	p->b = evbuffer_new();
 	if (!p->b)
 		return -ENOMEM;
-	p->s = session_find(w, req, trustd_now());
-	if (p->s) {
+	if (session_find(w, req, trustd_now(), &p->sess) == 0) {
+		p->s = &p->sess;
 		csrf_for(w, "csrf-session", p->s->token, sizeof(p->s->token),
 			p->csrf);
 		return 0;
@@ -301,6 +343,7 @@ static void
 page_done(struct page *p)
 {
 	evbuffer_free(p->b);
+	OPENSSL_cleanse(&p->sess, sizeof(p->sess));
 }
 
 static int
@@ -378,7 +421,7 @@ post_login(struct web *w, struct page *p, struct form *f)
 	const char *login = form_get(f, "login"), *pw = form_get(f, "password");
 	struct store_user u;
 	enum auth_result ar = AUTH_DENIED;
-	struct session *s;
+	struct session s;
 	int r;
 
 	if (!csrf_ok(p, f)) {
@@ -394,7 +437,7 @@ post_login(struct web *w, struct page *p, struct form *f)
 		r = 0;
 		ar = AUTH_DENIED;
 	} else {
-		r = auth_check(w->td->auth, w->td->store, login, pw,
+		r = auth_check(w->td->auth, p->td->store, login, pw,
 			request_addr(p->req), trustd_now(), &ar, &u);
 	}
 	if (r < 0 || ar != AUTH_OK) {
@@ -413,13 +456,14 @@ post_login(struct web *w, struct page *p, struct form *f)
 				request_addr(p->req));
 		return;
 	}
-	s = session_new(w, u.login, trustd_now());
+	r = session_new(w, u.login, trustd_now(), &s);
 	OPENSSL_cleanse(&u, sizeof(u));
-	if (!s) {
+	if (r < 0) {
 		evhttp_send_error(p->req, 503, NULL);
 		return;
 	}
-	session_cookie(p->req, s, w->td->cfg->session_ttl);
+	session_cookie(p->req, &s, w->td->cfg->session_ttl);
+	OPENSSL_cleanse(&s, sizeof(s));
 	redirect(p->req, "/account");
 }
 
@@ -437,7 +481,7 @@ post_register(struct web *w, struct page *p, struct form *f)
 	const char *login = form_get(f, "login"), *pw = form_get(f, "password");
 	const char *pw2 = form_get(f, "password2"), *err = NULL;
 	char hash[STORE_PWHASH_MAX + 1];
-	struct session *s;
+	struct session s;
 	int r, code = 400;
 
 	if (!csrf_ok(p, f)) {
@@ -455,7 +499,7 @@ post_register(struct web *w, struct page *p, struct form *f)
 		r = auth_hash_password(w->td->cfg->argon2_t_cost,
 			w->td->cfg->argon2_m_cost, pw, hash, sizeof(hash));
 		if (r == 0)
-			r = store_user_add(w->td->store, login, hash,
+			r = store_user_add(p->td->store, login, hash,
 				trustd_now());
 		if (r == -EEXIST) {
 			err = "This login is taken.";
@@ -473,12 +517,12 @@ post_register(struct web *w, struct page *p, struct form *f)
 		return;
 	}
 	log_info("'%s' registered from %s", login, request_addr(p->req));
-	s = session_new(w, login, trustd_now());
-	if (!s) {
+	if (session_new(w, login, trustd_now(), &s) < 0) {
 		evhttp_send_error(p->req, 503, NULL);
 		return;
 	}
-	session_cookie(p->req, s, w->td->cfg->session_ttl);
+	session_cookie(p->req, &s, w->td->cfg->session_ttl);
+	OPENSSL_cleanse(&s, sizeof(s));
 	redirect(p->req, "/account");
 }
 
@@ -486,7 +530,7 @@ static void
 post_logout(struct web *w, struct page *p, struct form *f)
 {
 	if (p->s && csrf_ok(p, f))
-		memset(p->s, 0, sizeof(*p->s));
+		session_drop(w, p->s);
 	session_cookie(p->req, NULL, 0);
 	redirect(p->req, "/login");
 }
@@ -539,10 +583,10 @@ account_page(struct web *w, struct page *p, int code, const char *cls,
 	struct rel_ctx c = { .p = p };
 	int r;
 
-	r = store_user_get(w->td->store, p->s->login, &u);
+	r = store_user_get(p->td->store, p->s->login, &u);
 	if (r < 0) {
 		/* Deleted by the admin meanwhile. */
-		memset(p->s, 0, sizeof(*p->s));
+		session_drop(w, p->s);
 		session_cookie(p->req, NULL, 0);
 		redirect(p->req, "/login");
 		return;
@@ -562,7 +606,7 @@ account_page(struct web *w, struct page *p, int code, const char *cls,
 	html(p, "</section>\n<section aria-labelledby=\"rel-h\">\n"
 		"<h2 id=\"rel-h\">Relationships</h2>\n");
 	c.me = u.login;
-	if (store_rel_list(w->td->store, u.id, trustd_now(), rel_row, &c) < 0)
+	if (store_rel_list(p->td->store, u.id, trustd_now(), rel_row, &c) < 0)
 		html(p, "<p class=\"error\">Cannot read relationships.</p>\n");
 	if (c.n)
 		html(p, "</tbody>\n</table>\n");
@@ -630,11 +674,11 @@ post_redeem(struct web *w, struct page *p, struct form *f)
 			"A code has 8 digits, like 1234-5678.");
 		return;
 	}
-	r = store_user_get(w->td->store, p->s->login, &me);
+	r = store_user_get(p->td->store, p->s->login, &me);
 	if (r == 0) {
-		r = store_user_get(w->td->store, peer, &pu);
+		r = store_user_get(p->td->store, peer, &pu);
 		if (r == 0)
-			r = store_redeem(w->td->store, &me, &pu, code,
+			r = store_redeem(p->td->store, &me, &pu, code,
 				trustd_now(), &res, &left);
 		else if (r == -ENOENT)
 			r = 0;
@@ -646,7 +690,7 @@ post_redeem(struct web *w, struct page *p, struct form *f)
 		return;
 	}
 	if (res != STORE_REDEEM_NO_PENDING)
-		api_wake(w->td, me.id, pu.id);
+		api_wake(p->td, me.id, pu.id);
 	switch (res) {
 	case STORE_REDEEM_TRUSTED:
 		log_info("'%s' and '%s' trust each other (web)", me.login,
@@ -688,15 +732,15 @@ post_revoke(struct web *w, struct page *p, struct form *f)
 		return;
 	}
 	if (!peer || !login_valid(peer) ||
-	    store_user_get(w->td->store, p->s->login, &me) < 0 ||
-	    store_user_get(w->td->store, peer, &pu) < 0 ||
-	    store_revoke(w->td->store, me.id, pu.id) < 0) {
+	    store_user_get(p->td->store, p->s->login, &me) < 0 ||
+	    store_user_get(p->td->store, peer, &pu) < 0 ||
+	    store_revoke(p->td->store, me.id, pu.id) < 0) {
 		account_page(w, p, 400, "error", "Nothing to revoke.");
 		return;
 	}
 	log_info("'%s' revoked the relationship with '%s'", me.login,
 		pu.login);
-	api_wake(w->td, me.id, pu.id);
+	api_wake(p->td, me.id, pu.id);
 	snprintf(msg, sizeof(msg), "Revoked: calls with %s need a new code.",
 		peer);
 	account_page(w, p, 200, "ok", msg);
@@ -756,7 +800,7 @@ web_handle(struct trustd *td, struct evhttp_request *req, const char *path)
 		evhttp_send_error(req, 404, NULL);
 		return;
 	}
-	if (page_init(&p, w, req) < 0) {
+	if (page_init(&p, td, req) < 0) {
 		evhttp_send_error(req, 503, NULL);
 		page_done(&p);
 		return;

@@ -180,6 +180,37 @@ done
 	fail "simultaneous roles"
 note "ok: simultaneous validations: one issuer, one redeemer"
 
+# --- long polls in every event loop return when another loop changes the
+# pair (four connections: the kernel spreads them over the loops)
+if [ -n "$(jget vuc "$T/out.json")" ]; then
+	iss=dave red=erin code=$(jget vuc "$T/out.json")
+else
+	iss=erin red=dave code=$(jget vuc "$T/erin.json")
+fi
+pids=
+for i in 1 2 3 4; do
+	curl -sS --cacert "$T/ca.crt" -o "$T/poll$i.json" -w '%{time_total}' \
+		--data-urlencode login=$iss@example.org \
+		--data-urlencode password=pw-$iss \
+		--data-urlencode peer=$red@example.org --data-urlencode wait=30 \
+		"$TD_URL/api/v1/status" >"$T/poll$i.time" 2>"$T/poll$i.err" &
+	pids="$pids $!"
+done
+sleep 1
+api /api/v1/redeem login=$red@example.org password=pw-$red \
+	peer=$iss@example.org vuc="$code"
+expect_field result trusted "$red redeems $iss's code"
+for p in $pids; do
+	wait "$p" || fail "a long poll failed"
+done
+for i in 1 2 3 4; do
+	[ "$(jget relationship "$T/poll$i.json")" = trusted ] ||
+		fail "long poll $i: $(cat "$T/poll$i.json")"
+	awk -v t="$(cat "$T/poll$i.time")" 'BEGIN { exit !(t < 5.0) }' ||
+		fail "long poll $i took $(cat "$T/poll$i.time") s"
+done
+note "ok: four long polls returned when the pair changed"
+
 # --- bad input: 4xx, a JSON error, and the store unchanged
 before=$(db_dump)
 bad() {

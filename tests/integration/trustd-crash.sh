@@ -40,6 +40,7 @@ cpid=$!
 itest_wait_for 5 grep -q 'POST /api/v1/redeem' "$T/trustd.log" || true
 sleep 1
 kill -KILL "$TD_PID"
+wait "$TD_PID" 2>/dev/null
 wait "$cpid"
 c=$(counts)
 [ "$c" = "0 1 0" ] || fail "after kill -9 inside redeem: relationships/vucs/bound = $c"
@@ -53,6 +54,7 @@ api /api/v1/redeem login=bob@example.org password=pw-bob \
 	peer=alice@example.org vuc="$vuc"
 expect_field result trusted "redeem after the restart"
 kill -KILL "$TD_PID"
+wait "$TD_PID" 2>/dev/null
 c=$(counts)
 [ "$c" = "1 0 1" ] || fail "after kill -9 after redeem: relationships/vucs/bound = $c"
 note "ok: killed after the redeem: the relationship is complete"
