@@ -15,3 +15,6 @@ bench_bench_sip_LDADD = $(LIBSVOPI)
 
 # --- trustd ---
 EXTRA_DIST += bench/trustd bench/trustd-validate.lua
+
+# --- daemon ---
+EXTRA_DIST += bench/svopid-options.sh

@@ -1,1 +1,7 @@
-# cli: see Makefile.am
+# cli: svopictl
+# --- daemon ---
+bin_PROGRAMS += cli/svopictl
+cli_svopictl_SOURCES = cli/svopictl.c
+cli_svopictl_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(JSONC_CFLAGS)
+cli_svopictl_LDADD = $(SYSTEMD_LIBS) $(JSONC_LIBS)
+dist_bashcompletion_DATA += cli/completion/svopictl

@@ -1,1 +1,21 @@
-# daemon: see Makefile.am
+# daemon: svopid
+# --- daemon ---
+bin_PROGRAMS += daemon/svopid
+daemon_svopid_SOURCES = \
+	daemon/svopid.c daemon/svopid.h \
+	daemon/log.c daemon/log.h \
+	daemon/ini.c daemon/ini.h \
+	daemon/conf.c daemon/conf.h \
+	daemon/identity.c daemon/identity.h \
+	daemon/busloop.c daemon/busloop.h \
+	daemon/bus.c daemon/bus.h \
+	daemon/transport.c daemon/transport.h \
+	daemon/txn.c daemon/txn.h \
+	daemon/siphash.c daemon/siphash.h \
+	daemon/dialog.c daemon/dialog.h \
+	daemon/ua.c daemon/ua.h \
+	daemon/reg.c daemon/reg.h
+daemon_svopid_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(SYSTEMD_CFLAGS)
+daemon_svopid_LDADD = $(LIBSVOPI) $(EVENT_LIBS) $(OPENSSL_LIBS) \
+	$(SYSTEMD_LIBS)

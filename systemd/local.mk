@@ -10,3 +10,13 @@ systemd/svopi-trustd.service: systemd/svopi-trustd.service.in Makefile
 		-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 		$(srcdir)/systemd/svopi-trustd.service.in >$@.tmp && \
 	mv $@.tmp $@
+
+# --- daemon ---
+# Units are templates so that paths follow --prefix/--bindir.
+systemduserunit_DATA += systemd/svopid.service
+EXTRA_DIST += systemd/svopid.service.in
+CLEANFILES += systemd/svopid.service
+systemd/svopid.service: $(srcdir)/systemd/svopid.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd && \
+	sed -e 's|@bindir[@]|$(bindir)|g' \
+		$(srcdir)/systemd/svopid.service.in >$@.tmp && mv $@.tmp $@

@@ -71,3 +71,14 @@ if !FUZZING
 TESTS += tests/fuzz/fuzz-form
 endif
 
+# --- daemon ---
+check_PROGRAMS += tests/fuzz/fuzz-svopid-conf
+tests_fuzz_fuzz_svopid_conf_SOURCES = tests/fuzz/fuzz-svopid-conf.c \
+	daemon/conf.c daemon/ini.c daemon/log.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_svopid_conf_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/svopid-conf\"
+tests_fuzz_fuzz_svopid_conf_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_svopid_conf_LDADD = $(LIBSVOPI)
+if !FUZZING
+TESTS += tests/fuzz/fuzz-svopid-conf
+endif

@@ -34,3 +34,12 @@ TESTS += tests/integration/trust-client-flow.sh
 # Every integration script sources lib.sh; without it in the tarball
 # make distcheck fails them all. (Harmless if another area adds it too.)
 EXTRA_DIST += tests/integration/lib.sh
+
+# --- daemon ---
+TESTS += tests/integration/svopid-register.sh \
+	tests/integration/svopid-notify.sh \
+	tests/integration/svopid-sip.sh
+dist_check_SCRIPTS += tests/integration/svopid-register.sh \
+	tests/integration/svopid-notify.sh \
+	tests/integration/svopid-sip.sh
+EXTRA_DIST += tests/integration/svopid-common.sh

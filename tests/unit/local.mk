@@ -64,3 +64,21 @@ tests_unit_test_truststore_SOURCES = tests/unit/test-truststore.c \
 tests_unit_test_truststore_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_truststore_LDADD = $(LIBSVOPID_TRUST)
 TESTS += tests/unit/test-truststore
+
+check_PROGRAMS += tests/unit/test-svopid-conf
+tests_unit_test_svopid_conf_SOURCES = tests/unit/test-svopid-conf.c \
+	daemon/conf.c daemon/ini.c daemon/log.c
+tests_unit_test_svopid_conf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_svopid_conf_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-svopid-conf
+check_PROGRAMS += tests/unit/test-svopid-dialog
+tests_unit_test_svopid_dialog_SOURCES = tests/unit/test-svopid-dialog.c \
+	daemon/dialog.c
+tests_unit_test_svopid_dialog_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_svopid_dialog_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-svopid-dialog
+check_PROGRAMS += tests/unit/test-svopid-siphash
+tests_unit_test_svopid_siphash_SOURCES = tests/unit/test-svopid-siphash.c \
+	daemon/siphash.c
+tests_unit_test_svopid_siphash_CFLAGS = $(UNIT_CFLAGS)
+TESTS += tests/unit/test-svopid-siphash

@@ -1,0 +1,616 @@
+/* See txn.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <openssl/rand.h>
+
+#include "daemon/log.h"
+#include "daemon/siphash.h"
+#include "daemon/txn.h"
+#include "hex.h"
+#include "sip-out.h"
+
+enum txn_state {
+	TXN_CALLING,	/* INVITE client */
+	TXN_TRYING,	/* non-INVITE client and server */
+	TXN_PROCEEDING,
+	TXN_COMPLETED,
+	TXN_CONFIRMED,	/* INVITE server */
+	TXN_TERMINATED,
+};
+
+struct txn_client {
+	LIST_ENTRY(txn_client) link;
+	struct txn_layer *l;
+	enum txn_state state;
+	enum sip_method method;
+	char branch[TXN_BRANCH_MAX];
+	struct tp_dest dest;
+	uint8_t *req;
+	size_t len;
+	bool reliable;
+	unsigned interval;	/* current A/E interval, ms */
+	struct event *retrans;	/* A, E */
+	struct event *timeout;	/* B, F, then D, K */
+	txn_client_cb *cb;
+	void *userdata;
+};
+
+/* Server transactions are found by key in a hash table: a flood keeps
+ * tens of thousands alive (Timer J), a list would be searched per
+ * request. */
+#define TXN_BUCKETS 16384
+
+struct txn_server {
+	LIST_ENTRY(txn_server) link;
+	LIST_ENTRY(txn_server) hlink;
+	uint64_t hash;
+	struct txn_layer *l;
+	enum txn_state state;
+	enum sip_method method;
+	char *key;		/* branch|sent-by|method */
+	struct tp_source src;
+	bool reliable;
+	uint8_t *resp;		/* last response sent */
+	size_t resp_len;
+	unsigned resp_code;
+	unsigned interval;	/* G */
+	struct event *retrans;	/* G */
+	struct event *timeout;	/* H, I, J */
+};
+
+struct txn_layer {
+	struct svopid *d;
+	struct transport *tp;
+	struct txn_handler h;
+	void *userdata;
+	LIST_HEAD(, txn_client) clients;
+	LIST_HEAD(, txn_server) servers;
+	LIST_HEAD(txn_bucket, txn_server) *buckets;
+	uint8_t hash_key[SIPHASH_KEY_LEN];
+	size_t nservers;
+};
+
+static struct log_ratelimit txn_rl = LOG_RATELIMIT_INIT(5000, 10);
+
+void
+txn_new_branch(char out[TXN_BRANCH_MAX])
+{
+	uint8_t rnd[12];
+
+	RAND_bytes(rnd, sizeof(rnd));
+	memcpy(out, "z9hG4bK", 7);
+	hex_encode(rnd, sizeof(rnd), out + 7);
+}
+
+static void
+txn_arm(struct event *ev, unsigned ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000),
+		(suseconds_t)(ms % 1000) * 1000 };
+
+	evtimer_add(ev, &tv);
+}
+
+/* --- client --- */
+
+static void
+txn_client_free(struct txn_client *t)
+{
+	LIST_REMOVE(t, link);
+	if (t->retrans)
+		event_free(t->retrans);
+	if (t->timeout)
+		event_free(t->timeout);
+	free(t->req);
+	free(t);
+}
+
+static void
+txn_client_report(struct txn_client *t, const struct sip_msg *m, int err)
+{
+	txn_client_cb *cb = t->cb;
+
+	if (m && m->status < 200) {
+		if (cb)
+			cb(t->userdata, m, 0);
+		return;
+	}
+	t->cb = NULL;
+	if (cb)
+		cb(t->userdata, m, err);
+}
+
+static void
+txn_client_retrans_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct txn_client *t = arg;
+
+	if (t->state != TXN_CALLING && t->state != TXN_TRYING &&
+	    t->state != TXN_PROCEEDING)
+		return;
+	if (t->method == SIP_METHOD_INVITE && t->state != TXN_CALLING)
+		return;
+	transport_send(t->l->tp, &t->dest, t->req, t->len);
+	/* Timer A doubles without cap; E doubles up to T2, and is T2 once
+	 * a provisional response came (§17.1.2.2). */
+	if (t->method == SIP_METHOD_INVITE)
+		t->interval *= 2;
+	else if (t->state == TXN_PROCEEDING)
+		t->interval = TXN_T2_MS;
+	else
+		t->interval = t->interval * 2 > TXN_T2_MS ? TXN_T2_MS :
+			t->interval * 2;
+	txn_arm(t->retrans, t->interval);
+}
+
+static void
+txn_client_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct txn_client *t = arg;
+
+	if (t->state == TXN_COMPLETED) {	/* Timer D or K */
+		txn_client_free(t);
+		return;
+	}
+	/* Timer B or F */
+	t->state = TXN_TERMINATED;
+	txn_client_report(t, NULL, -ETIMEDOUT);
+	txn_client_free(t);
+}
+
+int
+txn_client_start(struct txn_layer *l, const struct tp_dest *dest,
+	const uint8_t *req, size_t len, enum sip_method method,
+	const char *branch, txn_client_cb *cb, void *userdata,
+	struct txn_client **ret)
+{
+	struct txn_client *t = calloc(1, sizeof(*t));
+	int r;
+
+	if (!t)
+		return -ENOMEM;
+	t->l = l;
+	t->method = method;
+	snprintf(t->branch, sizeof(t->branch), "%s", branch);
+	t->dest = *dest;
+	t->reliable = dest->addr.proto != CONF_PROTO_UDP;
+	t->req = malloc(len);
+	t->len = len;
+	t->cb = cb;
+	t->userdata = userdata;
+	t->state = method == SIP_METHOD_INVITE ? TXN_CALLING : TXN_TRYING;
+	t->interval = TXN_T1_MS;
+	t->retrans = evtimer_new(l->d->base, txn_client_retrans_cb, t);
+	t->timeout = evtimer_new(l->d->base, txn_client_timeout_cb, t);
+	LIST_INSERT_HEAD(&l->clients, t, link);
+	if (!t->req || !t->retrans || !t->timeout) {
+		txn_client_free(t);
+		return -ENOMEM;
+	}
+	memcpy(t->req, req, len);
+	r = transport_send(l->tp, dest, req, len);
+	if (r < 0) {
+		txn_client_free(t);
+		return r;
+	}
+	if (!t->reliable)
+		txn_arm(t->retrans, t->interval);
+	txn_arm(t->timeout, 64 * TXN_T1_MS);	/* B or F */
+	if (ret)
+		*ret = t;
+	return 0;
+}
+
+void
+txn_client_forget(struct txn_client *t)
+{
+	if (t)
+		t->cb = NULL;
+}
+
+/* ACK for a non-2xx final response (§17.1.1.3): Request-URI, Call-ID,
+ * From, CSeq number, top Via and Route of the INVITE, To of the
+ * response. */
+static void
+txn_client_ack(struct txn_client *t, const struct sip_msg *resp)
+{
+	struct sip_msg *inv = NULL;
+	struct buf b;
+	uint8_t *out;
+	size_t n;
+	char *ruri;
+
+	if (sip_msg_parse(t->req, t->len, 0, &inv) < 0)
+		return;
+	ruri = sip_str_dup(inv->ruri.raw);
+	buf_init(&b, SIP_MSG_MAX);
+	if (ruri && inv->nvia > 0) {
+		sip_out_request(&b, "ACK", ruri);
+		sip_out_header_str(&b, "Via", inv->via[0].raw);
+		sip_out_header(&b, "Max-Forwards", "70");
+		sip_out_header_str(&b, "From", inv->from.raw);
+		sip_out_header_str(&b, "To", resp->to.raw);
+		sip_out_header_str(&b, "Call-ID", inv->call_id);
+		sip_out_headerf(&b, "CSeq", "%u ACK", inv->cseq);
+		for (size_t i = 0; i < inv->nroute; i++)
+			sip_out_header_str(&b, "Route", inv->route[i].raw);
+		sip_out_end(&b, NULL, NULL, 0);
+		if (buf_steal(&b, &out, &n) == 0) {
+			transport_send(t->l->tp, &t->dest, out, n);
+			free(out);
+		}
+	}
+	buf_release(&b);
+	free(ruri);
+	sip_msg_free(inv);
+}
+
+static void
+txn_client_recv(struct txn_layer *l, const struct sip_msg *m)
+{
+	struct txn_client *t;
+	enum sip_method cm = m->cseq_method_id;
+
+	if (m->nvia == 0)
+		return;
+	LIST_FOREACH(t, &l->clients, link) {
+		if (!sip_str_eq(m->via[0].branch, t->branch))
+			continue;
+		if (t->method == SIP_METHOD_OTHER ?
+		    false : cm != t->method)
+			continue;
+		break;
+	}
+	if (!t) {
+		log_ratelimited(&txn_rl, LOG_DEBUG, "stray response %u",
+			m->status);
+		return;
+	}
+	if (t->state == TXN_COMPLETED || t->state == TXN_TERMINATED) {
+		/* Retransmitted final: repeat the ACK for INVITE. */
+		if (t->method == SIP_METHOD_INVITE && m->status >= 300)
+			txn_client_ack(t, m);
+		return;
+	}
+	if (m->status < 200) {
+		if (t->state == TXN_CALLING || t->state == TXN_TRYING)
+			t->state = TXN_PROCEEDING;
+		txn_client_report(t, m, 0);
+		return;
+	}
+	evtimer_del(t->retrans);
+	evtimer_del(t->timeout);
+	if (t->method == SIP_METHOD_INVITE && m->status < 300) {
+		/* 2xx: the TU sends the ACK; the transaction ends. */
+		t->state = TXN_TERMINATED;
+		txn_client_report(t, m, 0);
+		txn_client_free(t);
+		return;
+	}
+	if (t->method == SIP_METHOD_INVITE)
+		txn_client_ack(t, m);
+	t->state = TXN_COMPLETED;
+	txn_client_report(t, m, 0);
+	if (t->reliable) {
+		txn_client_free(t);
+		return;
+	}
+	/* Timer D (32 s) or K (T4) absorb retransmissions. */
+	txn_arm(t->timeout, t->method == SIP_METHOD_INVITE ? 32000 :
+		TXN_T4_MS);
+}
+
+void
+txn_layer_closed(struct txn_layer *l, const struct tp_addr *remote)
+{
+	struct txn_client *t, *next;
+
+	for (t = LIST_FIRST(&l->clients); t; t = next) {
+		next = LIST_NEXT(t, link);
+		if (!transport_addr_equal(&t->dest.addr, remote))
+			continue;
+		if (t->state == TXN_COMPLETED) {
+			txn_client_free(t);
+			continue;
+		}
+		t->state = TXN_TERMINATED;
+		txn_client_report(t, NULL, -ECONNRESET);
+		/* The callback may start new transactions; they are
+		 * inserted at the head, behind us. */
+		txn_client_free(t);
+	}
+}
+
+/* --- server --- */
+
+static void
+txn_server_free(struct txn_server *st)
+{
+	LIST_REMOVE(st, link);
+	if (st->key)
+		LIST_REMOVE(st, hlink);
+	st->l->nservers--;
+	if (st->retrans)
+		event_free(st->retrans);
+	if (st->timeout)
+		event_free(st->timeout);
+	free(st->resp);
+	free(st->key);
+	free(st);
+}
+
+static char *
+txn_server_key(const struct sip_msg *m)
+{
+	const struct sip_via *v = &m->via[0];
+	enum sip_method meth = m->method_id == SIP_METHOD_ACK ?
+		SIP_METHOD_INVITE : m->method_id;
+	struct buf b;
+	uint8_t *out;
+	size_t n;
+	char port[12];
+
+	buf_init(&b, 4096);
+	if (v->branch.len >= 7 && memcmp(v->branch.p, "z9hG4bK", 7) == 0) {
+		buf_put_bytes(&b, v->branch.p, v->branch.len);
+		buf_put_u8(&b, '|');
+		buf_put_bytes(&b, v->host.p, v->host.len);
+		snprintf(port, sizeof(port), ":%u|", v->port);
+		buf_put_bytes(&b, port, strlen(port));
+	} else {
+		/* RFC 2543 peers: Call-ID, CSeq number and the raw Via. */
+		buf_put_bytes(&b, m->call_id.p, m->call_id.len);
+		snprintf(port, sizeof(port), "|%u|", m->cseq);
+		buf_put_bytes(&b, port, strlen(port));
+		buf_put_bytes(&b, v->raw.p, v->raw.len);
+		buf_put_u8(&b, '|');
+	}
+	if (meth == SIP_METHOD_OTHER)
+		buf_put_bytes(&b, m->method.p, m->method.len);
+	else
+		buf_put_bytes(&b, sip_method_name(meth),
+			strlen(sip_method_name(meth)));
+	buf_put_u8(&b, 0);
+	if (buf_steal(&b, &out, &n) < 0)
+		return NULL;
+	return (char *)out;
+}
+
+static uint64_t
+txn_hash(struct txn_layer *l, const char *key)
+{
+	return siphash24(key, strlen(key), l->hash_key);
+}
+
+static struct txn_server *
+txn_server_find(struct txn_layer *l, const char *key)
+{
+	uint64_t h = txn_hash(l, key);
+	struct txn_server *st;
+
+	LIST_FOREACH(st, &l->buckets[h & (TXN_BUCKETS - 1)], hlink)
+		if (st->hash == h && strcmp(st->key, key) == 0)
+			return st;
+	return NULL;
+}
+
+static void
+txn_server_retrans_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct txn_server *st = arg;
+
+	if (st->state != TXN_COMPLETED || !st->resp)
+		return;
+	transport_reply(st->l->tp, &st->src, st->resp, st->resp_len);
+	st->interval = st->interval * 2 > TXN_T2_MS ? TXN_T2_MS :
+		st->interval * 2;
+	txn_arm(st->retrans, st->interval);
+}
+
+static void
+txn_server_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct txn_server *st = arg;
+
+	/* Timer H (no ACK came), I, or J. */
+	if (st->state == TXN_COMPLETED && st->method == SIP_METHOD_INVITE)
+		log_ratelimited(&txn_rl, LOG_DEBUG, "no ACK for %u",
+			st->resp_code);
+	txn_server_free(st);
+}
+
+bool
+txn_server_pending(const struct txn_server *st)
+{
+	return st->state == TXN_TRYING || st->state == TXN_PROCEEDING;
+}
+
+int
+txn_server_reply(struct txn_server *st, unsigned code, const uint8_t *resp,
+	size_t len)
+{
+	uint8_t *copy;
+
+	if (!txn_server_pending(st))
+		return -EALREADY;
+	copy = malloc(len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, resp, len);
+	free(st->resp);
+	st->resp = copy;
+	st->resp_len = len;
+	st->resp_code = code;
+	transport_reply(st->l->tp, &st->src, resp, len);
+	if (code < 200) {
+		st->state = TXN_PROCEEDING;
+		return 0;
+	}
+	if (st->method == SIP_METHOD_INVITE) {
+		if (code < 300) {
+			/* 2xx: the TU retransmits until the ACK. */
+			st->state = TXN_TERMINATED;
+			txn_arm(st->timeout, 0);
+			return 0;
+		}
+		st->state = TXN_COMPLETED;
+		if (!st->reliable) {
+			st->interval = TXN_T1_MS;
+			txn_arm(st->retrans, st->interval);	/* G */
+		}
+		txn_arm(st->timeout, 64 * TXN_T1_MS);		/* H */
+		return 0;
+	}
+	st->state = TXN_COMPLETED;
+	txn_arm(st->timeout, st->reliable ? 0 : 64 * TXN_T1_MS);	/* J */
+	return 0;
+}
+
+static void
+txn_server_recv(struct txn_layer *l, const struct sip_msg *m,
+	const struct tp_source *src)
+{
+	struct txn_server *st, *invite = NULL;
+	char *key;
+
+	if (m->nvia == 0)
+		return;
+	key = txn_server_key(m);
+	if (!key)
+		return;
+	st = txn_server_find(l, key);
+	if (st) {
+		free(key);
+		if (m->method_id == SIP_METHOD_ACK) {
+			if (st->method == SIP_METHOD_INVITE &&
+			    st->state == TXN_COMPLETED) {
+				st->state = TXN_CONFIRMED;
+				evtimer_del(st->retrans);
+				/* Timer I */
+				txn_arm(st->timeout,
+					st->reliable ? 0 : TXN_T4_MS);
+			}
+			return;
+		}
+		/* A retransmitted request: repeat the last response. */
+		if (st->resp && (st->state == TXN_PROCEEDING ||
+		    st->state == TXN_COMPLETED))
+			transport_reply(l->tp, &st->src, st->resp,
+				st->resp_len);
+		return;
+	}
+	if (m->method_id == SIP_METHOD_ACK) {
+		free(key);
+		if (l->h.ack)
+			l->h.ack(l->userdata, m, src);
+		return;
+	}
+	if (l->nservers >= TXN_SERVER_MAX) {
+		free(key);
+		log_ratelimited(&txn_rl, LOG_WARNING,
+			"too many transactions, dropping a request");
+		return;
+	}
+	if (m->method_id == SIP_METHOD_CANCEL) {
+		/* §9.2: the INVITE with the same branch and sent-by. */
+		size_t pre = (size_t)(strrchr(key, '|') - key) + 1;
+		char *full = malloc(pre + sizeof("INVITE"));
+
+		if (full) {
+			memcpy(full, key, pre);
+			memcpy(full + pre, "INVITE", sizeof("INVITE"));
+			invite = txn_server_find(l, full);
+			free(full);
+		}
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		free(key);
+		return;
+	}
+	st->l = l;
+	st->key = key;
+	st->hash = txn_hash(l, key);
+	LIST_INSERT_HEAD(&l->buckets[st->hash & (TXN_BUCKETS - 1)], st, hlink);
+	st->method = m->method_id;
+	st->src = *src;
+	st->reliable = src->addr.proto != CONF_PROTO_UDP;
+	st->state = m->method_id == SIP_METHOD_INVITE ? TXN_PROCEEDING :
+		TXN_TRYING;
+	st->retrans = evtimer_new(l->d->base, txn_server_retrans_cb, st);
+	st->timeout = evtimer_new(l->d->base, txn_server_timeout_cb, st);
+	LIST_INSERT_HEAD(&l->servers, st, link);
+	l->nservers++;
+	if (!st->retrans || !st->timeout) {
+		txn_server_free(st);
+		return;
+	}
+	l->h.request(l->userdata, st, m, src, invite);
+	/* A TU that never answers leaves the transaction to Timer J/H's
+	 * worth of time: it is freed after 64*T1 in any case. */
+	if (txn_server_pending(st) && !evtimer_pending(st->timeout, NULL))
+		txn_arm(st->timeout, 64 * TXN_T1_MS + TXN_T4_MS);
+}
+
+void
+txn_layer_recv(struct txn_layer *l, struct sip_msg *m,
+	const struct tp_source *src)
+{
+	if (m->request)
+		txn_server_recv(l, m, src);
+	else
+		txn_client_recv(l, m);
+	sip_msg_free(m);
+}
+
+int
+txn_layer_new(struct svopid *d, struct transport *tp,
+	const struct txn_handler *h, void *userdata, struct txn_layer **ret)
+{
+	struct txn_layer *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	l->d = d;
+	l->tp = tp;
+	l->h = *h;
+	l->userdata = userdata;
+	LIST_INIT(&l->clients);
+	LIST_INIT(&l->servers);
+	l->buckets = calloc(TXN_BUCKETS, sizeof(*l->buckets));
+	if (!l->buckets || RAND_bytes(l->hash_key, sizeof(l->hash_key)) != 1) {
+		free(l->buckets);
+		free(l);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < TXN_BUCKETS; i++)
+		LIST_INIT(&l->buckets[i]);
+	*ret = l;
+	return 0;
+}
+
+struct txn_layer *
+txn_layer_free(struct txn_layer *l)
+{
+	if (!l)
+		return NULL;
+	/* A TU still waiting (a D-Bus Ping) hears that it is over. */
+	while (!LIST_EMPTY(&l->clients)) {
+		struct txn_client *t = LIST_FIRST(&l->clients);
+
+		if (t->state != TXN_COMPLETED && t->state != TXN_TERMINATED)
+			txn_client_report(t, NULL, -ECANCELED);
+		txn_client_free(t);
+	}
+	while (!LIST_EMPTY(&l->servers))
+		txn_server_free(LIST_FIRST(&l->servers));
+	free(l->buckets);
+	free(l);
+	return NULL;
+}
