@@ -30,3 +30,6 @@ lib_libsvopi_a_SOURCES += \
 # --- trust API, forms ---
 lib_libsvopi_a_SOURCES += lib/form.c lib/form.h
 
+
+# --- media ---
+lib_libsvopi_a_SOURCES += lib/rtp.c lib/rtp.h

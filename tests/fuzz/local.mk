@@ -81,4 +81,15 @@ tests_fuzz_fuzz_svopid_conf_LDFLAGS = $(FUZZ_TGT_LD)
 tests_fuzz_fuzz_svopid_conf_LDADD = $(LIBSVOPI)
 if !FUZZING
 TESTS += tests/fuzz/fuzz-svopid-conf
+
+
+# --- media ---
+check_PROGRAMS += tests/fuzz/fuzz-rtp
+tests_fuzz_fuzz_rtp_SOURCES = tests/fuzz/fuzz-rtp.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_rtp_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/rtp\"
+tests_fuzz_fuzz_rtp_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_rtp_LDADD = $(LIBSVOPI)
+if !FUZZING
+TESTS += tests/fuzz/fuzz-rtp
 endif

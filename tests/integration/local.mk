@@ -43,3 +43,14 @@ dist_check_SCRIPTS += tests/integration/svopid-register.sh \
 	tests/integration/svopid-notify.sh \
 	tests/integration/svopid-sip.sh
 EXTRA_DIST += tests/integration/svopid-common.sh
+
+# --- media ---
+check_PROGRAMS += tests/integration/media-driver
+tests_integration_media_driver_SOURCES = tests/integration/media-driver.c \
+	tests/unit/test-mikey-util.h
+tests_integration_media_driver_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) \
+	$(OPENSSL_CFLAGS) $(SRTP_CFLAGS) -I$(top_srcdir)/daemon \
+	-I$(top_srcdir)/tests/unit
+tests_integration_media_driver_LDADD = $(LIBSVOPID_MEDIA)
+dist_check_SCRIPTS += tests/integration/media-srtp.sh
+TESTS += tests/integration/media-srtp.sh

@@ -82,3 +82,10 @@ tests_unit_test_svopid_siphash_SOURCES = tests/unit/test-svopid-siphash.c \
 	daemon/siphash.c
 tests_unit_test_svopid_siphash_CFLAGS = $(UNIT_CFLAGS)
 TESTS += tests/unit/test-svopid-siphash
+
+# --- media ---
+check_PROGRAMS += tests/unit/test-rtp
+tests_unit_test_rtp_SOURCES = tests/unit/test-rtp.c tests/unit/test.h
+tests_unit_test_rtp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_rtp_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-rtp

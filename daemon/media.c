@@ -1,0 +1,643 @@
+/* svopid media plane: SRTP over UDP on the libevent loop. See media.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "media.h"
+#include "rtp.h"
+
+/* Receive buffers hold the largest packet we accept plus the SRTP/SRTCP
+ * trailer (tag, MKI, SRTCP index); one more byte detects anything longer. */
+#define MEDIA_RX_BUF	(RTP_PACKET_MAX + SRTP_MAX_TRAILER_LEN + 4 + 1)
+#define MEDIA_TX_BUF	(RTP_PACKET_MAX + SRTP_MAX_TRAILER_LEN + 4)
+#define MEDIA_CNAME_LEN	16
+/* Seconds between 1900 (NTP) and 1970 (Unix). */
+#define MEDIA_NTP_OFFSET	2208988800ULL
+
+struct media {
+	struct event_base *base;
+	int rtp_fd, rtcp_fd;
+	uint16_t local_port;
+	struct sockaddr_storage remote, remote_rtcp;
+	socklen_t remote_len;
+
+	srtp_t tx, rx;
+	uint32_t tx_ssrc;
+	uint32_t rx_ssrc;	/* 0 until locked when any was allowed */
+
+	uint8_t pt;
+	uint32_t clock_rate;
+	uint32_t ts_step;
+	unsigned ptime_ms, rtcp_ms;
+	uint16_t seq;
+	uint32_t ts;
+	char cname[RTCP_CNAME_MAX + 1];
+
+	struct media_source source;
+	struct media_sink sink;
+	void (*on_ready)(void *ctx);
+	void *ctx;
+
+	struct event *ev_rtp, *ev_rtcp, *ev_frame, *ev_report;
+	bool started, sending, ready;
+	struct media_stats st;
+
+	/* RTCP state: reception statistics of the peer's stream, and the
+	 * middle 32 bits of its last SR with when it arrived (for DLSR). */
+	struct rtp_rx_stats rxs;
+	uint32_t lsr;
+	uint64_t lsr_at_ns;
+};
+
+static uint64_t
+media_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Wall clock as an NTP timestamp, 32.32. */
+static uint64_t
+media_ntp_now(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return ((uint64_t)now.tv_sec + MEDIA_NTP_OFFSET) << 32 |
+	    (((uint64_t)now.tv_nsec << 32) / 1000000000u);
+}
+
+static bool srtp_inited;
+
+int
+media_global_init(void)
+{
+	if (srtp_inited)
+		return 0;
+	if (srtp_init() != srtp_err_status_ok)
+		return -EIO;
+	srtp_inited = true;
+	return 0;
+}
+
+void
+media_global_done(void)
+{
+	if (srtp_inited)
+		srtp_shutdown();
+	srtp_inited = false;
+}
+
+static int
+media_addr(const char *host, uint16_t port, struct sockaddr_storage *ret_sa,
+    socklen_t *ret_len)
+{
+	struct addrinfo hints, *ai = NULL;
+	char serv[8];
+
+	if (!host)
+		return -EINVAL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	snprintf(serv, sizeof(serv), "%u", port);
+	if (getaddrinfo(host, serv, &hints, &ai) != 0 || !ai)
+		return -EINVAL;
+	if (ai->ai_addrlen > sizeof(*ret_sa)) {
+		freeaddrinfo(ai);
+		return -EINVAL;
+	}
+	memset(ret_sa, 0, sizeof(*ret_sa));
+	memcpy(ret_sa, ai->ai_addr, ai->ai_addrlen);
+	*ret_len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static void
+media_set_port(struct sockaddr_storage *sa, uint16_t port)
+{
+	if (sa->ss_family == AF_INET)
+		((struct sockaddr_in *)sa)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
+}
+
+static int
+media_socket(const struct sockaddr_storage *sa, socklen_t len, int *ret_fd)
+{
+	int fd, rc;
+
+	fd = socket(sa->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (const struct sockaddr *)sa, len) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* Binds RTP on an even port and RTCP on the next one, trying every pair in
+ * the range once from a random start. */
+static int
+media_bind(struct media *m, const struct media_params *p)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+	unsigned first, last, npairs, start;
+	uint16_t r;
+	int rc;
+
+	if ((rc = media_addr(p->local_addr, 0, &sa, &len)) < 0)
+		return rc;
+	first = (p->port_min + 1u) & ~1u;
+	last = p->port_max;
+	if (first == 0 || first + 1 > last || last > 65535)
+		return -EINVAL;
+	npairs = (last - first + 1) / 2;
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		return -EIO;
+	start = r % npairs;
+	rc = -EADDRINUSE;
+	for (unsigned i = 0; i < npairs; i++) {
+		unsigned port = first + 2 * ((start + i) % npairs);
+		int a = -1, b = -1;
+
+		media_set_port(&sa, (uint16_t)port);
+		rc = media_socket(&sa, len, &a);
+		if (rc == 0) {
+			media_set_port(&sa, (uint16_t)(port + 1));
+			rc = media_socket(&sa, len, &b);
+			if (rc < 0)
+				close(a);
+		}
+		if (rc == 0) {
+			m->rtp_fd = a;
+			m->rtcp_fd = b;
+			m->local_port = (uint16_t)port;
+			return 0;
+		}
+		if (rc != -EADDRINUSE)
+			return rc;
+	}
+	return rc;
+}
+
+/* One libsrtp session for one direction. keybuf is cleansed either way. */
+static int
+media_srtp(srtp_t *ret, enum mikey_srtp_suite suite,
+    const struct mikey_cs_keys *k, uint32_t ssrc, bool outbound)
+{
+	uint8_t keybuf[MIKEY_SRTP_KEYBUF_MAX];
+	srtp_policy_t pol;
+	srtp_t s = NULL;
+	int rc;
+
+	rc = mikey_srtp_policy(suite, k->tek, k->tek_len, k->salt,
+	    k->salt_len, ssrc, outbound, keybuf, &pol);
+	if (rc == 0 && srtp_create(&s, &pol) != srtp_err_status_ok)
+		rc = -EIO;
+	if (rc == 0 && k->roc && ssrc &&
+	    srtp_set_stream_roc(s, ssrc, k->roc) != srtp_err_status_ok)
+		rc = -EIO;
+	OPENSSL_cleanse(keybuf, sizeof(keybuf));
+	OPENSSL_cleanse(&pol, sizeof(pol));
+	if (rc < 0) {
+		if (s)
+			srtp_dealloc(s);
+		return rc;
+	}
+	*ret = s;
+	return 0;
+}
+
+static void
+media_reject(struct media *m, uint64_t *which)
+{
+	(*which)++;
+	m->st.rejected++;
+}
+
+static void
+media_rtp_packet(struct media *m, uint8_t *pkt, size_t n)
+{
+	struct rtp_header h;
+	struct rtp_packet rp;
+	struct media_frame f;
+	srtp_err_status_t e;
+	int len;
+
+	if (n >= MEDIA_RX_BUF || rtp_header_parse(pkt, n, &h) < 0) {
+		media_reject(m, &m->st.rejected_malformed);
+		return;
+	}
+	/* Cheap checks before any crypto. */
+	if (m->rx_ssrc && h.ssrc != m->rx_ssrc) {
+		media_reject(m, &m->st.rejected_ssrc);
+		return;
+	}
+	len = (int)n;
+	e = srtp_unprotect(m->rx, pkt, &len);
+	switch (e) {
+	case srtp_err_status_ok:
+		break;
+	case srtp_err_status_auth_fail:
+		media_reject(m, &m->st.rejected_auth);
+		return;
+	case srtp_err_status_replay_fail:
+	case srtp_err_status_replay_old:
+		media_reject(m, &m->st.rejected_replay);
+		return;
+	case srtp_err_status_no_ctx:
+		media_reject(m, &m->st.rejected_ssrc);
+		return;
+	default:
+		media_reject(m, &m->st.rejected_malformed);
+		return;
+	}
+	/* Authenticated, but it must still be well-formed RTP. */
+	if (len < 0 || rtp_parse(pkt, (size_t)len, &rp) < 0) {
+		media_reject(m, &m->st.rejected_malformed);
+		return;
+	}
+	if (!m->rx_ssrc)
+		m->rx_ssrc = rp.hdr.ssrc;
+	m->st.received++;
+	{
+		uint64_t ns = media_mono_ns();
+		/* Arrival in timestamp units; only differences matter. */
+		uint32_t arrival = (uint32_t)(ns / 1000000000u *
+		    m->clock_rate + ns % 1000000000u * m->clock_rate /
+		    1000000000u);
+
+		rtp_rx_update(&m->rxs, rp.hdr.seq, rp.hdr.ts, arrival);
+	}
+	if (!m->ready) {
+		m->ready = true;
+		if (m->on_ready)
+			m->on_ready(m->ctx);
+	}
+	if (m->sink.write) {
+		f.pt = rp.hdr.pt;
+		f.marker = rp.hdr.marker;
+		f.seq = rp.hdr.seq;
+		f.ts = rp.hdr.ts;
+		f.ssrc = rp.hdr.ssrc;
+		f.data = rp.payload;
+		f.len = rp.payload_len;
+		m->sink.write(m->sink.ctx, &f);
+	}
+}
+
+static void
+media_rtcp_packet(struct media *m, uint8_t *pkt, size_t n)
+{
+	struct rtp_rtcp_info info;
+	int64_t rtt;
+	int len = (int)n;
+
+	/* An SRTCP packet is at least an RR header + SSRC, the E|index word
+	 * and a tag; libsrtp checks the rest. */
+	if (n >= MEDIA_RX_BUF || n < 8 + 4) {
+		m->st.rtcp_rejected++;
+		return;
+	}
+	if (srtp_unprotect_rtcp(m->rx, pkt, &len) != srtp_err_status_ok ||
+	    len < 0 || rtp_rtcp_parse(pkt, (size_t)len, &info) < 0 ||
+	    (m->rx_ssrc && info.ssrc != m->rx_ssrc)) {
+		m->st.rtcp_rejected++;
+		return;
+	}
+	m->st.rtcp_received++;
+	if (info.pt == RTCP_PT_SR) {
+		m->lsr = (uint32_t)(info.sr.ntp >> 16);
+		m->lsr_at_ns = media_mono_ns();
+	}
+	if (info.n_blocks && info.block.ssrc == m->tx_ssrc) {
+		m->st.peer_lost = info.block.lost;
+		m->st.peer_fraction_lost = info.block.fraction_lost;
+		m->st.peer_jitter_us = (uint32_t)((uint64_t)info.block.jitter *
+		    1000000u / m->clock_rate);
+		rtt = rtp_rtcp_rtt((uint32_t)(media_ntp_now() >> 16),
+		    &info.block);
+		if (rtt >= 0)
+			m->st.rtt_us = rtt * 1000000 / 65536;
+	}
+}
+
+static void
+media_on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct media *m = arg;
+	uint8_t pkt[MEDIA_RX_BUF];
+	(void)what;
+
+	for (unsigned i = 0; i < MEDIA_RECV_BURST; i++) {
+		/* MSG_TRUNC returns the real length: an oversized datagram
+		 * shows as n >= MEDIA_RX_BUF and is rejected. */
+		ssize_t n = recv(fd, pkt, sizeof(pkt), MSG_TRUNC);
+
+		if (n < 0)
+			break;	/* EAGAIN, or an ICMP error: nothing to do */
+		if (fd == m->rtp_fd)
+			media_rtp_packet(m, pkt, (size_t)n);
+		else
+			media_rtcp_packet(m, pkt, (size_t)n);
+	}
+	OPENSSL_cleanse(pkt, sizeof(pkt));
+}
+
+static void
+media_on_frame(evutil_socket_t fd, short what, void *arg)
+{
+	struct media *m = arg;
+	uint8_t frame[MEDIA_FRAME_MAX];
+	uint8_t pkt[MEDIA_TX_BUF];
+	struct rtp_header h;
+	int flen, len;
+	(void)fd;
+	(void)what;
+
+	if (!m->sending || !m->source.read)
+		return;
+	flen = m->source.read(m->source.ctx, m->pt, frame, sizeof(frame));
+	if (flen < 0 || flen > (int)sizeof(frame)) {
+		m->sending = false;
+		return;
+	}
+	if (flen > 0) {
+		memset(&h, 0, sizeof(h));
+		h.pt = m->pt;
+		h.seq = m->seq;
+		h.ts = m->ts;
+		h.ssrc = m->tx_ssrc;
+		h.marker = m->st.sent == 0;	/* start of the talkspurt */
+		len = rtp_write(&h, frame, (size_t)flen, 0, pkt,
+		    RTP_PACKET_MAX);
+		if (len > 0 && srtp_protect(m->tx, pkt, &len) ==
+		    srtp_err_status_ok) {
+			if (sendto(m->rtp_fd, pkt, (size_t)len, 0,
+			    (struct sockaddr *)&m->remote,
+			    m->remote_len) == len) {
+				m->st.sent++;
+				m->st.sent_octets += (uint64_t)flen;
+			} else {
+				m->st.send_errors++;
+			}
+		} else {
+			m->st.send_errors++;
+		}
+		m->seq++;
+	}
+	m->ts += m->ts_step;
+	OPENSSL_cleanse(frame, sizeof(frame));
+}
+
+static void
+media_on_report(evutil_socket_t fd, short what, void *arg)
+{
+	struct media *m = arg;
+	uint8_t pkt[MEDIA_TX_BUF];
+	struct rtp_rtcp_sr sr;
+	struct rtp_report_block rb;
+	uint32_t dlsr = 0;
+	int len;
+	(void)fd;
+	(void)what;
+
+	if (!m->sending)
+		return;
+	memset(&sr, 0, sizeof(sr));
+	sr.ssrc = m->tx_ssrc;
+	sr.ntp = media_ntp_now();
+	sr.rtp_ts = m->ts;
+	sr.packets = (uint32_t)m->st.sent;
+	sr.octets = (uint32_t)m->st.sent_octets;
+	if (m->rxs.init) {
+		if (m->lsr)
+			dlsr = (uint32_t)((media_mono_ns() - m->lsr_at_ns) *
+			    65536 / 1000000000u);
+		rtp_rx_report(&m->rxs, m->rx_ssrc, m->lsr, dlsr, &rb);
+	}
+	len = rtp_rtcp_write_sr(&sr, m->rxs.init ? &rb : NULL, m->cname,
+	    strlen(m->cname), pkt, RTCP_PACKET_MAX);
+	if (len > 0 && srtp_protect_rtcp(m->tx, pkt, &len) ==
+	    srtp_err_status_ok && sendto(m->rtcp_fd, pkt, (size_t)len, 0,
+	    (struct sockaddr *)&m->remote_rtcp, m->remote_len) == len)
+		m->st.rtcp_sent++;
+	else
+		m->st.send_errors++;
+}
+
+static bool
+media_keys_ok(enum mikey_srtp_suite suite, const struct mikey_cs_keys *k)
+{
+	size_t kl, sl;
+
+	return k && mikey_srtp_suite_lens(suite, &kl, &sl) == 0 &&
+	    k->tek_len == kl && k->salt_len == sl;
+}
+
+int
+media_new(struct event_base *base, const struct media_params *p,
+    struct media **ret_media)
+{
+	struct media *m;
+	uint8_t rnd[6 + MEDIA_CNAME_LEN / 2];
+	int rc;
+
+	if (!base || !p || !srtp_inited)
+		return -EINVAL;
+	/* No keys, no media: there is no plain RTP path. */
+	if (!media_keys_ok(p->suite, p->tx) || !media_keys_ok(p->suite, p->rx) ||
+	    p->tx->ssrc == 0 || p->pt > RTP_PT_MAX || !p->remote_port ||
+	    (p->clock_rate && (p->clock_rate < 8000 ||
+	    p->clock_rate > 96000 || p->clock_rate % 1000)) ||
+	    (p->ptime_ms && (p->ptime_ms < 10 || p->ptime_ms > 120)) ||
+	    (p->rtcp_interval_ms && p->rtcp_interval_ms < 100) ||
+	    (p->cname && (!*p->cname || strlen(p->cname) > RTCP_CNAME_MAX)))
+		return -EINVAL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->base = base;
+	m->rtp_fd = m->rtcp_fd = -1;
+	m->pt = p->pt;
+	m->ptime_ms = p->ptime_ms ? p->ptime_ms : MEDIA_PTIME_MS;
+	m->rtcp_ms = p->rtcp_interval_ms ? p->rtcp_interval_ms :
+	    MEDIA_RTCP_INTERVAL_MS;
+	m->clock_rate = p->clock_rate ? p->clock_rate : 8000;
+	m->ts_step = m->clock_rate / 1000 * m->ptime_ms;
+	m->st.rtt_us = -1;
+	m->tx_ssrc = p->tx->ssrc;
+	m->rx_ssrc = p->rx->ssrc;
+	m->source = p->source;
+	m->sink = p->sink;
+	m->on_ready = p->on_ready;
+	m->ctx = p->ctx;
+
+	rc = media_addr(p->remote_addr, p->remote_port, &m->remote,
+	    &m->remote_len);
+	if (rc == 0) {
+		m->remote_rtcp = m->remote;
+		media_set_port(&m->remote_rtcp, p->remote_rtcp_port ?
+		    p->remote_rtcp_port : (uint16_t)(p->remote_port + 1));
+		/* RFC 3550: random initial sequence number and timestamp. */
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+			rc = -EIO;
+	}
+	if (rc == 0) {
+		m->seq = (uint16_t)(rnd[0] << 8 | rnd[1]);
+		m->ts = (uint32_t)rnd[2] << 24 | (uint32_t)rnd[3] << 16 |
+		    (uint32_t)rnd[4] << 8 | rnd[5];
+		if (p->cname) {
+			snprintf(m->cname, sizeof(m->cname), "%s", p->cname);
+		} else {
+			static const char hexd[] = "0123456789abcdef";
+
+			for (size_t i = 0; i < MEDIA_CNAME_LEN / 2; i++) {
+				m->cname[2 * i] = hexd[rnd[6 + i] >> 4];
+				m->cname[2 * i + 1] = hexd[rnd[6 + i] & 15];
+			}
+		}
+		rc = media_srtp(&m->tx, p->suite, p->tx, p->tx->ssrc, true);
+	}
+	if (rc == 0)
+		rc = media_srtp(&m->rx, p->suite, p->rx, p->rx->ssrc, false);
+	if (rc == 0)
+		rc = media_bind(m, p);
+	if (rc == 0) {
+		m->ev_rtp = event_new(base, m->rtp_fd, EV_READ | EV_PERSIST,
+		    media_on_read, m);
+		m->ev_rtcp = event_new(base, m->rtcp_fd, EV_READ | EV_PERSIST,
+		    media_on_read, m);
+		m->ev_frame = event_new(base, -1, EV_PERSIST, media_on_frame,
+		    m);
+		m->ev_report = event_new(base, -1, EV_PERSIST,
+		    media_on_report, m);
+		if (!m->ev_rtp || !m->ev_rtcp || !m->ev_frame ||
+		    !m->ev_report || event_add(m->ev_rtp, NULL) < 0 ||
+		    event_add(m->ev_rtcp, NULL) < 0)
+			rc = -ENOMEM;
+	}
+	/* On failure the caller keeps its source and sink. */
+	if (rc < 0) {
+		m->source.close = NULL;
+		m->sink.close = NULL;
+		media_free(m);
+		return rc;
+	}
+	*ret_media = m;
+	return 0;
+}
+
+struct media *
+media_free(struct media *m)
+{
+	if (!m)
+		return NULL;
+	if (m->ev_rtp)
+		event_free(m->ev_rtp);
+	if (m->ev_rtcp)
+		event_free(m->ev_rtcp);
+	if (m->ev_frame)
+		event_free(m->ev_frame);
+	if (m->ev_report)
+		event_free(m->ev_report);
+	if (m->rtp_fd >= 0)
+		close(m->rtp_fd);
+	if (m->rtcp_fd >= 0)
+		close(m->rtcp_fd);
+	/* srtp_dealloc zeroes the key material of every stream. */
+	if (m->tx)
+		srtp_dealloc(m->tx);
+	if (m->rx)
+		srtp_dealloc(m->rx);
+	if (m->source.close)
+		m->source.close(m->source.ctx);
+	if (m->sink.close)
+		m->sink.close(m->sink.ctx);
+	OPENSSL_cleanse(m, sizeof(*m));
+	free(m);
+	return NULL;
+}
+
+uint16_t
+media_local_port(const struct media *m)
+{
+	return m->local_port;
+}
+
+int
+media_start(struct media *m)
+{
+	struct timeval tv;
+
+	if (m->started)
+		return -EALREADY;
+	tv.tv_sec = m->ptime_ms / 1000;
+	tv.tv_usec = (m->ptime_ms % 1000) * 1000;
+	if (event_add(m->ev_frame, &tv) < 0)
+		return -ENOMEM;
+	tv.tv_sec = m->rtcp_ms / 1000;
+	tv.tv_usec = (m->rtcp_ms % 1000) * 1000;
+	if (event_add(m->ev_report, &tv) < 0) {
+		event_del(m->ev_frame);
+		return -ENOMEM;
+	}
+	m->started = m->sending = true;
+	/* The first frame goes out now, not one ptime later. */
+	event_active(m->ev_frame, EV_TIMEOUT, 0);
+	return 0;
+}
+
+void
+media_stop(struct media *m)
+{
+	if (!m)
+		return;
+	m->sending = false;
+	event_del(m->ev_frame);
+	event_del(m->ev_report);
+}
+
+void
+media_stats(const struct media *m, struct media_stats *ret_stats)
+{
+	*ret_stats = m->st;
+	ret_stats->lost = rtp_rx_lost(&m->rxs);
+	ret_stats->jitter_us = (uint32_t)((uint64_t)rtp_rx_jitter(&m->rxs) *
+	    1000000u / m->clock_rate);
+}
+
+bool
+media_ready(const struct media *m)
+{
+	return m->ready;
+}
+
+void
+media_params_from_mikey(struct media_params *p,
+    const struct mikey_result *res, bool initiator)
+{
+	p->suite = res->suite;
+	p->tx = &res->cs[initiator ? 0 : 1];
+	p->rx = &res->cs[initiator ? 1 : 0];
+}
