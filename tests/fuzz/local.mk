@@ -81,7 +81,7 @@ tests_fuzz_fuzz_svopid_conf_LDFLAGS = $(FUZZ_TGT_LD)
 tests_fuzz_fuzz_svopid_conf_LDADD = $(LIBSVOPI)
 if !FUZZING
 TESTS += tests/fuzz/fuzz-svopid-conf
-
+endif
 
 # --- media ---
 check_PROGRAMS += tests/fuzz/fuzz-rtp
