@@ -13,6 +13,7 @@
 
 #include "daemon/bus.h"
 #include "daemon/busloop.h"
+#include "daemon/call.h"
 #include "daemon/conf.h"
 #include "daemon/identity.h"
 #include "daemon/log.h"
@@ -228,6 +229,11 @@ main(int argc, char **argv)
 		log_error("SIP: %s", strerror(-r));
 		goto out;
 	}
+	r = calls_new(&d);
+	if (r < 0) {
+		log_error("calls: %s", strerror(-r));
+		goto out;
+	}
 	sigterm = evsignal_new(d.base, SIGTERM, svopid_signal_cb, &d);
 	sigint = evsignal_new(d.base, SIGINT, svopid_signal_cb, &d);
 	if (!sigterm || !sigint || evsignal_add(sigterm, NULL) < 0 ||
@@ -255,6 +261,7 @@ main(int argc, char **argv)
 	rc = EXIT_SUCCESS;
 	log_info("exiting");
 out:
+	calls_free(&d);
 	d.ua = ua_free(d.ua);
 	bus_teardown(&d);
 	if (sigterm)

@@ -54,3 +54,8 @@ tests_integration_media_driver_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) \
 tests_integration_media_driver_LDADD = $(LIBSVOPID_MEDIA)
 dist_check_SCRIPTS += tests/integration/media-srtp.sh
 TESTS += tests/integration/media-srtp.sh
+
+# --- calls ---
+TESTS += tests/integration/calls-first.sh
+dist_check_SCRIPTS += tests/integration/calls-first.sh
+EXTRA_DIST += tests/integration/calls-common.sh
