@@ -361,7 +361,8 @@ ua_invite_policy(const struct sip_msg *req)
 		why = "offer without an active media stream";
 		goto out;
 	}
-	why = "secure calls not available yet";
+	/* Reached only when calls.c could not use the key-mgmt data. */
+	why = "unusable MIKEY key-mgmt data";
 out:
 	sdp_free(sdp);
 	return why;

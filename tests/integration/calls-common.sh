@@ -57,3 +57,34 @@ print(c[-1]["id"] if c else "")'
 call_state_is() {
 	[ "$(call_field "$1" "$2" state)" = "$3" ]
 }
+
+vuc_prompted() {
+	ctl "$1" vuc list | grep -q .
+}
+
+# calls_first_contact A B URI: A calls B at URI, the VUC is issued to one
+# and entered at the other, the call becomes active (B auto-answers) and A
+# hangs up.
+calls_first_contact() {
+	_fa=$1 _fb=$2
+	ctl "$_fa" call "$3" >/dev/null || fail "dial $3"
+	_fid=$(last_call "$_fa")
+	itest_wait_for 20 vuc_prompted "$_fa" || fail "no VUC prompt at $_fa"
+	itest_wait_for 20 vuc_prompted "$_fb" || fail "no VUC prompt at $_fb"
+	_fcode=$(ctl "$_fa" --json vuc list | python3 -c '
+import json, sys
+print("".join(v["code"] for v in json.load(sys.stdin)))')
+	if [ -n "$_fcode" ]; then
+		ctl "$_fb" vuc enter "sip:$_fa@127.0.0.1" "$_fcode" >/dev/null ||
+			fail "redeem at $_fb"
+	else
+		_fcode=$(ctl "$_fb" --json vuc list | python3 -c '
+import json, sys
+print("".join(v["code"] for v in json.load(sys.stdin)))')
+		ctl "$_fa" vuc enter "sip:$_fb@127.0.0.1" "$_fcode" >/dev/null ||
+			fail "redeem at $_fa"
+	fi
+	itest_wait_for 30 call_state_is "$_fa" "$_fid" active ||
+		fail "first contact: $(ctl "$_fa" calls)"
+	ctl "$_fa" hangup "$_fid" || fail "hangup"
+}

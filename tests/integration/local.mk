@@ -56,6 +56,6 @@ dist_check_SCRIPTS += tests/integration/media-srtp.sh
 TESTS += tests/integration/media-srtp.sh
 
 # --- calls ---
-TESTS += tests/integration/calls-first.sh
-dist_check_SCRIPTS += tests/integration/calls-first.sh
+TESTS += tests/integration/calls-first.sh tests/integration/calls-trust.sh
+dist_check_SCRIPTS += tests/integration/calls-first.sh tests/integration/calls-trust.sh
 EXTRA_DIST += tests/integration/calls-common.sh

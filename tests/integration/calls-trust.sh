@@ -1,0 +1,81 @@
+#!/bin/sh
+# Calls after first contact: a restarted daemon still trusts its peer from
+# the trust store; a direct call without a proxy; a callee that presents a
+# certificate other than its reference is refused with a security alert
+# and nothing rings.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+. "$S/tests/integration/svopid-common.sh"
+. "$S/tests/integration/trustd-lib.sh"
+. "$S/tests/integration/calls-common.sh"
+itest_init calls-trust
+command -v curl >/dev/null || skip "no curl"
+itest_ca
+itest_kamailio alice:pw-alice bob:pw-bob
+PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
+BOB_URI="sip:bob@127.0.0.1:$KAM_TLS_PORT"
+calls_trustd
+
+calls_conf alice "$PROXY"
+CALLS_AUTO_ANSWER=yes calls_conf bob "$PROXY"
+svopid_start alice
+svopid_start bob
+itest_wait_for 20 is_registered alice || fail "alice not registered"
+itest_wait_for 20 is_registered bob || fail "bob not registered"
+ctl alice enroll >/dev/null || fail "alice enroll"
+ctl bob enroll >/dev/null || fail "bob enroll"
+calls_first_contact alice bob "$BOB_URI"
+note "ok: first contact done"
+
+# 6. Restart: the relationship survives in the trust store.
+svopid_stop alice
+svopid_start alice
+itest_wait_for 20 is_registered alice || fail "alice not registered again"
+check "trust store kept bob" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@127.0.0.1 trusted'"
+ctl alice --json call "$BOB_URI" --wait --timeout 2 >"$T/restart.json"
+check "call after restart: answered, secure, verified" [ $? -eq 0 ]
+check "restart: no VUC asked" sh -c "! DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl vuc list | grep -q ."
+
+# 5. Direct call: alice without a proxy reaches bob's TLS listener.
+svopid_stop alice
+awk '/^\[/ { sec = $0 } !(sec == "[account]" && /^(proxy|auth_user|password_file) =/)' \
+	"$T/alice.conf" >"$T/alice-direct.conf"
+cp "$T/alice-direct.conf" "$T/alice.conf"
+svopid_start alice
+check "alice has no proxy" [ "$(reg_state alice)" = unregistered ]
+ctl alice --json call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait \
+	--timeout 2 >"$T/direct.json"
+rc=$?
+cat "$T/direct.json" >&2
+check "direct call: answered, secure, verified" [ $rc -eq 0 ]
+check "direct call: packets both ways" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+sys.exit(0 if c["packets"]["received"] > 0 and c["packets"]["rejected"] == 0 else 1)' "$T/direct.json"
+
+# 3. Mismatch: bob comes back with a new identity (new state dir) that is
+# not his reference certificate at the trust server.
+svopid_stop bob
+mv "$T/bob-state" "$T/bob-state.old"
+svopid_start bob
+itest_bg mon-alice ctl alice monitor
+sleep 0.5
+ctl alice --json call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait \
+	--timeout 10 >"$T/mismatch.json"
+rc=$?
+cat "$T/mismatch.json" >&2
+check "mismatch: exit 4 (security failure)" [ $rc -eq 4 ]
+check "mismatch: end reason names it" grep -q mismatch "$T/mismatch.json"
+itest_wait_for 5 grep -q "^signal SecurityAlert sip:bob@127.0.0.1" "$T/mon-alice.log" ||
+	fail "no SecurityAlert at alice"
+check "mismatch: nothing at bob" [ "$(ctl bob --json calls)" = "[]" ]
+check "mismatch: alice's trust entry for bob unchanged" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@127.0.0.1 trusted'"
+
+# trust forget: the next validation goes to the server again.
+ctl alice trust forget sip:bob@127.0.0.1 || fail "trust forget"
+check "forgotten" sh -c "! DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q bob"
+ctl alice trust forget sip:bob@127.0.0.1 2>/dev/null
+check "forget twice: exit 1" [ $? -eq 1 ]
+
+svopid_stop alice
+svopid_stop bob
+exit 0
