@@ -1,7 +1,11 @@
 /* See call.h and docs/calls.md. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +95,9 @@ struct call {
 	uint8_t *invite;	/* our INVITE as sent */
 	size_t invite_len;
 	uint32_t invite_cseq;
+	bool direct;		/* INVITE without OPTIONS (fresh trust) */
+	uint16_t reserved_port;	/* our RTP port offered before keys */
+	char expect_fp[TRUSTSTORE_FP_LEN + 1];	/* peer's trusted fp */
 	/* SIP, incoming: the held request (OPTIONS, then INVITE) */
 	struct sip_msg *req;
 	struct tp_source src;
@@ -122,6 +129,7 @@ struct calls {
 	char *trust_password;
 	char login[SIP_URI_MAX + 1];
 	char *cert_pem;
+	char own_fp[TRUSTSTORE_FP_LEN + 1];
 	uint8_t *cert_der;
 	size_t cert_len;
 	struct mikey_identity self;
@@ -134,6 +142,7 @@ static void call_end(struct call *c, const char *reason);
 static void call_trusted(struct call *c);
 static void call_emit(struct call *c);
 static void call_emit_state(struct call *c);
+static int call_media_new(struct call *c, const char *raddr, uint16_t rport);
 static void call_answer_options(struct call *c);
 
 /* --- helpers --- */
@@ -619,13 +628,52 @@ call_sdp(struct call *c, uint16_t port, bool answer, const uint8_t *mikey,
 	if (r == 0)
 		r = buf_steal(&b, ret, ret_len);
 	buf_release(&b);
+	if (r == 0 && c->expect_fp[0] && !answer) {
+		/* Session-level hint for the callee: the certificate we
+		 * trust for it (docs/calls.md, direct INVITE). */
+		char line[32 + TRUSTSTORE_FP_LEN];
+		uint8_t *nb, *mpos;
+		int ll = snprintf(line, sizeof(line),
+			"a=svopi-expect:sha-256 %s\r\n", c->expect_fp);
+		size_t off;
+
+		mpos = memmem(*ret, *ret_len, "\r\nm=", 4);
+		nb = mpos ? malloc(*ret_len + (size_t)ll) : NULL;
+		if (!nb) {
+			free(*ret);
+			return -ENOMEM;
+		}
+		off = (size_t)(mpos - *ret) + 2;
+		memcpy(nb, *ret, off);
+		memcpy(nb + off, line, (size_t)ll);
+		memcpy(nb + off + (size_t)ll, *ret + off, *ret_len - off);
+		free(*ret);
+		*ret = nb;
+		*ret_len += (size_t)ll;
+	}
 	return r;
 }
 
 /* Reads the MIKEY message and the first active stream of an SDP body. */
 static int
+call_sdp_read_x(const struct sip_msg *m, uint8_t **ret_mikey,
+	size_t *ret_len, char *addr, size_t addrlen, uint16_t *ret_port,
+	char *expect);
+
+static int
 call_sdp_read(const struct sip_msg *m, uint8_t **ret_mikey,
 	size_t *ret_len, char *addr, size_t addrlen, uint16_t *ret_port)
+{
+	return call_sdp_read_x(m, ret_mikey, ret_len, addr, addrlen, ret_port,
+		NULL);
+}
+
+/* As call_sdp_read; expect (TRUSTSTORE_FP_LEN + 1 bytes, may be NULL)
+ * gets the a=svopi-expect fingerprint, "" if none. */
+static int
+call_sdp_read_x(const struct sip_msg *m, uint8_t **ret_mikey,
+	size_t *ret_len, char *addr, size_t addrlen, uint16_t *ret_port,
+	char *expect)
 {
 	struct sdp_session *s = NULL;
 	int r;
@@ -639,6 +687,17 @@ call_sdp_read(const struct sip_msg *m, uint8_t **ret_mikey,
 	if (sdp_has_crypto(s)) {
 		sdp_free(s);
 		return -EPERM;
+	}
+	if (expect) {
+		const struct sdp_attr *a = sdp_attr_find(s->attr, s->nattr,
+			"svopi-expect", 0);
+
+		expect[0] = '\0';
+		if (a && a->value.len == 8 + TRUSTSTORE_FP_LEN &&
+		    memcmp(a->value.p, "sha-256 ", 8) == 0) {
+			memcpy(expect, a->value.p + 8, TRUSTSTORE_FP_LEN);
+			expect[TRUSTSTORE_FP_LEN] = '\0';
+		}
 	}
 	r = -ENOENT;
 	if (s->nmedia > 0)
@@ -1005,6 +1064,10 @@ call_media_new(struct call *c, const char *raddr, uint16_t rport)
 	p.local_addr = media_host(c->cs);
 	p.port_min = (uint16_t)c->cs->d->conf->rtp_port_min;
 	p.port_max = (uint16_t)c->cs->d->conf->rtp_port_max;
+	if (c->reserved_port) {
+		p.port_min = c->reserved_port;
+		p.port_max = (uint16_t)(c->reserved_port + 1);
+	}
 	p.remote_addr = raddr;
 	p.remote_port = rport;
 	media_params_from_mikey(&p, &c->res, c->outgoing);
@@ -1022,6 +1085,48 @@ call_media_new(struct call *c, const char *raddr, uint16_t rport)
 	if (r < 0 && src.close)
 		src.close(src.ctx);
 	return r;
+}
+
+/* An even port P in [media] rtp_ports with P and P+1 free on UDP, for an
+ * offer made before the keys exist (media_new needs them). The sockets are
+ * closed again; media_new binds the same pair at the answer. */
+static int
+call_reserve_port(struct call *c)
+{
+	const struct conf *cf = c->cs->d->conf;
+	unsigned lo = (cf->rtp_port_min + 1u) & ~1u, hi = cf->rtp_port_max;
+	unsigned npairs, start;
+	struct sockaddr_in sa;
+
+	if (hi <= lo)
+		return -EADDRINUSE;
+	npairs = (hi - lo + 1) / 2;
+	RAND_bytes((uint8_t *)&start, sizeof(start));
+	for (unsigned i = 0; i < npairs && i < 256; i++) {
+		unsigned port = lo + 2 * ((start + i) % npairs);
+		int fd[2] = { -1, -1 }, ok = 1;
+
+		for (int k = 0; k < 2; k++) {
+			memset(&sa, 0, sizeof(sa));
+			sa.sin_family = AF_INET;
+			sa.sin_port = htons((uint16_t)(port + (unsigned)k));
+			if (inet_pton(AF_INET, media_host(c->cs),
+			    &sa.sin_addr) != 1)
+				sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			fd[k] = socket(AF_INET, SOCK_DGRAM, 0);
+			if (fd[k] < 0 || bind(fd[k], (struct sockaddr *)&sa,
+			    sizeof(sa)) < 0)
+				ok = 0;
+		}
+		for (int k = 0; k < 2; k++)
+			if (fd[k] >= 0)
+				close(fd[k]);
+		if (ok) {
+			c->reserved_port = (uint16_t)port;
+			return 0;
+		}
+	}
+	return -EADDRINUSE;
 }
 
 /* --- the flow --- */
@@ -1226,6 +1331,63 @@ call_out_options_cb(void *userdata, const struct sip_msg *m, int err)
 	call_validate(c);
 }
 
+/* The 2xx of a direct INVITE: finish MIKEY, bind the responder to the
+ * AOR we called and check its certificate against the fresh trusted
+ * entry (no trust server here: it is never waited for after the answer).
+ * Takes rm. Returns 0 with the media set up, or -1 (call ended). */
+static int
+call_direct_answer(struct call *c, uint8_t *rm, size_t rlen)
+{
+	struct calls *cs = c->cs;
+	struct mikey_fail fail = { 0, NULL, 0 };
+	enum truststore_result tr = TRUSTSTORE_UNKNOWN;
+	char idr[TRUSTSTORE_PEER_MAX + 1], fpc[IDENTITY_FPR_LEN], why[200];
+	int r;
+
+	r = mikey_msg_finish(c->ist, rm, rlen, NULL, now_ntp(), &c->res,
+		&fail);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "MIKEY answer refused: %s",
+			fail.reason ? fail.reason : strerror(-r));
+		calls_alert(cs, c->peer, why);
+		call_end(c, why);
+		return -1;
+	}
+	c->have_res = true;
+	c->rmsg = rm;
+	c->rlen = rlen;
+	if (aor_of(c->res.peer_uri, strlen(c->res.peer_uri), idr,
+	    sizeof(idr)) < 0 || strcmp(idr, c->peer) != 0 ||
+	    !mikey_msg_cert_has_uri(c->res.peer_cert, c->peer)) {
+		calls_alert(cs, c->peer, "the answer is signed by another "
+			"identity");
+		call_end(c, "identity mismatch");
+		return -1;
+	}
+	identity_fingerprint(c->res.peer_cert, fpc);
+	truststore_fp_normalize(fpc, c->fp);
+	truststore_lookup(cs->ts, c->peer, c->fp, now_unix(),
+		cs->d->conf->trust_cache_ttl, &tr);
+	if (tr != TRUSTSTORE_TRUSTED_FRESH && tr != TRUSTSTORE_TRUSTED_STALE) {
+		calls_alert(cs, c->peer, "peer certificate is not the one "
+			"trusted for this peer");
+		call_end(c, "peer certificate changed: not trusted");
+		return -1;
+	}
+	c->trust = CALL_TRUST_OK;
+	c->peer_verified = true;
+	c->secure = true;
+	snprintf(c->cipher, sizeof(c->cipher), "%s",
+		mikey_srtp_suite_name(c->res.suite));
+	c->t_trust = call_ms(c);
+	if (!c->remote_port ||
+	    call_media_new(c, c->remote_addr, c->remote_port) < 0) {
+		call_end(c, "media setup failed");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 call_out_invite_cb(void *userdata, const struct sip_msg *m, int err)
 {
@@ -1276,9 +1438,23 @@ call_out_invite_cb(void *userdata, const struct sip_msg *m, int err)
 	}
 	sip_msg_free(req);
 	call_send_in_dialog(c, "ACK");
-	/* The answer must carry the R_MESSAGE we validated. */
 	r = call_sdp_read(m, &rm, &rlen, c->remote_addr,
 		sizeof(c->remote_addr), &c->remote_port);
+	if (c->direct) {
+		if (r < 0 || call_direct_answer(c, rm, rlen) < 0) {
+			free(rm);
+			call_send_in_dialog(c, "BYE");
+			if (c->state != CALL_ENDED)
+				call_end(c, "no valid key exchange in the "
+					"answer");
+			return;
+		}
+		c->t_answered = call_ms(c);
+		media_start(c->media);
+		call_set_state(c, CALL_ACTIVE);
+		return;
+	}
+	/* The answer must carry the R_MESSAGE we validated. */
 	if (r < 0 || rlen != c->rlen || CRYPTO_memcmp(rm, c->rmsg, rlen) != 0 ||
 	    !c->remote_port) {
 		free(rm);
@@ -1333,14 +1509,15 @@ calls_incoming(struct calls *cs, struct txn_server *st,
 	struct mikey_fail fail = { 0, NULL, 0 };
 	struct call *c = NULL;
 	char peer[TRUSTSTORE_PEER_MAX + 1], why[200], raddr[64] = "";
+	char expect[TRUSTSTORE_FP_LEN + 1] = "";
 	uint8_t *im = NULL, digest[32];
 	uint16_t rport = 0;
 	size_t ilen = 0;
 	uint64_t now;
 	int r;
 
-	r = call_sdp_read(req, &im, &ilen, invite ? raddr : NULL,
-		sizeof(raddr), &rport);
+	r = call_sdp_read_x(req, &im, &ilen, invite ? raddr : NULL,
+		sizeof(raddr), &rport, expect);
 	if (r == -ENOENT && !invite)
 		return false;	/* a plain OPTIONS: capabilities */
 	if (r < 0) {
@@ -1398,6 +1575,16 @@ calls_incoming(struct calls *cs, struct txn_server *st,
 			call_set_state(c, CALL_AWAITING_TRUST);
 			call_arm_deadline(c);
 		}
+		return true;
+	}
+	if (expect[0] && strcmp(expect, cs->own_fp) != 0) {
+		/* The caller trusts another certificate for us: we were
+		 * re-keyed (or someone else answers for us). Refuse before
+		 * ringing; the caller raises its alert on the 403. */
+		free(im);
+		calls_refuse(cs, st, req, src, 403, peer, "certificate "
+			"mismatch: the caller trusts another certificate for "
+			"this user");
 		return true;
 	}
 	if (mikey_replay_contains(cs->replay, digest, now)) {
@@ -1572,16 +1759,34 @@ calls_method_dial(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	}
 	(void)msg;
 	(void)mlen;
-	r = call_sdp(c, 0, false, c->imsg, c->ilen, &sdp, &n);
+	{
+		/* A fresh trusted entry: skip the pre-call OPTIONS and put
+		 * the I_MESSAGE in the INVITE (SPEC §4 step 3). */
+		struct truststore_entry te;
+		int64_t now = now_unix();
+
+		if (truststore_get(cs->ts, peer, &te) == 0 &&
+		    te.status == TRUSTSTORE_TRUSTED && te.checked_at <= now &&
+		    now - te.checked_at < (int64_t)d->conf->trust_cache_ttl &&
+		    call_reserve_port(c) == 0) {
+			c->direct = true;
+			memcpy(c->expect_fp, te.fingerprint,
+				sizeof(c->expect_fp));
+		}
+	}
+	r = call_sdp(c, c->direct ? c->reserved_port : 0, false, c->imsg,
+		c->ilen, &sdp, &n);
 	if (r == 0)
-		r = call_send(c, "OPTIONS", sdp, n);
+		r = call_send(c, c->direct ? "INVITE" : "OPTIONS", sdp, n);
 	free(sdp);
 	if (r < 0) {
 		call_free(c);
 		return sd_bus_error_setf(e, "org.svopi.Daemon1.Error.Failed",
 			"cannot send: %s", strerror(-r));
 	}
-	log_info("call %u: dialing %s", c->id, uri);
+	log_info("call %u: dialing %s%s", c->id, uri, c->direct ?
+		" (trusted from the store: INVITE without pre-call OPTIONS)" :
+		"");
 	call_publish(c);
 	calls_gc(cs);
 	return sd_bus_reply_method_return(m, "o", c->path);
@@ -1847,6 +2052,7 @@ calls_new(struct svopid *d)
 	if (!cs->replay || !cs->cert_pem || len <= 0)
 		return -ENOMEM;
 	cs->cert_der = der;
+	truststore_fp_normalize(d->id->fingerprint, cs->own_fp);
 	cs->cert_len = (size_t)len;
 	cs->self.key = d->id->key;
 	cs->self.cert_der = cs->cert_der;

@@ -135,6 +135,8 @@ check "second call got packets" python3 -c '
 import json, sys
 c = json.load(open(sys.argv[1]))
 sys.exit(0 if c["packets"]["received"] > 0 and c["packets"]["rejected"] == 0 else 1)' "$T/call2.json"
+n=$(grep -c "OPTIONS sip:alice@127.0.0.1 -> sip:bob@" "$T/kamailio.log")
+check "second call: INVITE without pre-call OPTIONS (OPTIONS seen: $n)" [ "$n" -eq 1 ]
 cat "$T/numbers.txt" >&2
 note "ok: second call without the trust server"
 

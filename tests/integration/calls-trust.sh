@@ -76,6 +76,18 @@ check "forgotten" sh -c "! DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl t
 ctl alice trust forget sip:bob@127.0.0.1 2>/dev/null
 check "forget twice: exit 1" [ $? -eq 1 ]
 
+# Mismatch found at the trust server: without a cached entry alice sends
+# the pre-call OPTIONS; new-bob answers, alice validates his certificate
+# at trustd: mismatch, alert, no INVITE, nothing at bob.
+ctl alice --json call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait \
+	--timeout 10 >"$T/mismatch2.json"
+rc=$?
+cat "$T/mismatch2.json" >&2
+check "trustd mismatch: exit 4" [ $rc -eq 4 ]
+check "trustd mismatch: reason" grep -q "certificate mismatch at the trust server" "$T/mismatch2.json"
+check "trustd mismatch: nothing rang at bob" [ "$(ctl bob --json calls)" = "[]" ]
+check "trustd mismatch: recorded" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@127.0.0.1 mismatch'"
+
 svopid_stop alice
 svopid_stop bob
 exit 0
