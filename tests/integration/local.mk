@@ -56,6 +56,8 @@ dist_check_SCRIPTS += tests/integration/media-srtp.sh
 TESTS += tests/integration/media-srtp.sh
 
 # --- calls ---
-TESTS += tests/integration/calls-first.sh tests/integration/calls-trust.sh
-dist_check_SCRIPTS += tests/integration/calls-first.sh tests/integration/calls-trust.sh
+TESTS += tests/integration/calls-first.sh tests/integration/calls-trust.sh \
+	tests/integration/calls-refuse.sh
+dist_check_SCRIPTS += tests/integration/calls-first.sh tests/integration/calls-trust.sh \
+	tests/integration/calls-refuse.sh
 EXTRA_DIST += tests/integration/calls-common.sh
