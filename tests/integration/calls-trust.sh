@@ -26,14 +26,22 @@ ctl bob enroll >/dev/null || fail "bob enroll"
 calls_first_contact alice bob "$BOB_URI"
 note "ok: first contact done"
 
-# 6. Restart: the relationship survives in the trust store.
+# 6. Restart: the relationship survives in the trust store. Alice comes
+# back with cache_ttl = 1: her entry for bob is stale, used for the call
+# and revalidated at trustd in the background.
 svopid_stop alice
+sed -i 's/^cache_ttl = .*/cache_ttl = 1/' "$T/alice.conf"
+sleep 1.1
+nval=$(grep -c "POST /api/v1/validate" "$T/trustd.log")
 svopid_start alice
 itest_wait_for 20 is_registered alice || fail "alice not registered again"
 check "trust store kept bob" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@127.0.0.1 trusted'"
 ctl alice --json call "$BOB_URI" --wait --timeout 2 >"$T/restart.json"
 check "call after restart: answered, secure, verified" [ $? -eq 0 ]
 check "restart: no VUC asked" sh -c "! DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl vuc list | grep -q ."
+check "stale entry: revalidated in the background" \
+	[ "$(grep -c "POST /api/v1/validate" "$T/trustd.log")" -gt "$nval" ]
+check "stale entry: log says so" grep -q "trusted from the trust store (trusted-stale)" "$T/svopid-alice.log"
 
 # 5. Direct call: alice without a proxy reaches bob's TLS listener.
 svopid_stop alice
