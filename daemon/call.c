@@ -799,7 +799,17 @@ call_send_in_dialog(struct call *c, const char *method)
 
 	if (!c->dlg)
 		return -ENOENT;
-	r = ua_request_dest(ua, dialog_next_hop(c->dlg), &dest);
+	/* Through the proxy when the dialog has a route set (the proxy
+	 * Record-Routes); without one, as the dialog was set up: the
+	 * caller the way its INVITE went, the callee straight to the
+	 * caller's Contact (a direct call). */
+	if (c->dlg->nroute > 0)
+		r = ua_request_dest(ua, dialog_next_hop(c->dlg), &dest);
+	else if (c->outgoing) {
+		dest = c->dest;
+		r = 0;
+	} else
+		r = ua_uri_dest(dialog_next_hop(c->dlg), &dest);
 	if (r < 0)
 		return r;
 	txn_new_branch(branch);
@@ -1159,10 +1169,59 @@ call_end(struct call *c, const char *reason)
 	call_set_state(c, CALL_ENDED);
 }
 
+/* CANCEL of our pending INVITE (RFC 3261 §9.1): same Request-URI, top
+ * Via (branch), From, To, Call-ID and CSeq number. */
+static int
+call_send_cancel(struct call *c)
+{
+	struct sip_msg *inv = NULL;
+	struct buf b;
+	char branch[TXN_BRANCH_MAX], ruri[SIP_URI_MAX + 1];
+	uint8_t *out;
+	size_t n;
+	int r;
+
+	if (!c->invite || sip_msg_parse(c->invite, c->invite_len, 0,
+	    &inv) < 0)
+		return -ENOENT;
+	if (inv->nvia == 0 || inv->via[0].branch.len >= sizeof(branch) ||
+	    inv->ruri.raw.len >= sizeof(ruri)) {
+		sip_msg_free(inv);
+		return -EBADMSG;
+	}
+	memcpy(branch, inv->via[0].branch.p, inv->via[0].branch.len);
+	branch[inv->via[0].branch.len] = '\0';
+	memcpy(ruri, inv->ruri.raw.p, inv->ruri.raw.len);
+	ruri[inv->ruri.raw.len] = '\0';
+	buf_init(&b, SIP_MSG_MAX);
+	sip_out_request(&b, "CANCEL", ruri);
+	sip_out_header_str(&b, "Via", inv->via[0].raw);
+	sip_out_header(&b, "Max-Forwards", "70");
+	sip_out_header_str(&b, "From", sip_msg_header(inv, SIP_HDR_FROM,
+		0)->value);
+	sip_out_header_str(&b, "To", sip_msg_header(inv, SIP_HDR_TO,
+		0)->value);
+	sip_out_header_str(&b, "Call-ID", inv->call_id);
+	sip_out_headerf(&b, "CSeq", "%u CANCEL", inv->cseq);
+	sip_out_header(&b, "User-Agent", UA_USER_AGENT);
+	sip_out_end(&b, NULL, NULL, 0);
+	sip_msg_free(inv);
+	r = buf_steal(&b, &out, &n);
+	buf_release(&b);
+	if (r < 0)
+		return r;
+	r = txn_client_start(ua_txn(c->cs->d->ua), &c->dest, out, n,
+		SIP_METHOD_CANCEL, branch, NULL, NULL, NULL);
+	free(out);
+	return r;
+}
+
 static void
 call_hangup(struct call *c)
 {
-	if (c->dlg && (c->state == CALL_ACTIVE ||
+	if (c->outgoing && !c->dlg && c->tc && c->invite)
+		call_send_cancel(c);
+	else if (c->dlg && (c->state == CALL_ACTIVE ||
 	    (c->outgoing && c->state == CALL_RINGING)))
 		call_send_in_dialog(c, "BYE");
 	else if (!c->outgoing && c->st && c->req)

@@ -60,6 +60,31 @@ import json, sys
 c = json.load(open(sys.argv[1]))
 sys.exit(0 if c["packets"]["received"] > 0 and c["packets"]["rejected"] == 0 else 1)' "$T/direct.json"
 
+# Manual answer and CANCEL: bob without auto_answer.
+svopid_stop bob
+sed -i 's/^auto_answer = .*/auto_answer = no/' "$T/bob.conf"
+svopid_start bob
+DIRECT="sip:bob@127.0.0.1:$bob_TLS;transport=tls"
+ctl alice call "$DIRECT" >/dev/null || fail "dial"
+A=$(last_call alice)
+itest_wait_for 10 sh -c "[ -n \"\$(DBUS_SESSION_BUS_ADDRESS=$bob_BUS $B/cli/svopictl calls)\" ]" ||
+	fail "no call at bob"
+Bc=$(last_call bob)
+itest_wait_for 10 call_state_is bob "$Bc" ringing || fail "bob not ringing"
+itest_wait_for 10 call_state_is alice "$A" ringing || fail "alice does not see ringing"
+ctl bob answer || fail "svopictl answer"
+itest_wait_for 10 call_state_is alice "$A" active || fail "not active after answer"
+ctl bob hangup || fail "bob hangup"
+itest_wait_for 10 call_state_is alice "$A" ended || fail "alice did not see the BYE"
+check "alice: remote hangup" [ "$(call_field alice "$A" end_reason)" = "remote hangup" ]
+ctl alice call "$DIRECT" >/dev/null || fail "dial"
+A=$(last_call alice)
+itest_wait_for 10 call_state_is alice "$A" ringing || fail "not ringing"
+Bc=$(last_call bob)
+ctl alice hangup "$A" || fail "alice hangup"
+itest_wait_for 10 call_state_is bob "$Bc" ended || fail "CANCEL not seen at bob"
+check "bob: cancelled" [ "$(call_field bob "$Bc" end_reason)" = "cancelled by the caller" ]
+
 # 3. Mismatch: bob comes back with a new identity (new state dir) that is
 # not his reference certificate at the trust server.
 svopid_stop bob
