@@ -121,6 +121,21 @@ check "trustd mismatch: reason" grep -q "certificate mismatch at the trust serve
 check "trustd mismatch: nothing rang at bob" [ "$(ctl bob --json calls)" = "[]" ]
 check "trustd mismatch: recorded" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@127.0.0.1 mismatch'"
 
+# Bob re-enrols his new certificate: the relationship is pending again
+# (nothing trusts a new key silently). Alice (trust_wait = 3) gets a VUC
+# prompt, nobody enters the code, the call ends unanswered; nothing rings.
+ctl bob enroll >/dev/null || fail "bob re-enroll"
+svopid_stop alice
+sed -i 's/^trust_wait = .*/trust_wait = 3/' "$T/alice.conf"
+svopid_start alice
+ctl alice --json call "$DIRECT" --wait --timeout 20 >"$T/wait.json"
+rc=$?
+cat "$T/wait.json" >&2
+check "re-enrolled peer: call ends unanswered (exit 3)" [ $rc -eq 3 ]
+check "re-enrolled peer: trust wait ran out" grep -q "trust not established in time" "$T/wait.json"
+check "re-enrolled peer: VUC prompt" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl vuc list | grep -q bob"
+check "re-enrolled peer: nothing rang at bob" sh -c "! DBUS_SESSION_BUS_ADDRESS=$bob_BUS $B/cli/svopictl calls | grep -q ringing"
+
 svopid_stop alice
 svopid_stop bob
 exit 0
