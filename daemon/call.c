@@ -107,6 +107,7 @@ struct call {
 	/* media */
 	struct media *media;
 	struct media_null_counts counts;
+	struct media_stats final;	/* counters after media_free */
 	char remote_addr[64];
 	uint16_t remote_port;
 };
@@ -289,7 +290,7 @@ call_prop(sd_bus *bus, const char *path, const char *iface, const char *prop,
 	if (strcmp(prop, "Packets") == 0) {
 		struct media_stats st;
 
-		memset(&st, 0, sizeof(st));
+		st = c->final;
 		if (c->media)
 			media_stats(c->media, &st);
 		return sd_bus_message_append(reply, "(ttt)", st.sent,
@@ -1160,9 +1161,12 @@ call_end(struct call *c, const char *reason)
 		/* A held request still waits for an answer. */
 		call_reply(c, c->req_is_invite ? 480 : 403, reason, NULL, 0);
 	}
-	if (c->media)
-		media_stop(c->media);
-	/* Keys go now; the counters stay for `svopictl calls`. */
+	/* Keys go now (srtp_dealloc wipes them); the counters stay for
+	 * `svopictl calls`. */
+	if (c->media) {
+		media_stats(c->media, &c->final);
+		c->media = media_free(c->media);
+	}
 	mikey_result_clear(&c->res);
 	c->have_res = false;
 	c->ist = mikey_init_state_free(c->ist);
