@@ -2157,6 +2157,26 @@ calls_new(struct svopid *d)
 }
 
 void
+calls_stop(struct svopid *d)
+{
+	struct calls *cs = d->calls;
+	struct call *c;
+
+	if (!cs)
+		return;
+	LIST_FOREACH(c, &cs->calls, link)
+		if (c->state != CALL_ENDED && c->slot) {
+			if (c->outgoing && !c->dlg && c->tc && c->invite)
+				call_send_cancel(c);
+			else if (c->dlg)
+				call_send_in_dialog(c, "BYE");
+			else if (c->st && c->req)
+				call_reply(c, 480, "shutting down", NULL, 0);
+			call_end(c, "daemon stopped");
+		}
+}
+
+void
 calls_free(struct svopid *d)
 {
 	struct calls *cs = d->calls;

@@ -23,6 +23,8 @@
 
 /* Opens the trust store and the trust client. Returns 0 or -errno. */
 int calls_new(struct svopid *d);
+/* Shutdown: ends every call (BYE, CANCEL or 480 as fits). */
+void calls_stop(struct svopid *d);
 void calls_free(struct svopid *d);
 
 /* A request from the UA: true when a call took it (and answered or will

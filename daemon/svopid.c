@@ -91,6 +91,7 @@ svopid_stop(struct svopid *d)
 	svopid_grace_ev = evtimer_new(d->base, svopid_grace_cb, d);
 	if (svopid_grace_ev)
 		evtimer_add(svopid_grace_ev, &tv);
+	calls_stop(d);
 	if (ua_stop(d->ua) == 0)	/* nothing to wait for */
 		event_base_loopexit(d->base, NULL);
 }

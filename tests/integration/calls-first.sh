@@ -170,6 +170,13 @@ check "second call: INVITE without pre-call OPTIONS (OPTIONS seen: $n)" [ "$n" -
 cat "$T/numbers.txt" >&2
 note "ok: second call without the trust server"
 
+# A daemon that stops ends its calls: bob sees the BYE.
+ctl alice call "sip:bob@127.0.0.1:$KAM_TLS_PORT" >/dev/null || fail "third call"
+B3=""
+bob_active() { B3=$(last_call bob); call_state_is bob "$B3" active; }
+itest_wait_for 10 bob_active || fail "third call not active at bob"
 svopid_stop alice
+itest_wait_for 5 call_state_is bob "$B3" ended || fail "bob's call survived alice's stop"
+check "stop: bob saw remote hangup" [ "$(call_field bob "$B3" end_reason)" = "remote hangup" ]
 svopid_stop bob
 exit 0
