@@ -170,6 +170,13 @@ check "second call: INVITE without pre-call OPTIONS (OPTIONS seen: $n)" [ "$n" -
 cat "$T/numbers.txt" >&2
 note "ok: second call without the trust server"
 
+# With trustd down an enrolment fails (exit 1) and TrustServer says so.
+ctl alice enroll >/dev/null 2>"$T/enroll-down.err"
+check "enroll without trustd: exit 1" [ $? -eq 1 ]
+itest_wait_for 5 status_has alice "Trust server: unreachable" ||
+	fail "TrustServer not unreachable: $(ctl alice status)"
+note "ok: TrustServer unreachable"
+
 # A daemon that stops ends its calls: bob sees the BYE.
 ctl alice call "sip:bob@127.0.0.1:$KAM_TLS_PORT" >/dev/null || fail "third call"
 B3=""
