@@ -47,6 +47,7 @@ check "stale entry: log says so" grep -q "trusted from the trust store (trusted-
 svopid_stop alice
 awk '/^\[/ { sec = $0 } !(sec == "[account]" && /^(proxy|auth_user|password_file) =/)' \
 	"$T/alice.conf" >"$T/alice-direct.conf"
+sed -i 's/^cache_ttl = .*/cache_ttl = 3600/' "$T/alice-direct.conf"
 cp "$T/alice-direct.conf" "$T/alice.conf"
 svopid_start alice
 check "alice has no proxy" [ "$(reg_state alice)" = unregistered ]
@@ -55,6 +56,8 @@ ctl alice --json call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait \
 rc=$?
 cat "$T/direct.json" >&2
 check "direct call: answered, secure, verified" [ $rc -eq 0 ]
+check "direct call: INVITE without pre-call OPTIONS (fresh entry)" \
+	grep -q "INVITE without pre-call OPTIONS" "$T/svopid-alice.log"
 check "direct call: packets both ways" python3 -c '
 import json, sys
 c = json.load(open(sys.argv[1]))
@@ -97,7 +100,8 @@ ctl alice --json call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait \
 rc=$?
 cat "$T/mismatch.json" >&2
 check "mismatch: exit 4 (security failure)" [ $rc -eq 4 ]
-check "mismatch: end reason names it" grep -q mismatch "$T/mismatch.json"
+check "mismatch: refused by bob before ringing (403)" \
+	grep -q "403 Forbidden.*certificate mismatch" "$T/mismatch.json"
 itest_wait_for 5 grep -q "^signal SecurityAlert sip:bob@127.0.0.1" "$T/mon-alice.log" ||
 	fail "no SecurityAlert at alice"
 check "mismatch: nothing at bob" [ "$(ctl bob --json calls)" = "[]" ]
