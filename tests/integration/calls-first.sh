@@ -102,6 +102,11 @@ c = json.load(open(sys.argv[1]))[-1]
 t = c["timings"]
 sys.exit(0 if t["trust_done"] <= t["ringing"] <= t["answered"] <= t["media_ready"] else 1)' "$T/calls-bob.json"
 grep -q '"awaiting-trust"' "$T/mon-alice.log" || fail "monitor lacks awaiting-trust"
+# Bash completion offers the call ids for hangup.
+comp=$(DBUS_SESSION_BUS_ADDRESS=$alice_BUS bash -c '. "$1"; COMP_WORDS=("$2" hangup ""); COMP_CWORD=2; _svopictl; echo "${COMPREPLY[*]}"' _ \
+	"$S/cli/completion/svopictl" "$B/cli/svopictl")
+check "completion: call ids for hangup ($comp)" [ "$comp" = "$A1" ]
+
 # The Call1 XML is the contract of the live call object.
 busctl --address="$alice_BUS" introspect --xml-interface org.svopi.Daemon1 \
 	"/org/svopi/Call/$A1" >"$T/call-live.xml" || fail "introspect call"
