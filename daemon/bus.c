@@ -7,6 +7,7 @@
 
 #include "daemon/bus.h"
 #include "daemon/busloop.h"
+#include "daemon/call.h"
 #include "daemon/identity.h"
 #include "daemon/log.h"
 #include "daemon/ua.h"
@@ -150,6 +151,36 @@ static const sd_bus_vtable bus_daemon_vtable[] = {
 		SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL_WITH_NAMES("RegistrationChanged", "s",
 		SD_BUS_PARAM(state), 0),
+	SD_BUS_METHOD_WITH_NAMES("Dial", "sa{sv}", SD_BUS_PARAM(uri)
+		SD_BUS_PARAM(options), "o", SD_BUS_PARAM(call),
+		calls_method_dial, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Enroll", "", , "s",
+		SD_BUS_PARAM(fingerprint), calls_method_enroll,
+		SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("EnterVuc", "ss", SD_BUS_PARAM(peer)
+		SD_BUS_PARAM(code), "si", SD_BUS_PARAM(result)
+		SD_BUS_PARAM(attempts_left), calls_method_enter_vuc,
+		SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("ListCalls", "", , "ao",
+		SD_BUS_PARAM(calls), calls_method_list_calls,
+		SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("VucList", "", , "a(ssst)",
+		SD_BUS_PARAM(prompts), calls_method_vuc_list,
+		SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("TrustList", "", , "a(sssxx)",
+		SD_BUS_PARAM(entries), calls_method_trust_list,
+		SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("TrustForget", "s", SD_BUS_PARAM(peer),
+		"", , calls_method_trust_forget, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_NAMES("VucIssued", "sst", SD_BUS_PARAM(peer)
+		SD_BUS_PARAM(code) SD_BUS_PARAM(expires), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("VucRequested", "s", SD_BUS_PARAM(peer), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("SecurityAlert", "ss", SD_BUS_PARAM(peer)
+		SD_BUS_PARAM(reason), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("CallAdded", "os", SD_BUS_PARAM(call)
+		SD_BUS_PARAM(peer), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("CallStateChanged", "oss", SD_BUS_PARAM(call)
+		SD_BUS_PARAM(state) SD_BUS_PARAM(reason), 0),
 	SD_BUS_VTABLE_END
 };
 

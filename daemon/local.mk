@@ -14,8 +14,9 @@ daemon_svopid_SOURCES = \
 	daemon/siphash.c daemon/siphash.h \
 	daemon/dialog.c daemon/dialog.h \
 	daemon/ua.c daemon/ua.h \
-	daemon/reg.c daemon/reg.h
+	daemon/reg.c daemon/reg.h \
+	daemon/call.c daemon/call.h
 daemon_svopid_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
-	$(SYSTEMD_CFLAGS)
-daemon_svopid_LDADD = $(LIBSVOPI) $(EVENT_LIBS) $(OPENSSL_LIBS) \
-	$(SYSTEMD_LIBS)
+	$(SYSTEMD_CFLAGS) $(SRTP_CFLAGS)
+daemon_svopid_LDADD = $(LIBSVOPID_TRUST) $(LIBSVOPID_MEDIA) $(LIBSVOPI) \
+	$(EVENT_LIBS) $(OPENSSL_LIBS) $(SYSTEMD_LIBS)

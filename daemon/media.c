@@ -641,3 +641,24 @@ media_params_from_mikey(struct media_params *p,
 	p->tx = &res->cs[initiator ? 0 : 1];
 	p->rx = &res->cs[initiator ? 1 : 0];
 }
+
+int
+media_set_remote(struct media *m, const char *addr, uint16_t port,
+    uint16_t rtcp_port)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int rc;
+
+	if (!m || !addr || !port)
+		return -EINVAL;
+	rc = media_addr(addr, port, &sa, &len);
+	if (rc < 0)
+		return rc;
+	m->remote = sa;
+	m->remote_len = len;
+	m->remote_rtcp = sa;
+	media_set_port(&m->remote_rtcp, rtcp_port ? rtcp_port :
+	    (uint16_t)(port + 1));
+	return 0;
+}

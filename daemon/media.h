@@ -148,6 +148,10 @@ struct media *media_free(struct media *m);
 
 /* The local RTP port (RTCP is +1): for our SDP. */
 uint16_t media_local_port(const struct media *m);
+/* Sets where packets go (the peer's SDP answer arrived after media_new):
+ * RTCP at rtcp_port, or port + 1 when 0. Returns 0 or -EINVAL. */
+int media_set_remote(struct media *m, const char *addr, uint16_t port,
+    uint16_t rtcp_port);
 /* Starts the frame timer and the RTCP timer. Returns 0 or -EALREADY. */
 int media_start(struct media *m);
 /* Stops sending; receiving (and counting) goes on until media_free. */

@@ -13,6 +13,7 @@
 
 #include "daemon/bus.h"
 #include "daemon/busloop.h"
+#include "daemon/call.h"
 #include "daemon/conf.h"
 #include "daemon/identity.h"
 #include "daemon/log.h"
@@ -90,6 +91,7 @@ svopid_stop(struct svopid *d)
 	svopid_grace_ev = evtimer_new(d->base, svopid_grace_cb, d);
 	if (svopid_grace_ev)
 		evtimer_add(svopid_grace_ev, &tv);
+	calls_stop(d);
 	if (ua_stop(d->ua) == 0)	/* nothing to wait for */
 		event_base_loopexit(d->base, NULL);
 }
@@ -228,6 +230,11 @@ main(int argc, char **argv)
 		log_error("SIP: %s", strerror(-r));
 		goto out;
 	}
+	r = calls_new(&d);
+	if (r < 0) {
+		log_error("calls: %s", strerror(-r));
+		goto out;
+	}
 	sigterm = evsignal_new(d.base, SIGTERM, svopid_signal_cb, &d);
 	sigint = evsignal_new(d.base, SIGINT, svopid_signal_cb, &d);
 	if (!sigterm || !sigint || evsignal_add(sigterm, NULL) < 0 ||
@@ -255,6 +262,7 @@ main(int argc, char **argv)
 	rc = EXIT_SUCCESS;
 	log_info("exiting");
 out:
+	calls_free(&d);
 	d.ua = ua_free(d.ua);
 	bus_teardown(&d);
 	if (sigterm)

@@ -22,6 +22,7 @@ struct transport;
 struct txn_layer;
 struct ua;
 struct reg;
+struct calls;
 
 struct svopid {
 	struct event_base *base;
@@ -35,6 +36,7 @@ struct svopid {
 	struct txn_layer *txl;
 	struct ua *ua;
 	struct reg *reg;
+	struct calls *calls;
 	enum svopid_reg reg_state;
 	char *reg_detail;		/* why failed, for status */
 	const char *trust_server_state;

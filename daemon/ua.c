@@ -12,6 +12,7 @@
 
 #include <openssl/rand.h>
 
+#include "daemon/call.h"
 #include "daemon/conf.h"
 #include "daemon/dialog.h"
 #include "daemon/log.h"
@@ -106,7 +107,7 @@ ua_contact(struct ua *ua, enum conf_proto proto, char *out, size_t len)
 /* A URI's transport and address. Without transport= a sips URI means
  * TLS, and so does a plain sip URI: svopi sends nothing in clear text
  * unless the URI asks for udp or tcp explicitly (docs/daemon.md). */
-static int
+int
 ua_uri_dest(const char *text, struct tp_dest *ret)
 {
 	struct sip_uri u;
@@ -203,7 +204,7 @@ ua_put_top_via(struct buf *b, const struct sip_via *v,
 }
 
 /* Status line and the headers a response copies from its request. */
-static int
+int
 ua_response_start(struct buf *b, const struct sip_msg *req,
 	const struct tp_source *src, unsigned code, const char *reason,
 	const char *to_tag)
@@ -237,7 +238,7 @@ ua_response_start(struct buf *b, const struct sip_msg *req,
 
 /* Sends a simple response through the server transaction (or statelessly
  * when st is NULL). warning is the text of a 399 Warning, or NULL. */
-static void
+void
 ua_respond(struct ua *ua, struct txn_server *st, const struct sip_msg *req,
 	const struct tp_source *src, unsigned code, const char *reason,
 	const char *warning, const char *extra_name, const char *extra_value)
@@ -360,7 +361,8 @@ ua_invite_policy(const struct sip_msg *req)
 		why = "offer without an active media stream";
 		goto out;
 	}
-	why = "secure calls not available yet";
+	/* Reached only when calls.c could not use the key-mgmt data. */
+	why = "unusable MIKEY key-mgmt data";
 out:
 	sdp_free(sdp);
 	return why;
@@ -424,6 +426,8 @@ ua_txn_request(void *userdata, struct txn_server *st,
 	log_ratelimited(&ua_rl, LOG_DEBUG, "%.*s from %s",
 		(int)req->method.len, req->method.p,
 		transport_addr_str(&src->addr, a, sizeof(a)));
+	if (calls_request(ua->d, st, req, src, invite))
+		return;
 	switch (req->method_id) {
 	case SIP_METHOD_OPTIONS:
 		ua_options(ua, st, req, src);
@@ -497,7 +501,10 @@ static void
 ua_txn_ack(void *userdata, const struct sip_msg *m,
 	const struct tp_source *src)
 {
-	/* An ACK for a 2xx we never sent: nothing to do (§17.2.3). */
+	struct ua *ua = userdata;
+
+	/* An ACK for a 2xx of ours (a call's) or for none (§17.2.3). */
+	calls_ack(ua->d, m);
 }
 
 static void
@@ -701,4 +708,20 @@ ua_stop(struct ua *ua)
 	if (!ua || !ua->reg)
 		return 0;
 	return reg_stop(ua->reg);
+}
+
+int
+ua_request_dest(struct ua *ua, const char *uri, struct tp_dest *ret)
+{
+	if (ua->have_proxy) {
+		*ret = ua->proxy;
+		return 0;
+	}
+	return ua_uri_dest(uri, ret);
+}
+
+struct transport *
+ua_transport(struct ua *ua)
+{
+	return ua->tp;
 }

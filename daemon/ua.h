@@ -9,6 +9,7 @@
 #include "daemon/svopid.h"
 #include "daemon/transport.h"
 #include "daemon/txn.h"
+#include "buf.h"
 
 #define UA_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS"
 #define UA_USER_AGENT "svopid/" PACKAGE_VERSION
@@ -28,6 +29,23 @@ int ua_ping(struct ua *ua, const char *uri,
 	void (*done)(void *userdata, int status, const char *reason,
 		uint64_t rtt_us),
 	void *userdata);
+
+/* A request's destination: the proxy when one is configured, else the
+ * URI's host (TLS unless transport= says otherwise). */
+int ua_request_dest(struct ua *ua, const char *uri, struct tp_dest *ret);
+/* A URI's own transport and address. */
+int ua_uri_dest(const char *text, struct tp_dest *ret);
+/* Status line and the headers a response copies from its request (top
+ * Via with received/rport over UDP). */
+int ua_response_start(struct buf *b, const struct sip_msg *req,
+	const struct tp_source *src, unsigned code, const char *reason,
+	const char *to_tag);
+/* A simple response; warning is the text of a 399 Warning or NULL. */
+void ua_respond(struct ua *ua, struct txn_server *st,
+	const struct sip_msg *req, const struct tp_source *src, unsigned code,
+	const char *reason, const char *warning, const char *extra_name,
+	const char *extra_value);
+struct transport *ua_transport(struct ua *ua);
 
 /* Helpers for request builders (reg.c). */
 struct txn_layer *ua_txn(struct ua *ua);

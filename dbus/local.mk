@@ -1,6 +1,8 @@
 # dbus: interface XML (the source of truth for the D-Bus API), policy
 # --- daemon ---
 dist_dbusinterface_DATA += dbus/org.svopi.Daemon1.xml
+# --- calls ---
+dist_dbusinterface_DATA += dbus/org.svopi.Call1.xml
 dbussystemdir = $(datadir)/dbus-1/system.d
 dist_dbussystem_DATA = dbus/org.svopi.Daemon1.conf
 dbussessiondir = $(datadir)/dbus-1/services

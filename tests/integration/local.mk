@@ -54,3 +54,11 @@ tests_integration_media_driver_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) \
 tests_integration_media_driver_LDADD = $(LIBSVOPID_MEDIA)
 dist_check_SCRIPTS += tests/integration/media-srtp.sh
 TESTS += tests/integration/media-srtp.sh
+
+
+# --- calls ---
+TESTS += tests/integration/calls-first.sh tests/integration/calls-trust.sh \
+	tests/integration/calls-refuse.sh
+dist_check_SCRIPTS += tests/integration/calls-first.sh tests/integration/calls-trust.sh \
+	tests/integration/calls-refuse.sh
+EXTRA_DIST += tests/integration/calls-common.sh

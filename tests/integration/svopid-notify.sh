@@ -61,10 +61,12 @@ sleep 2.2
 n=$(grep -c "WATCHDOG=1" "$T/notify.log")
 note "WATCHDOG=1 sent $n times in about 2 s (interval 1 s)"
 check "watchdog pings at half the interval" [ "$n" -ge 3 ]
-# svopictl: verbs of later issues say so with exit 2; usage errors too.
-ctl frank calls >/dev/null 2>"$T/calls.err"
-check "calls: not implemented yet, exit 2" [ $? -eq 2 ]
-check "calls says why" grep -q "not implemented yet" "$T/calls.err"
+# svopictl: calls on an idle daemon is an empty list; usage errors exit 2.
+ctl frank --json calls >"$T/calls.json" 2>"$T/calls.err"
+check "calls: exit 0" [ $? -eq 0 ]
+check "calls: empty JSON array" [ "$(cat "$T/calls.json")" = "[]" ]
+ctl frank call >/dev/null 2>&1
+check "call without URI: exit 2" [ $? -eq 2 ]
 ctl frank frobnicate >/dev/null 2>&1
 check "unknown verb: exit 2" [ $? -eq 2 ]
 ctl frank ping >/dev/null 2>&1
