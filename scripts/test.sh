@@ -5,6 +5,12 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+# On a fresh machine this is the whole job; .ci/run installs first and
+# sets SVOPI_DEPS_DONE.
+if [ -z "${SVOPI_DEPS_DONE:-}" ]; then
+	sh scripts/install-deps.sh >install-deps.log 2>&1 ||
+		{ tail -n 40 install-deps.log; echo "0 passed, 1 failed"; exit 1; }
+fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then

@@ -62,3 +62,7 @@ TESTS += tests/integration/calls-first.sh tests/integration/calls-trust.sh \
 dist_check_SCRIPTS += tests/integration/calls-first.sh tests/integration/calls-trust.sh \
 	tests/integration/calls-refuse.sh
 EXTRA_DIST += tests/integration/calls-common.sh
+
+# --- demo ---
+TESTS += tests/integration/demo.sh
+dist_check_SCRIPTS += tests/integration/demo.sh
