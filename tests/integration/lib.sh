@@ -86,10 +86,15 @@ itest_bg() {
 	ITEST_PIDS="$ITEST_PIDS $ITEST_LAST_PID"
 }
 
-# itest_port: a free TCP+UDP port on 127.0.0.1.
+# itest_port: a free TCP+UDP port on 127.0.0.1, below the kernel's
+# ephemeral range: a port in that range can be taken at any moment by an
+# outgoing connection of a test running in parallel, which ss cannot
+# foresee.
 itest_port() {
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$lo" -gt 12000 ] || lo=32768
 	for _ in $(seq 1 50); do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
+		p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (lo - 10000) ))
 		if ! ss -Hltnu "sport = :$p" 2>/dev/null | grep -q .; then
 			echo "$p"
 			return 0
@@ -156,8 +161,6 @@ itest_kamailio() {
 	command -v kamailio >/dev/null || skip "no kamailio"
 	KAM_DIR=$T/kamailio
 	mkdir -p "$KAM_DIR"
-	KAM_PORT=$(itest_port)
-	KAM_TLS_PORT=$(itest_port)
 	users=
 	for up in "$@"; do
 		users="$users\$sht(users=>${up%%:*}) = \"${up#*:}\";\n"
@@ -166,16 +169,35 @@ itest_kamailio() {
 	cp "$T/kamailio.crt" "$KAM_DIR/server.crt"
 	cp "$T/kamailio.key" "$KAM_DIR/server.key"
 	cp "$T/ca.crt" "$KAM_DIR/ca.crt"
-	sed -e "s|@DIR@|$KAM_DIR|g" -e "s|@PORT@|$KAM_PORT|g" \
-		-e "s|@TLSPORT@|$KAM_TLS_PORT|g" \
-		"$S/tests/data/kamailio/tls.cfg.in" >"$KAM_DIR/tls.cfg"
-	sed -e "s|@DIR@|$KAM_DIR|g" -e "s|@PORT@|$KAM_PORT|g" \
-		-e "s|@TLSPORT@|$KAM_TLS_PORT|g" \
-		-e "s|@USERS@|$users|" \
-		"$S/tests/data/kamailio/kamailio.cfg.in" >"$KAM_DIR/kamailio.cfg"
-	kamailio -c -f "$KAM_DIR/kamailio.cfg" >"$T/kamailio-check.log" 2>&1 ||
-		fail "kamailio config check"
-	itest_bg kamailio kamailio -f "$KAM_DIR/kamailio.cfg" -DD -E \
-		-m 64 -M 8 -P "$KAM_DIR/kamailio.pid"
-	itest_wait_port "$KAM_TLS_PORT" 15
+	# A port another process grabbed between our look and Kamailio's bind
+	# makes it exit: try again on fresh ports.
+	for attempt in 1 2 3; do
+		KAM_PORT=$(itest_port)
+		KAM_TLS_PORT=$(itest_port)
+		[ "$KAM_PORT" != "$KAM_TLS_PORT" ] || continue
+		sed -e "s|@DIR@|$KAM_DIR|g" -e "s|@PORT@|$KAM_PORT|g" \
+			-e "s|@TLSPORT@|$KAM_TLS_PORT|g" \
+			"$S/tests/data/kamailio/tls.cfg.in" >"$KAM_DIR/tls.cfg"
+		sed -e "s|@DIR@|$KAM_DIR|g" -e "s|@PORT@|$KAM_PORT|g" \
+			-e "s|@TLSPORT@|$KAM_TLS_PORT|g" \
+			-e "s|@USERS@|$users|" \
+			"$S/tests/data/kamailio/kamailio.cfg.in" \
+			>"$KAM_DIR/kamailio.cfg"
+		kamailio -c -f "$KAM_DIR/kamailio.cfg" \
+			>"$T/kamailio-check.log" 2>&1 ||
+			fail "kamailio config check"
+		itest_bg kamailio kamailio -f "$KAM_DIR/kamailio.cfg" -DD -E \
+			-m 64 -M 8 -P "$KAM_DIR/kamailio.pid"
+		kam_pid=$ITEST_LAST_PID
+		if itest_wait_for 15 sh -c \
+		    "kill -0 $kam_pid &&
+		     ss -Hltn 'sport = :$KAM_TLS_PORT' | grep -q . &&
+		     ss -Hltn 'sport = :$KAM_PORT' | grep -q ."; then
+			return 0
+		fi
+		note "kamailio did not listen on $KAM_TLS_PORT (attempt $attempt)"
+		kill -TERM "$kam_pid" 2>/dev/null
+		itest_wait_for 5 sh -c "! kill -0 $kam_pid 2>/dev/null"
+	done
+	fail "kamailio did not start"
 }

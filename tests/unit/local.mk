@@ -17,7 +17,7 @@ tests_unit_test_mikey_SOURCES = tests/unit/test-mikey.c tests/unit/test.h
 tests_unit_test_mikey_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mikey_LDADD = $(LIBSVOPI)
 tests_unit_test_mikey_prf_SOURCES = tests/unit/test-mikey-prf.c \
-	tests/unit/test.h
+	tests/unit/test.h tests/unit/test-mikey-util.h
 tests_unit_test_mikey_prf_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mikey_prf_LDADD = $(LIBSVOPI)
 tests_unit_test_mikey_msg_SOURCES = tests/unit/test-mikey-msg.c \

@@ -17,6 +17,7 @@
 #include "mikey-dh.h"
 #include "mikey-prf.h"
 #include "test.h"
+#include "test-mikey-util.h"
 
 static size_t
 unhex(const char *s, uint8_t *out, size_t cap)
@@ -26,39 +27,6 @@ unhex(const char *s, uint8_t *out, size_t cap)
 	if (n < 0)
 		abort();
 	return (size_t)n;
-}
-
-/* The independent PRF: OpenSSL TLS1-PRF (P_SHA1) per chunk, XORed. */
-static void
-ref_prf(const uint8_t *key, size_t key_len, const uint8_t *label,
-    size_t label_len, uint8_t *out, size_t out_len)
-{
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-	uint8_t tmp[1024];
-
-	if (!kdf || out_len > sizeof(tmp))
-		abort();
-	memset(out, 0, out_len);
-	for (size_t off = 0; off < key_len; off += 32) {
-		size_t n = key_len - off < 32 ? key_len - off : 32;
-		EVP_KDF_CTX *k = EVP_KDF_CTX_new(kdf);
-		OSSL_PARAM p[] = {
-			OSSL_PARAM_construct_utf8_string(
-			    OSSL_KDF_PARAM_DIGEST, (char *)"SHA1", 0),
-			OSSL_PARAM_construct_octet_string(
-			    OSSL_KDF_PARAM_SECRET, (void *)(key + off), n),
-			OSSL_PARAM_construct_octet_string(
-			    OSSL_KDF_PARAM_SEED, (void *)label, label_len),
-			OSSL_PARAM_construct_end(),
-		};
-
-		if (!k || EVP_KDF_derive(k, tmp, out_len, p) <= 0)
-			abort();
-		for (size_t i = 0; i < out_len; i++)
-			out[i] ^= tmp[i];
-		EVP_KDF_CTX_free(k);
-	}
-	EVP_KDF_free(kdf);
 }
 
 static void
@@ -85,7 +53,7 @@ test_vectors(void)
 	    out, 20), 0);
 	CHECK_MEM(out, want, n);
 	/* And both against the reference. */
-	ref_prf(key, 44, (const uint8_t *)"split-test", 10, want, 20);
+	tref_prf(key, 44, (const uint8_t *)"split-test", 10, want, 20);
 	CHECK_MEM(out, want, 20);
 }
 
@@ -105,7 +73,7 @@ test_against_tls1_prf(void)
 			size_t kl = key_lens[i], ol = out_lens[j];
 
 			CHECK_EQ_INT(mikey_prf(key, kl, label, 25, a, ol), 0);
-			ref_prf(key, kl, label, 25, b, ol);
+			tref_prf(key, kl, label, 25, b, ol);
 			CHECK_MEM(a, b, ol);
 		}
 }
@@ -143,13 +111,13 @@ test_derive(void)
 	memcpy(label + 9, rand, 16);
 	CHECK_EQ_INT(mikey_prf_derive(tgk, 192, MIKEY_KEY_TEK, 1, 0xdeadbeef,
 	    rand, 16, a, 32), 0);
-	ref_prf(tgk, 192, label, 25, b, 32);
+	tref_prf(tgk, 192, label, 25, b, 32);
 	CHECK_MEM(a, b, 32);
 	/* The salt constant and cs_id 2 give other keys. */
 	memcpy(label, "\x39\xa2\xc1\x4b\x02", 5);
 	CHECK_EQ_INT(mikey_prf_derive(tgk, 192, MIKEY_KEY_SALT, 2, 0xdeadbeef,
 	    rand, 16, a, 14), 0);
-	ref_prf(tgk, 192, label, 25, b, 14);
+	tref_prf(tgk, 192, label, 25, b, 14);
 	CHECK_MEM(a, b, 14);
 }
 
@@ -259,7 +227,7 @@ test_dh(void)
 		    16, k1, 16);
 		memcpy(label, "\x2a\xd0\x1c\x64\x01\x01\x02\x03\x04", 9);
 		memcpy(label + 9, rand, 16);
-		ref_prf(ta, 192, label, 25, k2, 16);
+		tref_prf(ta, 192, label, 25, k2, 16);
 		CHECK_MEM(k1, k2, 16);
 	}
 

@@ -143,7 +143,7 @@ tref_prf(const uint8_t *key, size_t key_len, const uint8_t *label,
     size_t label_len, uint8_t *out, size_t out_len)
 {
 	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-	uint8_t tmp[256];
+	uint8_t tmp[1024];
 
 	if (!kdf || out_len > sizeof(tmp))
 		abort();
