@@ -1971,6 +1971,20 @@ calls_method_enter_vuc(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	return 1;
 }
 
+/* Ends a method reply whose array was filled while r stayed >= 0: closes
+ * the array, sends, and frees the reply. Returns what a vtable method
+ * returns. */
+static int
+reply_array_send(sd_bus_message *reply, int r)
+{
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return r < 0 ? r : 1;
+}
+
 int
 calls_method_list_calls(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
@@ -1994,12 +2008,7 @@ calls_method_list_calls(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		snprintf(path, sizeof(path), CALL_PATH_PREFIX "%u", ids[i - 1]);
 		r = sd_bus_message_append(reply, "o", path);
 	}
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	sd_bus_message_unref(reply);
-	return r < 0 ? r : 1;
+	return reply_array_send(reply, r);
 }
 
 int
@@ -2018,12 +2027,7 @@ calls_method_vuc_list(sd_bus_message *m, void *userdata, sd_bus_error *e)
 			r = sd_bus_message_append(reply, "(ssst)", v->peer,
 				v->role, v->code,
 				(uint64_t)(v->expires > 0 ? v->expires : 0));
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	sd_bus_message_unref(reply);
-	return r < 0 ? r : 1;
+	return reply_array_send(reply, r);
 }
 
 static int
@@ -2047,12 +2051,7 @@ calls_method_trust_list(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		r = sd_bus_message_open_container(reply, 'a', "(sssxx)");
 	if (r >= 0)
 		r = truststore_list(d->calls->ts, calls_trust_list_cb, reply);
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	sd_bus_message_unref(reply);
-	return r < 0 ? r : 1;
+	return reply_array_send(reply, r);
 }
 
 int

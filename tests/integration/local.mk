@@ -66,3 +66,4 @@ EXTRA_DIST += tests/integration/calls-common.sh
 # --- demo ---
 TESTS += tests/integration/demo.sh
 dist_check_SCRIPTS += tests/integration/demo.sh
+EXTRA_DIST += tests/integration/dbus-xml-match.py
