@@ -1855,26 +1855,61 @@ calls_method_dial(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	return sd_bus_reply_method_return(m, "o", c->path);
 }
 
+/* A D-Bus method call answered later, when the trust server replies. */
 struct bus_pending {
 	struct svopid *d;
 	sd_bus_message *call;
 };
+
+static struct bus_pending *
+pending_new(struct svopid *d, sd_bus_message *m)
+{
+	struct bus_pending *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->d = d;
+		p->call = sd_bus_message_ref(m);
+	}
+	return p;
+}
+
+static void
+pending_free(struct bus_pending *p)
+{
+	sd_bus_message_unref(p->call);
+	free(p);
+}
+
+/* Answers the pending call with the trust server's error, if any; returns
+ * whether it did. */
+static bool
+pending_reply_error(struct bus_pending *p, const struct trust_client_reply *rep)
+{
+	if (rep->error >= 0)
+		return false;
+	sd_bus_reply_method_errorf(p->call,
+		"org.svopi.Daemon1.Error.TrustServer", "%s%s%s",
+		trust_client_strerror(rep->error),
+		rep->message[0] ? ": " : "", rep->message);
+	return true;
+}
+
+/* After a reply sent outside a bus callback the bus fd must be re-armed. */
+static void
+pending_done(struct bus_pending *p)
+{
+	busloop_update(p->d->busloop);
+	pending_free(p);
+}
 
 static void
 calls_enroll_reply(const struct trust_client_reply *rep, void *userdata)
 {
 	struct bus_pending *p = userdata;
 
-	if (rep->error < 0)
-		sd_bus_reply_method_errorf(p->call,
-			"org.svopi.Daemon1.Error.TrustServer", "%s%s%s",
-			trust_client_strerror(rep->error),
-			rep->message[0] ? ": " : "", rep->message);
-	else
+	if (!pending_reply_error(p, rep))
 		sd_bus_reply_method_return(p->call, "s", rep->fingerprint);
-	sd_bus_message_unref(p->call);
-	busloop_update(p->d->busloop);
-	free(p);
+	pending_done(p);
 }
 
 static int
@@ -1897,16 +1932,13 @@ calls_method_enroll(sd_bus_message *m, void *userdata, sd_bus_error *e)
 
 	if ((r = calls_need_tc(cs, e)) < 0)
 		return r;
-	p = calloc(1, sizeof(*p));
+	p = pending_new(d, m);
 	if (!p)
 		return -ENOMEM;
-	p->d = d;
-	p->call = sd_bus_message_ref(m);
 	r = trust_client_enroll(cs->tc, cs->login, cs->trust_password,
 		cs->cert_pem, calls_enroll_reply, p, NULL);
 	if (r < 0) {
-		sd_bus_message_unref(p->call);
-		free(p);
+		pending_free(p);
 		return sd_bus_error_setf(e, "org.svopi.Daemon1.Error.Failed",
 			"%s", strerror(-r));
 	}
@@ -1918,18 +1950,11 @@ calls_redeem_reply(const struct trust_client_reply *rep, void *userdata)
 {
 	struct bus_pending *p = userdata;
 
-	if (rep->error < 0)
-		sd_bus_reply_method_errorf(p->call,
-			"org.svopi.Daemon1.Error.TrustServer", "%s%s%s",
-			trust_client_strerror(rep->error),
-			rep->message[0] ? ": " : "", rep->message);
-	else
+	if (!pending_reply_error(p, rep))
 		sd_bus_reply_method_return(p->call, "si",
 			trust_client_redeem_to_string(rep->result),
 			(int32_t)rep->attempts_left);
-	sd_bus_message_unref(p->call);
-	busloop_update(p->d->busloop);
-	free(p);
+	pending_done(p);
 }
 
 int
@@ -1955,16 +1980,13 @@ calls_method_enter_vuc(sd_bus_message *m, void *userdata, sd_bus_error *e)
 			return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
 				"not a peer address: %s", peer);
 	}
-	p = calloc(1, sizeof(*p));
+	p = pending_new(d, m);
 	if (!p)
 		return -ENOMEM;
-	p->d = d;
-	p->call = sd_bus_message_ref(m);
 	r = trust_client_redeem(cs->tc, cs->login, cs->trust_password, aor,
 		code, calls_redeem_reply, p, NULL);
 	if (r < 0) {
-		sd_bus_message_unref(p->call);
-		free(p);
+		pending_free(p);
 		return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS, "%s",
 			strerror(-r));
 	}
