@@ -156,8 +156,9 @@ media_socket(const struct sockaddr_storage *sa, socklen_t len, int *ret_fd)
 
 /* Binds RTP on an even port and RTCP on the next one, trying every pair in
  * the range once from a random start. */
-static int
-media_bind(struct media *m, const struct media_params *p)
+int
+media_ports_reserve(const char *local_addr, uint16_t port_min,
+    uint16_t port_max, struct media_ports *ret)
 {
 	struct sockaddr_storage sa;
 	socklen_t len;
@@ -165,10 +166,10 @@ media_bind(struct media *m, const struct media_params *p)
 	uint16_t r;
 	int rc;
 
-	if ((rc = media_addr(p->local_addr, 0, &sa, &len)) < 0)
+	if ((rc = media_addr(local_addr, 0, &sa, &len)) < 0)
 		return rc;
-	first = (p->port_min + 1u) & ~1u;
-	last = p->port_max;
+	first = (port_min + 1u) & ~1u;
+	last = port_max;
 	if (first == 0 || first + 1 > last || last > 65535)
 		return -EINVAL;
 	npairs = (last - first + 1) / 2;
@@ -189,15 +190,51 @@ media_bind(struct media *m, const struct media_params *p)
 				close(a);
 		}
 		if (rc == 0) {
-			m->rtp_fd = a;
-			m->rtcp_fd = b;
-			m->local_port = (uint16_t)port;
+			ret->rtp_fd = a;
+			ret->rtcp_fd = b;
+			ret->port = (uint16_t)port;
 			return 0;
 		}
 		if (rc != -EADDRINUSE)
 			return rc;
 	}
 	return rc;
+}
+
+void
+media_ports_close(struct media_ports *mp)
+{
+	if (!mp)
+		return;
+	if (mp->rtp_fd >= 0)
+		close(mp->rtp_fd);
+	if (mp->rtcp_fd >= 0)
+		close(mp->rtcp_fd);
+	mp->rtp_fd = mp->rtcp_fd = -1;
+}
+
+/* Takes the caller's held pair, or binds a new one. */
+static int
+media_bind(struct media *m, const struct media_params *p)
+{
+	struct media_ports mp = MEDIA_PORTS_INIT;
+	int rc;
+
+	if (p->ports && p->ports->rtp_fd >= 0 && p->ports->rtcp_fd >= 0) {
+		m->rtp_fd = p->ports->rtp_fd;
+		m->rtcp_fd = p->ports->rtcp_fd;
+		m->local_port = p->ports->port;
+		p->ports->rtp_fd = p->ports->rtcp_fd = -1;
+		return 0;
+	}
+	rc = media_ports_reserve(p->local_addr, p->port_min, p->port_max,
+	    &mp);
+	if (rc < 0)
+		return rc;
+	m->rtp_fd = mp.rtp_fd;
+	m->rtcp_fd = mp.rtcp_fd;
+	m->local_port = mp.port;
+	return 0;
 }
 
 /* One libsrtp session for one direction. keybuf is cleansed either way. */

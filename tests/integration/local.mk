@@ -67,3 +67,10 @@ EXTRA_DIST += tests/integration/calls-common.sh
 TESTS += tests/integration/demo.sh
 dist_check_SCRIPTS += tests/integration/demo.sh
 EXTRA_DIST += tests/integration/dbus-xml-match.py
+
+# --- hostile peers (issue 9) ---
+HOSTILE_ITESTS = tests/integration/calls-hostile-answer.sh \
+	tests/integration/calls-burst.sh
+TESTS += $(HOSTILE_ITESTS)
+dist_check_SCRIPTS += $(HOSTILE_ITESTS)
+EXTRA_DIST += tests/integration/hostile-uas.py
