@@ -1,7 +1,13 @@
-/* Inside the call layer: struct call and struct calls, shared by call.c
- * (the state machine), call-sip.c (requests and responses of a call),
- * call-sdp.c (SDP through lib/sdp), call-keys.c (MIKEY offer/answer and
- * its checks) and call-trust.c (validation, VUC prompts, awaiting-trust).
+/* Inside the call layer: struct call and struct calls, shared by its
+ * files, bottom up (each calls only the ones before it; scripts/layers.sh
+ * checks):
+ *   call-sip.c    the SIP messages of a call, through struct ua_sip_ops
+ *   call-sdp.c    its SDP, through lib/sdp
+ *   call-core.c   call objects, events to the layer above, media, the end
+ *   call-keys.c   MIKEY offer and answer, and the identity checks
+ *   call-trust.c  validation, VUC prompts, awaiting-trust; hands a trusted
+ *                 call back up through cs->trusted
+ *   call.c        the state machine, the requests from the UA, dialling
  * Nothing outside daemon/call*.c includes this file. */
 #ifndef SVOPID_CALL_INT_H
 #define SVOPID_CALL_INT_H
@@ -136,6 +142,9 @@ struct calls {
 	size_t cert_len;
 	struct mikey_identity self;	/* borrows key and cert_der */
 	struct mikey_replay *replay;	/* owned */
+	/* call.c's next step for a call whose peer is trusted: how
+	 * call-trust.c, below the state machine, hands the call back up. */
+	void (*trusted)(struct call *c);
 };
 
 /* The events of the layer above, when it set one. */
@@ -144,25 +153,26 @@ struct calls {
 		(cs)->ev->name((cs)->ev_ctx, __VA_ARGS__); \
 } while (0)
 
-/* call.c: helpers and the state machine */
+/* call-core.c */
 int64_t call_now_unix(void);
 uint64_t call_now_ntp(void);
 int64_t call_ms(const struct call *c);
-/* "sip:user@host" of a URI text into out. */
-int call_aor_of(const char *text, size_t len, char *out, size_t outlen);
-const char *call_media_host(const struct calls *cs);
 struct call *call_new(struct calls *cs, bool outgoing, const char *peer);
 void call_free(struct call *c);
 void calls_gc(struct calls *cs);
 void call_set_state(struct call *c, enum call_state s);
+/* Tells the layer above that properties other than State changed. */
+void call_changed(struct call *c);
 void call_publish(struct call *c);
 void call_end(struct call *c, const char *reason);
-/* Validation done and the relationship trusted. */
-void call_trusted(struct call *c);
 void calls_alert(struct calls *cs, const char *peer, const char *reason);
 int call_media_new(struct call *c, const char *raddr, uint16_t rport);
+/* An RTP/RTCP pair held for an offer made before the keys exist. */
+int call_reserve_port(struct call *c);
 
 /* call-sip.c */
+/* "sip:user@host" of a URI text into out. */
+int call_aor_of(const char *text, size_t len, char *out, size_t outlen);
 /* Response to the held request c->req with an optional SDP body. */
 void call_reply(struct call *c, unsigned code, const char *warning,
 	const uint8_t *sdp, size_t sdp_len);
@@ -180,6 +190,8 @@ int call_send_cancel(struct call *c);
 void call_forget_txn(struct call *c);
 
 /* call-sdp.c */
+/* The address our media listens on (and the SDP announces). */
+const char *call_media_host(const struct calls *cs);
 /* Our offer (answer false) or answer around the MIKEY message. */
 int call_sdp(struct call *c, uint16_t port, bool answer,
 	const uint8_t *mikey, size_t mikey_len, uint8_t **ret,

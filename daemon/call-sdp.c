@@ -10,6 +10,18 @@
 #include "daemon/call-int.h"
 #include "sdp.h"
 
+const char *
+call_media_host(const struct calls *cs)
+{
+	const struct conf *cf = cs->d->conf;
+
+	for (size_t i = 0; i < cf->n_listen; i++)
+		if (strcmp(cf->listen[i].host, "0.0.0.0") != 0 &&
+		    strcmp(cf->listen[i].host, "::") != 0)
+			return cf->listen[i].host;
+	return "127.0.0.1";
+}
+
 int
 call_sdp(struct call *c, uint16_t port, bool answer, const uint8_t *mikey,
 	size_t mikey_len, uint8_t **ret, size_t *ret_len)

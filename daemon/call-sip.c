@@ -12,6 +12,34 @@
 #include "daemon/ua.h"
 #include "sip-out.h"
 
+int
+call_aor_of(const char *text, size_t len, char *out, size_t outlen)
+{
+	struct sip_uri u;
+	struct buf b;
+	uint8_t *p;
+	size_t n;
+	int r;
+
+	if (sip_uri_parse(text, len, &u) < 0 || sip_str_empty(u.user))
+		return -EINVAL;
+	buf_init(&b, SIP_URI_MAX);
+	r = sip_uri_aor(&u, &b);
+	if (r == 0)
+		r = buf_steal(&b, &p, &n);
+	buf_release(&b);
+	if (r < 0)
+		return -EINVAL;
+	if (n >= outlen) {
+		free(p);
+		return -E2BIG;
+	}
+	memcpy(out, p, n);
+	out[n] = '\0';
+	free(p);
+	return 0;
+}
+
 /* Sends the response in b through st; releases b. */
 static void
 call_reply_send(struct calls *cs, struct txn_server *st, unsigned code,

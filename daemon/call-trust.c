@@ -214,7 +214,7 @@ call_trust_reply(const struct trust_client_reply *rep, void *userdata)
 		truststore_record(cs->ts, c->peer, c->fp, TRUSTSTORE_TRUSTED,
 			call_now_unix());
 		calls_vuc_drop(cs, c->peer);
-		call_trusted(c);
+		cs->trusted(c);
 		return;
 	}
 	if (rep->kind == TRUST_CLIENT_VALIDATE) {
@@ -298,7 +298,7 @@ call_validate(struct call *c)
 			call_revalidate(c, pem);
 		free(pem);
 		c->rel = TRUST_CLIENT_REL_TRUSTED;
-		call_trusted(c);
+		cs->trusted(c);
 		return;
 	}
 	if (tr == TRUSTSTORE_CHANGED)

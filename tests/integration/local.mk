@@ -74,3 +74,9 @@ HOSTILE_ITESTS = tests/integration/calls-hostile-answer.sh \
 TESTS += $(HOSTILE_ITESTS)
 dist_check_SCRIPTS += $(HOSTILE_ITESTS)
 EXTRA_DIST += tests/integration/hostile-uas.py
+
+# --- house (issue 8): a refused TLS connection says so ---
+TESTS += tests/integration/svopid-tls-refused.sh
+dist_check_SCRIPTS += tests/integration/svopid-tls-refused.sh
+TESTS += tests/integration/svopid-options.sh
+dist_check_SCRIPTS += tests/integration/svopid-options.sh
