@@ -89,3 +89,20 @@ tests_unit_test_rtp_SOURCES = tests/unit/test-rtp.c tests/unit/test.h
 tests_unit_test_rtp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_rtp_LDADD = $(LIBSVOPI)
 TESTS += tests/unit/test-rtp
+
+# --- house (issue 8): the call state machine without sockets ---
+# The daemon's call layer and what it links, minus main and the bus
+# layer; call-fake.c stands in for the user agent's sending side.
+CALL_UNIT_SOURCES = tests/unit/call-fake.c tests/unit/call-fake.h \
+	daemon/call.c daemon/call-sip.c daemon/call-sdp.c daemon/call-core.c \
+	daemon/call-keys.c daemon/call-trust.c daemon/ua.c daemon/txn.c \
+	daemon/transport.c daemon/dialog.c daemon/siphash.c daemon/conf.c \
+	daemon/ini.c daemon/log.c daemon/identity.c
+check_PROGRAMS += tests/unit/test-call-flow
+tests_unit_test_call_flow_SOURCES = tests/unit/test-call-flow.c \
+	tests/unit/test.h $(CALL_UNIT_SOURCES)
+tests_unit_test_call_flow_CFLAGS = $(UNIT_CFLAGS) $(EVENT_CFLAGS) \
+	$(SYSTEMD_CFLAGS)
+tests_unit_test_call_flow_LDADD = $(LIBSVOPID_TRUST) $(LIBSVOPID_MEDIA) \
+	$(LIBSVOPI) $(EVENT_LIBS) $(OPENSSL_LIBS) $(SYSTEMD_LIBS)
+TESTS += tests/unit/test-call-flow
