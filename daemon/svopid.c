@@ -154,6 +154,39 @@ svopid_usage(FILE *f)
 		"  -V, --version         print the version\n");
 }
 
+/* Reads the configuration (config, or the default files) and the SIP
+ * password; the log level from the command line (>= 0) wins. */
+static int
+svopid_load_conf(struct svopid *d, const char *config, int log_level)
+{
+	char err[512] = "";
+	int r;
+
+	if (config) {
+		r = conf_load_file(d->conf, config, err, sizeof(err));
+		if (r == -ENOENT)
+			snprintf(err, sizeof(err), "%s: no such file", config);
+	} else {
+		r = conf_load_default(d->conf, err, sizeof(err));
+	}
+	if (r >= 0)
+		r = conf_finish(d->conf, err, sizeof(err));
+	if (r < 0) {
+		log_error("%s", err);
+		return r;
+	}
+	log_set_level(log_level >= 0 ? log_level : d->conf->log_level);
+	if (d->conf->password_file) {
+		r = conf_read_secret(d->conf->password_file, &d->sip_password,
+			err, sizeof(err));
+		if (r < 0) {
+			log_error("%s", err);
+			return r;
+		}
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -206,29 +239,8 @@ main(int argc, char **argv)
 	d.conf = conf_new();
 	if (!d.conf)
 		return EXIT_FAILURE;
-	err[0] = '\0';
-	if (config) {
-		r = conf_load_file(d.conf, config, err, sizeof(err));
-		if (r == -ENOENT)
-			snprintf(err, sizeof(err), "%s: no such file", config);
-	} else {
-		r = conf_load_default(d.conf, err, sizeof(err));
-	}
-	if (r >= 0)
-		r = conf_finish(d.conf, err, sizeof(err));
-	if (r < 0) {
-		log_error("%s", err);
+	if (svopid_load_conf(&d, config, log_level) < 0)
 		goto out;
-	}
-	log_set_level(log_level >= 0 ? log_level : d.conf->log_level);
-	if (d.conf->password_file) {
-		r = conf_read_secret(d.conf->password_file, &d.sip_password, err,
-			sizeof(err));
-		if (r < 0) {
-			log_error("%s", err);
-			goto out;
-		}
-	}
 	if (check_only) {
 		rc = EXIT_SUCCESS;
 		goto out;
