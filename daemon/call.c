@@ -144,7 +144,10 @@ struct calls {
 	uint8_t *cert_der;
 	size_t cert_len;
 	struct mikey_identity self;
-	struct mikey_replay *replay;
+	struct mikey_replay *replay;	/* owned; in memory only */
+	struct mikey_policy policy;	/* offers stamped before our start
+					 * are refused: the replay cache
+					 * starts empty (RFC 3830 §5.4) */
 };
 
 static struct log_ratelimit call_rl = LOG_RATELIMIT_INIT(5000, 10);
@@ -1641,6 +1644,7 @@ calls_incoming(struct calls *cs, struct txn_server *st,
 	memset(&rp, 0, sizeof(rp));
 	rp.self = &cs->self;
 	rp.peer_uri = NULL;
+	rp.policy = &cs->policy;
 	RAND_bytes((uint8_t *)&rp.ssrc, sizeof(rp.ssrc));
 	rp.ssrc |= 1;
 	rp.now_ntp = now_ntp();
@@ -2106,6 +2110,7 @@ calls_new(struct svopid *d)
 	LIST_INIT(&cs->vucs);
 	snprintf(cs->login, sizeof(cs->login), "%s", peer_login(cf->uri));
 	cs->replay = mikey_replay_new(CALL_REPLAY_MAX);
+	cs->policy.not_before_ntp = now_ntp();
 	cs->cert_pem = cert_pem(d->id->cert);
 	len = i2d_X509(d->id->cert, &der);
 	if (!cs->replay || !cs->cert_pem || len <= 0)
