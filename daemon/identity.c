@@ -17,7 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 
 /* Ten years: the certificate is pinned by fingerprint at the trust server,
  * its validity dates carry no meaning. */

@@ -4,7 +4,8 @@ noinst_LIBRARIES += lib/libsvopi.a
 lib_libsvopi_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS)
 lib_libsvopi_a_SOURCES = \
 	lib/buf.c lib/buf.h \
-	lib/hex.c lib/hex.h
+	lib/hex.c lib/hex.h \
+	lib/ini.c lib/ini.h
 
 # Link line for anything that uses lib/.
 LIBSVOPI = lib/libsvopi.a $(OPENSSL_LIBS) $(SRTP_LIBS)

@@ -23,6 +23,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
+#include "common/clock.h"
 #include "hex.h"
 #include "mikey.h"
 #include "mikey-msg.h"
@@ -569,15 +570,6 @@ ident_free(struct ident *me)
 	OPENSSL_free(me->cert_der);
 }
 
-static uint64_t
-now_ntp(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return mikey_ntp_from_unix(ts.tv_sec, (uint32_t)ts.tv_nsec);
-}
-
 static uint32_t
 random_ssrc(void)
 {
@@ -674,7 +666,7 @@ cmd_init(int argc, char **argv)
 	p.peer_uri = o.peer;
 	p.suite = o.suite;
 	p.ssrc = o.ssrc;
-	p.now_ntp = now_ntp();
+	p.now_ntp = clock_ntp_now();
 	rc = mikey_msg_build_init(&p, &st, &msg, &len);
 	if (rc < 0)
 		die("cannot build I_MESSAGE: %s", strerror(-rc));
@@ -719,7 +711,7 @@ cmd_respond(int argc, char **argv)
 	p.self = &me.id;
 	p.peer_uri = o.peer;
 	p.ssrc = o.ssrc;
-	p.now_ntp = now_ntp();
+	p.now_ntp = clock_ntp_now();
 	rc = mikey_msg_respond(in, in_len, &p, &res, &out, &out_len, &fail);
 	if (rc < 0) {
 		/* Answer with a signed error message, as a peer would. */
@@ -772,7 +764,7 @@ cmd_finish(int argc, char **argv)
 	if (rc < 0)
 		die("%s is not a svopi-mikey state file", state);
 	in = read_message("-", &in_len);
-	rc = mikey_msg_finish(st, in, in_len, NULL, now_ntp(), &res, &fail);
+	rc = mikey_msg_finish(st, in, in_len, NULL, clock_ntp_now(), &res, &fail);
 	free(in);
 	if (rc < 0) {
 		fprintf(stderr, "%s: refused: ERR %u (%s): %s\n", prog,

@@ -15,7 +15,7 @@
 
 #include "auth.h"
 #include "config.h"
-#include "log.h"
+#include "common/log.h"
 #include "store.h"
 
 struct ctx {
@@ -227,7 +227,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[optind], verbs[i].name) != 0)
 			continue;
 		log_init("svopi-trustadm");
-		log_max_level = LOG_WARNING;
+		log_set_level(LOG_WARNING);
 		if (trustd_config_load(path, &c.cfg) < 0)
 			return 1;
 		if (drop_to_owner(c.cfg->database) < 0 ||
