@@ -5,6 +5,7 @@ lib_libsvopi_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS)
 lib_libsvopi_a_SOURCES = \
 	lib/buf.c lib/buf.h \
 	lib/hex.c lib/hex.h \
+	lib/base64.c lib/base64.h \
 	lib/ini.c lib/ini.h
 
 # Link line for anything that uses lib/.
@@ -29,7 +30,8 @@ lib_libsvopi_a_SOURCES += \
 	lib/digest.c lib/digest.h
 
 # --- trust API, forms ---
-lib_libsvopi_a_SOURCES += lib/form.c lib/form.h
+lib_libsvopi_a_SOURCES += lib/form.c lib/form.h \
+	lib/login.c lib/login.h
 
 
 # --- media ---

@@ -90,12 +90,20 @@ tests_unit_test_rtp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_rtp_LDADD = $(LIBSVOPI)
 TESTS += tests/unit/test-rtp
 
-# --- shared helpers (lib/ini, common/log) ---
-check_PROGRAMS += tests/unit/test-ini tests/unit/test-log
+# --- shared helpers (lib/ini, base64, login; common/log) ---
+check_PROGRAMS += tests/unit/test-ini tests/unit/test-log \
+	tests/unit/test-base64 tests/unit/test-login
+tests_unit_test_base64_SOURCES = tests/unit/test-base64.c tests/unit/test.h
+tests_unit_test_base64_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_base64_LDADD = $(LIBSVOPI)
+tests_unit_test_login_SOURCES = tests/unit/test-login.c tests/unit/test.h
+tests_unit_test_login_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_login_LDADD = $(LIBSVOPI)
 tests_unit_test_ini_SOURCES = tests/unit/test-ini.c tests/unit/test.h
 tests_unit_test_ini_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ini_LDADD = $(LIBSVOPI)
 tests_unit_test_log_SOURCES = tests/unit/test-log.c tests/unit/test.h
 tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_log_LDADD = $(LIBCOMMON)
-TESTS += tests/unit/test-ini tests/unit/test-log
+TESTS += tests/unit/test-ini tests/unit/test-log tests/unit/test-base64 \
+	tests/unit/test-login
