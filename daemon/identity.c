@@ -26,17 +26,17 @@
 int
 identity_fingerprint(X509 *cert, char out[IDENTITY_FPR_LEN])
 {
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	uint8_t md[FINGERPRINT_LEN];
+	unsigned char *der = NULL;
+	int len = i2d_X509(cert, &der), r;
 
-	if (!X509_digest(cert, EVP_sha256(), md, &n) || n != 32)
+	if (len <= 0)
 		return -EIO;
-	for (unsigned i = 0; i < n; i++) {
-		out[i * 3] = hex[md[i] >> 4];
-		out[i * 3 + 1] = hex[md[i] & 15];
-		out[i * 3 + 2] = i + 1 < n ? ':' : '\0';
-	}
+	r = fingerprint_of_der(der, (size_t)len, md);
+	OPENSSL_free(der);
+	if (r < 0)
+		return r;
+	fingerprint_format(md, out);
 	return 0;
 }
 

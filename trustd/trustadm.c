@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "config.h"
 #include "common/log.h"
+#include "fingerprint.h"
 #include "login.h"
 #include "store.h"
 
@@ -89,7 +90,11 @@ verb_userdel(struct ctx *c, int argc, char **argv)
 static void
 print_user(void *ud, const char *login, const char *fp)
 {
-	printf("%s\t%s\n", login, *fp ? fp : "-");
+	char text[FINGERPRINT_TEXT_SIZE];
+
+	(void)ud;
+	printf("%s\t%s\n", login,
+		fingerprint_to_text(fp, text) == 0 ? text : "-");
 }
 
 static int

@@ -92,7 +92,16 @@ TESTS += tests/unit/test-rtp
 
 # --- shared helpers (lib/ini, base64, login; common/log) ---
 check_PROGRAMS += tests/unit/test-ini tests/unit/test-log \
-	tests/unit/test-base64 tests/unit/test-login
+	tests/unit/test-base64 tests/unit/test-login tests/unit/test-fingerprint \
+	tests/unit/test-trust-api
+tests_unit_test_trust_api_SOURCES = tests/unit/test-trust-api.c \
+	tests/unit/test.h
+tests_unit_test_trust_api_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_trust_api_LDADD = $(LIBSVOPI)
+tests_unit_test_fingerprint_SOURCES = tests/unit/test-fingerprint.c \
+	tests/unit/test.h
+tests_unit_test_fingerprint_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fingerprint_LDADD = $(LIBSVOPI)
 tests_unit_test_base64_SOURCES = tests/unit/test-base64.c tests/unit/test.h
 tests_unit_test_base64_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_base64_LDADD = $(LIBSVOPI)
@@ -106,4 +115,4 @@ tests_unit_test_log_SOURCES = tests/unit/test-log.c tests/unit/test.h
 tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_log_LDADD = $(LIBCOMMON)
 TESTS += tests/unit/test-ini tests/unit/test-log tests/unit/test-base64 \
-	tests/unit/test-login
+	tests/unit/test-login tests/unit/test-fingerprint tests/unit/test-trust-api
