@@ -26,16 +26,11 @@
 int
 identity_fingerprint(X509 *cert, char out[IDENTITY_FPR_LEN])
 {
-	uint8_t md[FINGERPRINT_LEN];
-	unsigned char *der = NULL;
-	int len = i2d_X509(cert, &der), r;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
 
-	if (len <= 0)
+	if (!X509_digest(cert, EVP_sha256(), md, &n) || n != FINGERPRINT_LEN)
 		return -EIO;
-	r = fingerprint_of_der(der, (size_t)len, md);
-	OPENSSL_free(der);
-	if (r < 0)
-		return r;
 	fingerprint_format(md, out);
 	return 0;
 }

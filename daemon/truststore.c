@@ -146,17 +146,13 @@ truststore_fp_normalize(const char *in, char out[TRUSTSTORE_FP_LEN + 1])
 	return fingerprint_to_key(in, out);
 }
 
-/* Exactly 64 lower-case hex digits, as stored. */
+/* Exactly the key form of lib/fingerprint.h, as stored. */
 static bool
 fp_ok(const char *fp)
 {
-	if (!fp || strnlen(fp, TRUSTSTORE_FP_LEN + 1) != TRUSTSTORE_FP_LEN)
-		return false;
-	for (size_t i = 0; i < TRUSTSTORE_FP_LEN; i++)
-		if (!((fp[i] >= '0' && fp[i] <= '9') ||
-		      (fp[i] >= 'a' && fp[i] <= 'f')))
-			return false;
-	return true;
+	char key[FINGERPRINT_KEY_LEN + 1];
+
+	return fp && fingerprint_to_key(fp, key) == 0 && strcmp(key, fp) == 0;
 }
 
 static int

@@ -2,22 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "fingerprint.h"
 #include "hex.h"
-
-int
-fingerprint_of_der(const uint8_t *der, size_t len,
-	uint8_t md[FINGERPRINT_LEN])
-{
-	unsigned int n = 0;
-
-	if (!EVP_Digest(der, len, md, &n, EVP_sha256(), NULL) ||
-	    n != FINGERPRINT_LEN)
-		return -EIO;
-	return 0;
-}
 
 void
 fingerprint_format(const uint8_t md[FINGERPRINT_LEN],

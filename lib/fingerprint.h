@@ -5,7 +5,9 @@
  * form: 32 upper-case hex pairs joined by colons, exactly as
  * `openssl x509 -fingerprint -sha256` prints it. Machine keys (the trust
  * API's JSON, both trust stores, SDP a=svopi-expect) use the "key" form:
- * 64 lower-case hex digits. Parsers take either form in either case. */
+ * 64 lower-case hex digits. Parsers take either form in either case.
+ * No OpenSSL here, so that svopictl links none: the digest itself is the
+ * caller's (X509_digest, EVP_Digest with SHA-256). */
 #ifndef SVOPI_FINGERPRINT_H
 #define SVOPI_FINGERPRINT_H
 
@@ -19,9 +21,6 @@
 /* The key form without its NUL. */
 #define FINGERPRINT_KEY_LEN (2 * FINGERPRINT_LEN)
 
-/* SHA-256 of der into md. Returns 0 or -EIO. */
-int fingerprint_of_der(const uint8_t *der, size_t len,
-	uint8_t md[FINGERPRINT_LEN]);
 /* The text form of md. */
 void fingerprint_format(const uint8_t md[FINGERPRINT_LEN],
 	char out[FINGERPRINT_TEXT_SIZE]);
