@@ -218,6 +218,8 @@ static const struct {
 	{ "changed since it was trusted",
 	  "%s's key changed since your last call; the call was refused "
 	  "until the trust server confirms the new key." },
+	{ "trusts another certificate",
+	  "%s's key changed since your last call; the call was refused." },
 	{ "not the one trusted",
 	  "%s's key changed since your last call; the call was refused." },
 	{ "is not the peer's reference",

@@ -61,14 +61,34 @@ notify_dunst() {
 
 # notify_start NAME: the bus monitor and svopi-notify on NAME's bus (the
 # fakes first on PATH); NAME_NOTIFY is its PID.
+# With NOTIFY_PATH set, that is its PATH instead (no fakes).
 notify_start() {
 	eval "_ns_bus=\$$1_BUS"
-	itest_bg "busmon-$1" busctl --address="$_ns_bus" monitor --json=short
-	DBUS_SESSION_BUS_ADDRESS=$_ns_bus PATH="$T/fakebin:$PATH" \
+	[ -f "$T/busmon-$1.log" ] ||
+		itest_bg "busmon-$1" busctl --address="$_ns_bus" monitor --json=short
+	DBUS_SESSION_BUS_ADDRESS=$_ns_bus PATH="${NOTIFY_PATH:-$T/fakebin:$PATH}" \
 		itest_bg "notify-$1" "$B/notify/svopi-notify" --log-level debug
 	eval "$1_NOTIFY=\$ITEST_LAST_PID"
 	itest_wait_for 10 grep -q "notification server" "$T/notify-$1.log" ||
 		fail "svopi-notify $1 did not find the notification server"
+}
+
+# notify_forge NAME MEMBER ARGS...: a signal as from org.freedesktop.
+# Notifications (MEMBER Notify...) or org.svopi.Daemon1, but sent by
+# another connection, as any program in the session could.
+notify_forge() {
+	eval "_nf_bus=\$$1_BUS"
+	case $2 in
+	ActionInvoked|NotificationReplied)
+		_nf_obj=/org/freedesktop/Notifications
+		_nf_if=org.freedesktop.Notifications ;;
+	*)
+		_nf_obj=/org/svopi/Daemon1 _nf_if=org.svopi.Daemon1 ;;
+	esac
+	_nf_m=$2
+	shift 2
+	DBUS_SESSION_BUS_ADDRESS=$_nf_bus dbus-send --type=signal "$_nf_obj" \
+		"$_nf_if.$_nf_m" "$@"
 }
 
 # dctl NAME ARGS...: dunstctl against NAME's bus.

@@ -37,6 +37,14 @@ for who in alice bob; do
 done
 note "ok: dunst and svopi-notify on both buses"
 
+# Signals forged by another program in the session are not svopid's.
+notify_forge alice VucIssued string:sip:eve@127.0.0.1 string:1111-2222 uint64:0
+notify_forge alice SecurityAlert string:sip:eve@127.0.0.1 string:forged
+notify_forge alice VucRequested string:sip:eve@127.0.0.1
+sleep 1
+check "forged svopid signals: nothing shown" \
+	sh -c "! python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' | grep -q eve"
+
 # --- first contact: the code is shown on one side, asked on the other
 ctl alice call "$BOB_URI" >/dev/null || fail "dial"
 A1=$(last_call alice)
@@ -100,8 +108,12 @@ check "incoming: category call.incoming" \
 	[ "$(note_field bob "^Incoming call" hints.category)" = call.incoming ]
 check "incoming: identity verified" \
 	sh -c "python3 '$S/tests/integration/notify-log.py' '$T/busmon-bob.log' last '^Incoming call' | grep -q 'Identity verified by the trust server'"
-note_pick bob "#Answer"
 B1=$(last_call bob)
+ring_id=$(note_field bob "^Incoming call" id)
+notify_forge bob ActionInvoked uint32:$ring_id string:answer
+sleep 1
+check "a forged ActionInvoked does not answer" call_state_is bob "$B1" ringing
+note_pick bob "#Answer"
 itest_wait_for 10 call_state_is bob "$B1" active || fail "not answered: $(ctl bob calls)"
 itest_wait_for 10 call_state_is alice "$A1" active || fail "alice not active"
 check "the answer came from the action" grep -q 'action "answer"' "$T/notify-bob.log"
@@ -143,11 +155,10 @@ check "re-keyed peer: security failure" [ $? -eq 4 ]
 itest_wait_for 10 note_shown alice "^Security alert: call with bob\$" ||
 	fail "no security alert at alice: $(note_events alice)"
 check "alert: critical urgency" [ "$(note_field alice "^Security alert" hints.urgency)" = 2 ]
-alert_body=$(note_field alice "^Security alert" body)
-note "alert body: $alert_body"
-check "alert: plain words naming bob" sh -c "echo '$alert_body' | grep -q \"bob\""
-check "alert: no fingerprint shown" sh -c "! echo '$alert_body' | grep -Eq '([0-9A-Fa-f]{2}:){8}|[0-9a-fA-F]{16}'"
-alert_id=$(note_field alice "^Security alert" id)
+note_field alice "^Security alert" body >"$T/alert-body.txt"
+cat "$T/alert-body.txt" >&2
+check "alert: in plain words" grep -q "^bob's key changed since your last call; the call was refused.\$" "$T/alert-body.txt"
+check "alert: no fingerprint shown" sh -c "! grep -Eq '([0-9A-Fa-f]{2}:){8}|[0-9a-fA-F]{16}' '$T/alert-body.txt'"
 itest_wait_for 5 grep -q "^svopi-notify|Security alert: call with bob|CRITICAL" "$T/critical.log" ||
 	fail "dunst did not class the alert critical: $(cat "$T/critical.log")"
 check "critical: nothing else" [ "$(grep -vc '|Security alert' "$T/critical.log")" -eq 0 ]
@@ -189,6 +200,32 @@ check "new dunst: shows one alert" [ "$(dctl alice count displayed)" -eq 1 ]
 note "ok: carries on after dunst restarted"
 
 kill -0 "$alice_NOTIFY" || fail "svopi-notify alice died"
+
+# --- no zenity or kdialog: the prompt shows the svopictl command. Bob
+# re-enrols his new key, so the relationship needs a code again.
+notify_stop alice
+ctl bob enroll >/dev/null || fail "bob re-enroll"
+ctl alice trust forget sip:bob@127.0.0.1 || fail "trust forget"
+NOTIFY_PATH=/usr/bin:/bin notify_start alice
+ctl alice call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" >/dev/null || fail "dial 3"
+A3=$(last_call alice)
+itest_wait_for 20 vuc_prompted alice || fail "no VUC prompt at alice"
+itest_wait_for 20 vuc_prompted bob || fail "no VUC prompt at bob"
+code=$(ctl bob --json vuc list | python3 -c '
+import json, sys
+print("".join(v["code"] for v in json.load(sys.stdin)))')
+[ -n "$code" ] || fail "expected the code at bob (the callee validates first)"
+itest_wait_for 10 sh -c "python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' last '^bob will read you a code' | grep -qF 'Enter it with: svopictl vuc enter sip:bob@127.0.0.1 CODE'" ||
+	fail "no svopictl command in the prompt: $(note_events alice | tail -3)"
+check "command path: no action offered" \
+	[ "$(note_field alice "read you a code" actions)" = '[]' ]
+req_id=$(note_field alice "read you a code" id)
+ctl alice vuc enter sip:bob@127.0.0.1 "$code" >/dev/null || fail "vuc enter"
+itest_wait_for 10 sh -c "python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' | grep -q '\"ev\": \"close\", \"id\": $req_id}'" ||
+	fail "the prompt did not close after the code was entered: $(note_events alice | tail -3)"
+itest_wait_for 30 call_state_is alice "$A3" ringing || fail "call 3 does not ring"
+ctl alice hangup "$A3" >/dev/null
+note "ok: command fallback; the prompt closed once the code was entered"
 notify_stop alice
 svopid_stop alice
 svopid_stop bob

@@ -118,6 +118,11 @@ test_words(void)
 		"trusted: not trusted until the trust server confirms it", out,
 		sizeof(out));
 	CHECK(strncmp(out, "bob's key changed since your last call", 38) == 0);
+	text_alert_words("bob", "403 Forbidden: 399 127.0.0.1 \"certificate "
+		"mismatch: the caller trusts another certificate for this user\"",
+		out, sizeof(out));
+	CHECK(strcmp(out, "bob's key changed since your last call; the call "
+		"was refused.") == 0);
 	text_alert_words("bob", "something new", out, sizeof(out));
 	CHECK(strstr(out, "with bob") != NULL);
 	CHECK_EQ_INT(text_end_words("bob", "local hangup", out, sizeof(out)),
