@@ -141,6 +141,22 @@ check "cancelled: replaces the ringing notification ($ring_id)" \
 check "cancelled: same id kept" [ "$(note_field bob "^Call with alice ended" id)" = "$ring_id" ]
 check "cancelled: dunst still shows it" [ "$(dctl bob count displayed)" -ge 1 ]
 
+# --- Reject in dunst: the caller is told, bob (who rejected) is not
+ctl alice call "$BOB_URI" >/dev/null || fail "dial 3"
+A3=$(last_call alice)
+itest_wait_for 15 call_state_is alice "$A3" ringing || fail "call 3 not ringing"
+itest_wait_for 10 sh -c "[ \"\$(python3 '$S/tests/integration/notify-log.py' '$T/busmon-bob.log' | grep -c '\"summary\": \"Incoming call from alice\"')\" -ge 3 ]" ||
+	fail "no third incoming notification"
+n_ended=$(note_events bob | grep -c '"summary": "Call with alice ended"')
+note_pick bob "#Reject"
+itest_wait_for 10 call_state_is alice "$A3" ended || fail "reject: $(ctl alice calls)"
+itest_wait_for 10 sh -c "python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' last '^Call with bob ended' | grep -q 'The call with bob ended: '" ||
+	fail "the caller was not told of the rejection: $(note_events alice | tail -3)"
+sleep 1
+check "rejected: nothing new at bob, who ended it" \
+	[ "$(note_events bob | grep -c '"summary": "Call with alice ended"')" -eq "$n_ended" ]
+note "ok: Reject through dunst's action"
+
 # --- security alert: bob comes back with a new key
 notify_stop bob
 svopid_stop bob
@@ -207,8 +223,8 @@ notify_stop alice
 ctl bob enroll >/dev/null || fail "bob re-enroll"
 ctl alice trust forget sip:bob@127.0.0.1 || fail "trust forget"
 NOTIFY_PATH=/usr/bin:/bin notify_start alice
-ctl alice call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" >/dev/null || fail "dial 3"
-A3=$(last_call alice)
+ctl alice call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" >/dev/null || fail "dial 4"
+A4=$(last_call alice)
 itest_wait_for 20 vuc_prompted alice || fail "no VUC prompt at alice"
 itest_wait_for 20 vuc_prompted bob || fail "no VUC prompt at bob"
 code=$(ctl bob --json vuc list | python3 -c '
@@ -223,8 +239,8 @@ req_id=$(note_field alice "read you a code" id)
 ctl alice vuc enter sip:bob@127.0.0.1 "$code" >/dev/null || fail "vuc enter"
 itest_wait_for 10 sh -c "python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' | grep -q '\"ev\": \"close\", \"id\": $req_id}'" ||
 	fail "the prompt did not close after the code was entered: $(note_events alice | tail -3)"
-itest_wait_for 30 call_state_is alice "$A3" ringing || fail "call 3 does not ring"
-ctl alice hangup "$A3" >/dev/null
+itest_wait_for 30 call_state_is alice "$A4" ringing || fail "call 4 does not ring"
+ctl alice hangup "$A4" >/dev/null
 note "ok: command fallback; the prompt closed once the code was entered"
 notify_stop alice
 svopid_stop alice
