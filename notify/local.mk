@@ -4,6 +4,7 @@
 bin_PROGRAMS += notify/svopi-notify
 notify_svopi_notify_SOURCES = notify/main.c \
 	notify/prompt.c notify/prompt.h \
+	notify/slot.c notify/slot.h \
 	notify/watch.c notify/watch.h \
 	notify/server.c notify/server.h \
 	notify/owner.c notify/owner.h \

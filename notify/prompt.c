@@ -13,48 +13,13 @@
 #include "notify/entry.h"
 #include "notify/prompt.h"
 #include "notify/server.h"
+#include "notify/slot.h"
 #include "notify/text.h"
 #include "notify/watch.h"
 
 /* How long short-lived notifications stay, ms. */
 #define PROMPT_RESULT_MS 8000
 #define PROMPT_ENDED_MS 15000
-
-enum slot_kind {
-	SLOT_VUC_ISSUED,	/* key: peer */
-	SLOT_VUC_REQUESTED,	/* key: peer; also after a wrong code */
-	SLOT_VUC_RESULT,	/* key: peer; the code was accepted or void */
-	SLOT_ALERT,		/* key: peer */
-	SLOT_CALL_INCOMING,	/* key: call path */
-	SLOT_CALL_ENDED,	/* key: call path */
-};
-
-struct slot {
-	LIST_ENTRY(slot) link;
-	struct prompts *p;
-	char key[TEXT_PEER_MAX + 1];
-	char peer[TEXT_PEER_MAX + 1];
-	char name[TEXT_NAME_MAX + 1];
-	enum slot_kind kind;
-	uint32_t id;			/* the server's id, 0: not shown */
-	sd_bus_slot *notify_call;	/* owned: Notify in flight */
-	bool dirty;			/* changed while Notify was in flight */
-	bool closing;			/* close as soon as the id is known */
-	bool dismissed;			/* closed by the person: not re-shown */
-	unsigned seen;			/* VucList generation that listed it */
-	/* what is shown; every string in it is free of markup */
-	char summary[256];
-	char body[1024];
-	const char *const *actions;	/* static tables below */
-	enum server_urgency urgency;
-	const char *category, *icon, *sound, *placeholder;
-	int32_t timeout_ms;
-	/* VUC */
-	uint64_t expires;
-	sd_event_source *timer;		/* owned: closes an issued code */
-	struct entry *entry;		/* owned: the code dialog */
-	bool entering;			/* EnterVuc in flight */
-};
 
 struct pcall {
 	LIST_ENTRY(pcall) link;
@@ -72,9 +37,9 @@ struct prompts {
 	sd_bus *bus;			/* borrowed */
 	struct server *srv;		/* owned */
 	struct watch *w;		/* owned */
-	LIST_HEAD(, slot) slots;
+	struct slots slots;		/* every notification shown */
 	LIST_HEAD(, pcall) calls;
-	unsigned nslots, ncalls;
+	unsigned ncalls;
 	unsigned list_gen;		/* VucList answers counted */
 };
 
@@ -88,159 +53,13 @@ static const char *const actions_call[] = {
 	"answer", "Answer", "reject", "Reject", NULL,
 };
 
-/* --- slots: one notification each --- */
-
-static void slot_show(struct slot *s);
-
-static void
-slot_free(struct slot *s)
-{
-	struct prompts *p = s->p;
-
-	LIST_REMOVE(s, link);
-	p->nslots--;
-	sd_bus_slot_unref(s->notify_call);
-	sd_event_source_disable_unref(s->timer);
-	entry_free(s->entry);
-	free(s);
-}
-
-/* Closes the notification and forgets the slot. */
-static void
-slot_close(struct slot *s)
-{
-	s->entry = entry_free(s->entry);
-	s->timer = sd_event_source_disable_unref(s->timer);
-	if (s->notify_call) {
-		s->closing = true;	/* the id comes back, then close it */
-		return;
-	}
-	server_close(s->p->srv, s->id);
-	slot_free(s);
-}
-
-static struct slot *
-slot_find(struct prompts *p, const char *key)
-{
-	struct slot *s;
-
-	LIST_FOREACH(s, &p->slots, link)
-		if (!s->closing && strcmp(s->key, key) == 0)
-			return s;
-	return NULL;
-}
-
-static struct slot *
-slot_by_id(struct prompts *p, uint32_t id)
-{
-	struct slot *s;
-
-	if (id == 0)
-		return NULL;
-	LIST_FOREACH(s, &p->slots, link)
-		if (s->id == id)
-			return s;
-	return NULL;
-}
-
-/* The slot for key, made anew (or taken over) for kind; NULL if memory
- * or the limit says no even after dropping finished ones. */
-static struct slot *
-slot_get(struct prompts *p, const char *key, const char *peer,
-	enum slot_kind kind)
-{
-	struct slot *s = slot_find(p, key), *o, *victim = NULL;
-
-	if (!s) {
-		if (p->nslots >= PROMPT_SLOTS_MAX) {
-			LIST_FOREACH(o, &p->slots, link)
-				if (o->kind == SLOT_VUC_RESULT ||
-				    o->kind == SLOT_CALL_ENDED ||
-				    o->kind == SLOT_ALERT)
-					victim = o;	/* the oldest */
-			if (!victim)
-				return NULL;
-			slot_close(victim);
-		}
-		s = calloc(1, sizeof(*s));
-		if (!s)
-			return NULL;
-		s->p = p;
-		snprintf(s->key, sizeof(s->key), "%s", key);
-		LIST_INSERT_HEAD(&p->slots, s, link);
-		p->nslots++;
-	}
-	if (s->kind != kind) {
-		s->entry = entry_free(s->entry);
-		s->timer = sd_event_source_disable_unref(s->timer);
-	}
-	s->kind = kind;
-	s->dismissed = false;
-	snprintf(s->peer, sizeof(s->peer), "%s", peer);
-	text_peer_name(peer, s->name, sizeof(s->name));
-	s->actions = NULL;
-	s->urgency = SERVER_URGENCY_NORMAL;
-	s->category = s->icon = s->sound = s->placeholder = NULL;
-	s->timeout_ms = 0;
-	s->body[0] = '\0';
-	return s;
-}
-
-static void
-slot_on_notify(void *userdata, int r, uint32_t id)
-{
-	struct slot *s = userdata;
-
-	s->notify_call = sd_bus_slot_unref(s->notify_call);
-	if (r < 0) {
-		/* No server now: shown again when one appears. */
-		log_debug("Notify failed: %s", strerror(-r));
-		s->id = 0;
-	} else {
-		s->id = id;
-	}
-	if (s->closing) {
-		server_close(s->p->srv, s->id);
-		slot_free(s);
-	} else if (s->dirty) {
-		s->dirty = false;
-		slot_show(s);
-	}
-}
-
-static void
-slot_show(struct slot *s)
-{
-	struct server_note n = {
-		.summary = s->summary,
-		.body = s->body,
-		.replaces_id = s->id,
-		.actions = s->actions,
-		.urgency = s->urgency,
-		.icon = s->icon,
-		.category = s->category,
-		.sound = s->sound,
-		.reply_placeholder = s->placeholder,
-		.timeout_ms = s->timeout_ms,
-	};
-	int r;
-
-	if (s->notify_call) {
-		s->dirty = true;
-		return;
-	}
-	r = server_notify(s->p->srv, &n, slot_on_notify, s, &s->notify_call);
-	if (r < 0)
-		log_warning("cannot send a notification: %s", strerror(-r));
-}
-
 /* --- VUC prompts --- */
 
 static int
 vuc_on_expiry(sd_event_source *src, uint64_t usec, void *userdata)
 {
 	struct slot *s = userdata;
-	struct prompts *p = s->p;
+	struct prompts *p = s->set->owner;
 
 	slot_close(s);
 	watch_vuc_list(p->w);
@@ -251,7 +70,7 @@ static void
 vuc_show_issued(struct prompts *p, const char *peer, const char *code,
 	uint64_t expires)
 {
-	struct slot *s = slot_find(p, peer);
+	struct slot *s = slot_find(&p->slots, peer);
 	char until[64] = "";
 	struct tm tm;
 	time_t t = (time_t)expires;
@@ -259,7 +78,7 @@ vuc_show_issued(struct prompts *p, const char *peer, const char *code,
 	if (s && s->kind == SLOT_VUC_ISSUED && s->expires == expires &&
 	    strstr(s->summary, code))
 		return;		/* already shown as it is */
-	s = slot_get(p, peer, peer, SLOT_VUC_ISSUED);
+	s = slot_get(&p->slots, peer, peer, SLOT_VUC_ISSUED);
 	if (!s)
 		return;
 	snprintf(s->summary, sizeof(s->summary), "Tell %s this code: %s",
@@ -288,7 +107,7 @@ vuc_show_issued(struct prompts *p, const char *peer, const char *code,
 static void
 vuc_show_requested(struct prompts *p, const char *peer, const char *headline)
 {
-	struct slot *s = slot_get(p, peer, peer, SLOT_VUC_REQUESTED);
+	struct slot *s = slot_get(&p->slots, peer, peer, SLOT_VUC_REQUESTED);
 	enum entry_tool tool = entry_find();
 	const char *how;
 	char cmd[TEXT_PEER_MAX + 64];
@@ -324,7 +143,7 @@ static void
 vuc_result_show(struct prompts *p, const char *peer, const char *summary,
 	const char *body)
 {
-	struct slot *s = slot_get(p, peer, peer, SLOT_VUC_RESULT);
+	struct slot *s = slot_get(&p->slots, peer, peer, SLOT_VUC_RESULT);
 
 	if (!s)
 		return;
@@ -341,7 +160,7 @@ vuc_on_entered(void *userdata, const char *peer, int r, const char *result,
 	int left, const char *error)
 {
 	struct prompts *p = userdata;
-	struct slot *s = slot_find(p, peer);
+	struct slot *s = slot_find(&p->slots, peer);
 	char name[TEXT_NAME_MAX + 1], sum[256], body[512];
 
 	if (s)
@@ -403,7 +222,7 @@ static void
 vuc_on_dialog(void *userdata, int r, const char *text)
 {
 	struct slot *s = userdata;
-	struct prompts *p = s->p;
+	struct prompts *p = s->set->owner;
 	char typed[ENTRY_OUTPUT_MAX + 1];
 
 	if (r < 0 || s->kind != SLOT_VUC_REQUESTED) {
@@ -440,7 +259,7 @@ vuc_open_dialog(struct prompts *p, struct slot *s)
 static void
 alert_show(struct prompts *p, const char *peer, const char *reason)
 {
-	struct slot *s = slot_get(p, peer, peer, SLOT_ALERT);
+	struct slot *s = slot_get(&p->slots, peer, peer, SLOT_ALERT);
 	char words[512];
 
 	if (!s)
@@ -491,11 +310,11 @@ call_find(struct prompts *p, const char *path, bool create)
 static void
 call_show_incoming(struct prompts *p, struct pcall *c)
 {
-	struct slot *s = slot_find(p, c->path);
+	struct slot *s = slot_find(&p->slots, c->path);
 
 	if (s && s->kind == SLOT_CALL_INCOMING)
 		return;
-	s = slot_get(p, c->path, c->peer, SLOT_CALL_INCOMING);
+	s = slot_get(&p->slots, c->path, c->peer, SLOT_CALL_INCOMING);
 	if (!s)
 		return;
 	snprintf(s->summary, sizeof(s->summary), "Incoming call from %s",
@@ -513,7 +332,7 @@ call_show_incoming(struct prompts *p, struct pcall *c)
 static void
 call_show_ended(struct prompts *p, struct pcall *c)
 {
-	struct slot *s = slot_find(p, c->path);
+	struct slot *s = slot_find(&p->slots, c->path);
 	char name[TEXT_NAME_MAX + 1], words[TEXT_REASON_MAX + 128];
 
 	text_peer_name(c->peer, name, sizeof(name));
@@ -523,7 +342,7 @@ call_show_ended(struct prompts *p, struct pcall *c)
 			slot_close(s);
 		return;
 	}
-	s = slot_get(p, c->path, c->peer, SLOT_CALL_ENDED);
+	s = slot_get(&p->slots, c->path, c->peer, SLOT_CALL_ENDED);
 	if (!s)
 		return;
 	snprintf(s->summary, sizeof(s->summary), "Call with %s ended", name);
@@ -556,7 +375,7 @@ call_update(struct prompts *p, struct pcall *c)
 			call_show_incoming(p, c);
 	} else if (strcmp(c->state, "active") == 0) {
 		c->rang = true;
-		if ((s = slot_find(p, c->path)))
+		if ((s = slot_find(&p->slots, c->path)))
 			slot_close(s);
 	} else if (strcmp(c->state, "ended") == 0) {
 		call_show_ended(p, c);
@@ -574,7 +393,7 @@ on_daemon(void *userdata, bool up)
 
 	/* Whatever the old daemon had open is void; a new one is asked
 	 * (watch_resync) for what is open now. */
-	for (s = LIST_FIRST(&p->slots); s; s = n) {
+	for (s = LIST_FIRST(&p->slots.list); s; s = n) {
 		n = LIST_NEXT(s, link);
 		if (s->kind == SLOT_VUC_ISSUED || s->kind == SLOT_VUC_REQUESTED ||
 		    s->kind == SLOT_CALL_INCOMING)
@@ -598,7 +417,7 @@ static void
 on_vuc_requested(void *userdata, const char *peer)
 {
 	struct prompts *p = userdata;
-	struct slot *s = slot_find(p, peer);
+	struct slot *s = slot_find(&p->slots, peer);
 
 	if (s && s->kind == SLOT_VUC_REQUESTED && (s->entry || s->entering))
 		return;		/* the person is at it */
@@ -613,19 +432,19 @@ on_vuc_listed(void *userdata, const char *peer, const char *code,
 	struct slot *s, *n;
 
 	if (peer) {
-		s = slot_find(p, peer);
+		s = slot_find(&p->slots, peer);
 		if (*code)
 			vuc_show_issued(p, peer, code, expires);
 		else if (!s || (s->kind != SLOT_VUC_REQUESTED &&
 		    s->kind != SLOT_ALERT && s->kind != SLOT_VUC_RESULT))
 			vuc_show_requested(p, peer, "");
-		if ((s = slot_find(p, peer)))
+		if ((s = slot_find(&p->slots, peer)))
 			s->seen = p->list_gen + 1;
 		return;
 	}
 	/* The end of one answer: prompts it no longer lists are over. */
 	p->list_gen++;
-	for (s = LIST_FIRST(&p->slots); s; s = n) {
+	for (s = LIST_FIRST(&p->slots.list); s; s = n) {
 		n = LIST_NEXT(s, link);
 		if ((s->kind == SLOT_VUC_ISSUED ||
 		    s->kind == SLOT_VUC_REQUESTED) && s->seen != p->list_gen &&
@@ -706,26 +525,19 @@ on_server(void *userdata, bool present)
 	struct prompts *p = userdata;
 	struct slot *s, *n;
 
-	for (s = LIST_FIRST(&p->slots); s; s = n) {
+	if (!present) {
+		slots_server_gone(&p->slots);
+		return;
+	}
+	/* Show what is open, not shown yet, and not closed by the person. */
+	for (s = LIST_FIRST(&p->slots.list); s; s = n) {
 		n = LIST_NEXT(s, link);
-		if (present) {
-			/* Show what is open and not shown yet. */
-			if (s->id || s->notify_call || s->dismissed)
-				continue;
-			if (s->kind == SLOT_VUC_REQUESTED && !s->entry &&
-			    !s->entering)
-				vuc_show_requested(p, s->peer, "");
-			else
-				slot_show(s);
+		if (s->id || s->notify_call || s->dismissed)
 			continue;
-		}
-		/* Ids of a server that left mean nothing now. */
-		s->id = 0;
-		s->notify_call = sd_bus_slot_unref(s->notify_call);
-		s->dirty = false;
-		if (s->closing || s->kind == SLOT_VUC_RESULT ||
-		    s->kind == SLOT_CALL_ENDED)
-			slot_free(s);
+		if (s->kind == SLOT_VUC_REQUESTED && !s->entry && !s->entering)
+			vuc_show_requested(p, s->peer, "");
+		else
+			slot_show(s);
 	}
 }
 
@@ -733,7 +545,7 @@ static void
 on_action(void *userdata, uint32_t id, const char *key)
 {
 	struct prompts *p = userdata;
-	struct slot *s = slot_by_id(p, id);
+	struct slot *s = slot_by_id(&p->slots, id);
 
 	if (!s)
 		return;
@@ -751,7 +563,7 @@ static void
 on_replied(void *userdata, uint32_t id, const char *text)
 {
 	struct prompts *p = userdata;
-	struct slot *s = slot_by_id(p, id);
+	struct slot *s = slot_by_id(&p->slots, id);
 
 	if (s && s->kind == SLOT_VUC_REQUESTED)
 		vuc_enter(p, s, text);
@@ -761,7 +573,7 @@ static void
 on_closed(void *userdata, uint32_t id)
 {
 	struct prompts *p = userdata;
-	struct slot *s = slot_by_id(p, id);
+	struct slot *s = slot_by_id(&p->slots, id);
 
 	if (!s)
 		return;
@@ -791,9 +603,10 @@ prompts_new(sd_event *ev, sd_bus *bus, struct prompts **ret)
 		return -ENOMEM;
 	p->ev = ev;
 	p->bus = bus;
-	LIST_INIT(&p->slots);
 	LIST_INIT(&p->calls);
 	r = server_new(bus, &prompt_server, p, &p->srv);
+	if (r >= 0)
+		slots_init(&p->slots, p->srv, p);
 	if (r >= 0)
 		r = watch_new(bus, &prompt_watch, p, &p->w);
 	if (r < 0) {
@@ -811,8 +624,8 @@ prompts_free(struct prompts *p)
 
 	if (!p)
 		return NULL;
-	while (!LIST_EMPTY(&p->slots))
-		slot_free(LIST_FIRST(&p->slots));
+	if (p->srv)
+		slots_clear(&p->slots);
 	while ((c = LIST_FIRST(&p->calls))) {
 		LIST_REMOVE(c, link);
 		free(c);

@@ -9,9 +9,8 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-/* Open notifications and calls followed; beyond that the oldest finished
- * ones are dropped first (a flood of events cannot grow memory). */
-#define PROMPT_SLOTS_MAX 64
+/* Calls followed; beyond that the oldest finished ones are dropped first
+ * (a flood of events cannot grow memory). Notifications: SLOTS_MAX. */
 #define PROMPT_CALLS_MAX 64
 
 struct prompts;
