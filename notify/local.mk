@@ -9,10 +9,9 @@ notify_svopi_notify_SOURCES = notify/main.c \
 	notify/server.c notify/server.h \
 	notify/owner.c notify/owner.h \
 	notify/entry.c notify/entry.h \
-	notify/text.c notify/text.h \
-	daemon/log.c daemon/log.h
+	notify/text.c notify/text.h
 notify_svopi_notify_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
-notify_svopi_notify_LDADD = $(SYSTEMD_LIBS)
+notify_svopi_notify_LDADD = $(LIBCOMMON) $(SYSTEMD_LIBS) $(OPENSSL_LIBS)
 dist_man_MANS += man/svopi-notify.1
 
 # The systemd user unit (a template so paths follow --bindir) and the XDG

@@ -16,7 +16,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
-#include "daemon/log.h"
+#include "common/log.h"
 #include "notify/prompt.h"
 
 static void

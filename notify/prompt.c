@@ -9,7 +9,7 @@
 #include <sys/queue.h>
 #include <time.h>
 
-#include "daemon/log.h"
+#include "common/log.h"
 #include "notify/entry.h"
 #include "notify/prompt.h"
 #include "notify/server.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/log.h"
+#include "common/log.h"
 #include "notify/entry.h"
 #include "notify/slot.h"
 
