@@ -14,7 +14,7 @@
 #include "daemon/bus-call.h"
 #include "daemon/busloop.h"
 #include "daemon/call.h"
-#include "daemon/log.h"
+#include "common/log.h"
 
 /* Ownership: slot is owned (unref'ed when the call goes); c is borrowed
  * from the call layer, valid until its call_gone event. */

@@ -13,7 +13,7 @@
 
 #include "daemon/call-int.h"
 #include "daemon/conf.h"
-#include "daemon/log.h"
+#include "common/log.h"
 
 static const char *const call_state_names[] = {
 	"dialing", "awaiting-trust", "ringing", "active", "ended",
@@ -26,15 +26,6 @@ int64_t
 call_now_unix(void)
 {
 	return (int64_t)time(NULL);
-}
-
-uint64_t
-call_now_ntp(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return mikey_ntp_from_unix(ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
 int64_t

@@ -141,7 +141,10 @@ struct calls {
 	uint8_t *cert_der;		/* owned (OPENSSL_free) */
 	size_t cert_len;
 	struct mikey_identity self;	/* borrows key and cert_der */
-	struct mikey_replay *replay;	/* owned */
+	struct mikey_replay *replay;	/* owned; in memory only */
+	struct mikey_policy policy;	/* offers stamped before our start
+					 * are refused: the replay cache
+					 * starts empty (RFC 3830 §5.4) */
 	/* call.c's next step for a call whose peer is trusted: how
 	 * call-trust.c, below the state machine, hands the call back up. */
 	void (*trusted)(struct call *c);
@@ -155,7 +158,6 @@ struct calls {
 
 /* call-core.c */
 int64_t call_now_unix(void);
-uint64_t call_now_ntp(void);
 int64_t call_ms(const struct call *c);
 struct call *call_new(struct calls *cs, bool outgoing, const char *peer);
 void call_free(struct call *c);

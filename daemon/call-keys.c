@@ -9,9 +9,10 @@
 
 #include <openssl/rand.h>
 
+#include "common/clock.h"
 #include "daemon/call-int.h"
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 
 /* True when the MIKEY peer identity of c->res is c->peer, in the URI and
  * in the certificate. */
@@ -38,7 +39,7 @@ call_keys_offer(struct call *c)
 	ip.suite = MIKEY_SRTP_AES_CM_128_HMAC_SHA1_80;
 	RAND_bytes((uint8_t *)&ssrc, sizeof(ssrc));
 	ip.ssrc = ssrc | 1;
-	ip.now_ntp = call_now_ntp();
+	ip.now_ntp = clock_ntp_now();
 	return mikey_msg_build_init(&ip, &c->ist, &c->imsg, &c->ilen);
 }
 
@@ -58,7 +59,7 @@ call_take_answer(struct call *c, uint8_t **rm, size_t rlen)
 	c->rmsg = *rm;
 	c->rlen = rlen;
 	*rm = NULL;
-	r = mikey_msg_finish(c->ist, c->rmsg, rlen, NULL, call_now_ntp(),
+	r = mikey_msg_finish(c->ist, c->rmsg, rlen, NULL, clock_ntp_now(),
 		&c->res, &fail);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "MIKEY answer refused: %s",
@@ -129,9 +130,10 @@ call_keys_respond(struct call *c, uint8_t **im, size_t ilen,
 	memset(&rp, 0, sizeof(rp));
 	rp.self = &cs->self;
 	rp.peer_uri = NULL;
+	rp.policy = &cs->policy;
 	RAND_bytes((uint8_t *)&rp.ssrc, sizeof(rp.ssrc));
 	rp.ssrc |= 1;
-	rp.now_ntp = call_now_ntp();
+	rp.now_ntp = clock_ntp_now();
 	r = mikey_msg_respond(*im, ilen, &rp, &c->res, &c->rmsg, &c->rlen,
 		&fail);
 	if (r < 0) {

@@ -13,7 +13,7 @@
 #include "daemon/call-int.h"
 #include "daemon/conf.h"
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 
 static void call_trust_reply(const struct trust_client_reply *rep,
 	void *userdata);

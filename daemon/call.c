@@ -11,10 +11,11 @@
 
 #include <openssl/crypto.h>
 
+#include "common/clock.h"
 #include "daemon/call-int.h"
 #include "daemon/conf.h"
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 
 static struct log_ratelimit call_rl = LOG_RATELIMIT_INIT(5000, 10);
 
@@ -652,6 +653,7 @@ calls_new(struct svopid *d, const struct ua_sip_ops *sip, void *ua,
 	LIST_INIT(&cs->vucs);
 	snprintf(cs->login, sizeof(cs->login), "%s", calls_login(d->conf->uri));
 	cs->replay = mikey_replay_new(CALL_REPLAY_MAX);
+	cs->policy.not_before_ntp = clock_ntp_now();
 	if (!cs->replay)
 		return -ENOMEM;
 	r = calls_self_new(cs);

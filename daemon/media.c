@@ -13,6 +13,8 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "common/clock.h"
+#include "hex.h"
 #include "media.h"
 #include "rtp.h"
 
@@ -21,8 +23,6 @@
 #define MEDIA_RX_BUF	(RTP_PACKET_MAX + SRTP_MAX_TRAILER_LEN + 4 + 1)
 #define MEDIA_TX_BUF	(RTP_PACKET_MAX + SRTP_MAX_TRAILER_LEN + 4)
 #define MEDIA_CNAME_LEN	16
-/* Seconds between 1900 (NTP) and 1970 (Unix). */
-#define MEDIA_NTP_OFFSET	2208988800ULL
 
 struct media {
 	struct event_base *base;
@@ -58,26 +58,6 @@ struct media {
 	uint32_t lsr;
 	uint64_t lsr_at_ns;
 };
-
-static uint64_t
-media_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Wall clock as an NTP timestamp, 32.32. */
-static uint64_t
-media_ntp_now(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	return ((uint64_t)now.tv_sec + MEDIA_NTP_OFFSET) << 32 |
-	    (((uint64_t)now.tv_nsec << 32) / 1000000000u);
-}
 
 static bool srtp_inited;
 
@@ -318,7 +298,7 @@ media_rtp_packet(struct media *m, uint8_t *pkt, size_t n)
 		m->rx_ssrc = rp.hdr.ssrc;
 	m->st.received++;
 	{
-		uint64_t ns = media_mono_ns();
+		uint64_t ns = clock_mono_ns();
 		/* Arrival in timestamp units; only differences matter. */
 		uint32_t arrival = (uint32_t)(ns / 1000000000u *
 		    m->clock_rate + ns % 1000000000u * m->clock_rate /
@@ -365,14 +345,14 @@ media_rtcp_packet(struct media *m, uint8_t *pkt, size_t n)
 	m->st.rtcp_received++;
 	if (info.pt == RTCP_PT_SR) {
 		m->lsr = (uint32_t)(info.sr.ntp >> 16);
-		m->lsr_at_ns = media_mono_ns();
+		m->lsr_at_ns = clock_mono_ns();
 	}
 	if (info.n_blocks && info.block.ssrc == m->tx_ssrc) {
 		m->st.peer_lost = info.block.lost;
 		m->st.peer_fraction_lost = info.block.fraction_lost;
 		m->st.peer_jitter_us = (uint32_t)((uint64_t)info.block.jitter *
 		    1000000u / m->clock_rate);
-		rtt = rtp_rtcp_rtt((uint32_t)(media_ntp_now() >> 16),
+		rtt = rtp_rtcp_rtt((uint32_t)(clock_ntp_now() >> 16),
 		    &info.block);
 		if (rtt >= 0)
 			m->st.rtt_us = rtt * 1000000 / 65536;
@@ -463,13 +443,13 @@ media_on_report(evutil_socket_t fd, short what, void *arg)
 		return;
 	memset(&sr, 0, sizeof(sr));
 	sr.ssrc = m->tx_ssrc;
-	sr.ntp = media_ntp_now();
+	sr.ntp = clock_ntp_now();
 	sr.rtp_ts = m->ts;
 	sr.packets = (uint32_t)m->st.sent;
 	sr.octets = (uint32_t)m->st.sent_octets;
 	if (m->rxs.init) {
 		if (m->lsr)
-			dlsr = (uint32_t)((media_mono_ns() - m->lsr_at_ns) *
+			dlsr = (uint32_t)((clock_mono_ns() - m->lsr_at_ns) *
 			    65536 / 1000000000u);
 		rtp_rx_report(&m->rxs, m->rx_ssrc, m->lsr, dlsr, &rb);
 	}
@@ -547,12 +527,7 @@ media_new(struct event_base *base, const struct media_params *p,
 		if (p->cname) {
 			snprintf(m->cname, sizeof(m->cname), "%s", p->cname);
 		} else {
-			static const char hexd[] = "0123456789abcdef";
-
-			for (size_t i = 0; i < MEDIA_CNAME_LEN / 2; i++) {
-				m->cname[2 * i] = hexd[rnd[6 + i] >> 4];
-				m->cname[2 * i + 1] = hexd[rnd[6 + i] & 15];
-			}
+			hex_encode(rnd + 6, MEDIA_CNAME_LEN / 2, m->cname);
 		}
 		rc = media_srtp(&m->tx, p->suite, p->tx, p->tx->ssrc, true);
 	}

@@ -8,5 +8,5 @@ daemon_libsvopid_media_a_SOURCES = \
 	daemon/media.c daemon/media.h \
 	daemon/media-null.c daemon/media-null.h
 
-LIBSVOPID_MEDIA = daemon/libsvopid-media.a $(LIBSVOPI) $(EVENT_LIBS) \
+LIBSVOPID_MEDIA = daemon/libsvopid-media.a $(LIBCOMMON) $(EVENT_LIBS) \
 	$(OPENSSL_LIBS) $(SRTP_LIBS) -lm

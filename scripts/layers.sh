@@ -25,7 +25,6 @@ trap 'rm -rf "$tmp"' EXIT
 # "svopid.h" (the shared context) and "svopid.c" (main) are apart.
 cat >"$tmp/table" <<'EOF'
 log 10
-ini 10
 conf 10
 identity 10
 siphash 10
@@ -119,7 +118,13 @@ ninc=$(sort -u "$edges" | wc -l)
 # 2. the call graph between svopid's objects
 if [ -n "$build" ] && ls "$build"/daemon/svopid-*.o >/dev/null 2>&1; then
 	: >"$edges"
-	objs=$(ls "$build"/daemon/svopid-*.o "$build"/daemon/libsvopid_*.o)
+	# Objects whose source is gone (an old build) are left out.
+	objs=
+	for o in "$build"/daemon/svopid-*.o "$build"/daemon/libsvopid_*.o; do
+		c=$(basename "$o" .o)
+		c=${c#*-}
+		[ -f "$src/daemon/$c.c" ] && objs="$objs $o"
+	done
 	for o in $objs; do
 		m=$(basename "$o" .o)
 		m=${m#svopid-}

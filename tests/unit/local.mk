@@ -67,9 +67,9 @@ TESTS += tests/unit/test-truststore
 
 check_PROGRAMS += tests/unit/test-svopid-conf
 tests_unit_test_svopid_conf_SOURCES = tests/unit/test-svopid-conf.c \
-	daemon/conf.c daemon/ini.c daemon/log.c
+	daemon/conf.c
 tests_unit_test_svopid_conf_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_svopid_conf_LDADD = $(LIBSVOPI)
+tests_unit_test_svopid_conf_LDADD = $(LIBCOMMON)
 TESTS += tests/unit/test-svopid-conf
 check_PROGRAMS += tests/unit/test-svopid-dialog
 tests_unit_test_svopid_dialog_SOURCES = tests/unit/test-svopid-dialog.c \
@@ -90,6 +90,33 @@ tests_unit_test_rtp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_rtp_LDADD = $(LIBSVOPI)
 TESTS += tests/unit/test-rtp
 
+# --- shared helpers (lib/ini, base64, login; common/log) ---
+check_PROGRAMS += tests/unit/test-ini tests/unit/test-log \
+	tests/unit/test-base64 tests/unit/test-login tests/unit/test-fingerprint \
+	tests/unit/test-trust-api
+tests_unit_test_trust_api_SOURCES = tests/unit/test-trust-api.c \
+	tests/unit/test.h
+tests_unit_test_trust_api_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_trust_api_LDADD = $(LIBSVOPI)
+tests_unit_test_fingerprint_SOURCES = tests/unit/test-fingerprint.c \
+	tests/unit/test.h
+tests_unit_test_fingerprint_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fingerprint_LDADD = $(LIBSVOPI)
+tests_unit_test_base64_SOURCES = tests/unit/test-base64.c tests/unit/test.h
+tests_unit_test_base64_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_base64_LDADD = $(LIBSVOPI)
+tests_unit_test_login_SOURCES = tests/unit/test-login.c tests/unit/test.h
+tests_unit_test_login_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_login_LDADD = $(LIBSVOPI)
+tests_unit_test_ini_SOURCES = tests/unit/test-ini.c tests/unit/test.h
+tests_unit_test_ini_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ini_LDADD = $(LIBSVOPI)
+tests_unit_test_log_SOURCES = tests/unit/test-log.c tests/unit/test.h
+tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_log_LDADD = $(LIBCOMMON)
+TESTS += tests/unit/test-ini tests/unit/test-log tests/unit/test-base64 \
+	tests/unit/test-login tests/unit/test-fingerprint tests/unit/test-trust-api
+
 # --- house (issue 8): the call state machine without sockets ---
 # The daemon's call layer and what it links, minus main and the bus
 # layer; call-fake.c stands in for the user agent's sending side.
@@ -97,12 +124,12 @@ CALL_UNIT_SOURCES = tests/unit/call-fake.c tests/unit/call-fake.h \
 	daemon/call.c daemon/call-sip.c daemon/call-sdp.c daemon/call-core.c \
 	daemon/call-keys.c daemon/call-trust.c daemon/ua.c daemon/txn.c \
 	daemon/transport.c daemon/dialog.c daemon/siphash.c daemon/conf.c \
-	daemon/ini.c daemon/log.c daemon/identity.c
+	daemon/identity.c
 check_PROGRAMS += tests/unit/test-call-flow
 tests_unit_test_call_flow_SOURCES = tests/unit/test-call-flow.c \
 	tests/unit/test.h $(CALL_UNIT_SOURCES)
 tests_unit_test_call_flow_CFLAGS = $(UNIT_CFLAGS) $(EVENT_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
 tests_unit_test_call_flow_LDADD = $(LIBSVOPID_TRUST) $(LIBSVOPID_MEDIA) \
-	$(LIBSVOPI) $(EVENT_LIBS) $(OPENSSL_LIBS) $(SYSTEMD_LIBS)
+	$(LIBCOMMON) $(EVENT_LIBS) $(OPENSSL_LIBS) $(SYSTEMD_LIBS)
 TESTS += tests/unit/test-call-flow
