@@ -25,8 +25,6 @@
 
 /* Ended calls kept visible (for `svopictl calls`). */
 #define CALL_ENDED_KEEP 32
-/* Pre-call exchanges (OPTIONS answered, no INVITE yet) at most. */
-#define CALL_PRECALL_MAX 64
 
 struct call;
 struct calls;
