@@ -116,30 +116,31 @@ circles "$edges" include
 ninc=$(sort -u "$edges" | wc -l)
 
 # 2. the call graph between svopid's objects
+# daemon/svopid-call-core.o, daemon/libsvopid_media_a-media.o: the source's
+# name, and its module in the table.
+obj_source() {
+	_o=$(basename "$1" .o)
+	echo "${_o#*-}"
+}
+obj_module() {
+	_m=$(obj_source "$1")
+	[ "$_m" = svopid ] && _m=svopid.c
+	echo "$_m"
+}
 if [ -n "$build" ] && ls "$build"/daemon/svopid-*.o >/dev/null 2>&1; then
 	: >"$edges"
 	# Objects whose source is gone (an old build) are left out.
 	objs=
 	for o in "$build"/daemon/svopid-*.o "$build"/daemon/libsvopid_*.o; do
-		c=$(basename "$o" .o)
-		c=${c#*-}
-		[ -f "$src/daemon/$c.c" ] && objs="$objs $o"
+		[ -f "$src/daemon/$(obj_source "$o").c" ] && objs="$objs $o"
 	done
 	for o in $objs; do
-		m=$(basename "$o" .o)
-		m=${m#svopid-}
-		m=${m#libsvopid_media_a-}
-		m=${m#libsvopid_trust_a-}
-		[ "$m" = svopid ] && m=svopid.c
+		m=$(obj_module "$o")
 		nm --defined-only -g "$o" | awk -v m="$m" \
 			'NF == 3 { print $3, m }'
 	done | sort -u >"$tmp/defs"
 	for o in $objs; do
-		m=$(basename "$o" .o)
-		m=${m#svopid-}
-		m=${m#libsvopid_media_a-}
-		m=${m#libsvopid_trust_a-}
-		[ "$m" = svopid ] && m=svopid.c
+		m=$(obj_module "$o")
 		nm -u "$o" | awk '{ print $NF }' | sort -u |
 			join - "$tmp/defs" | awk -v m="$m" '{ print m, $2 }'
 	done | sort -u >"$tmp/calls"
