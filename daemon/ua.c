@@ -21,8 +21,9 @@
 #include "sip-out.h"
 #include "sip-uri.h"
 
-/* Dialogs we are in. Only a 2xx to INVITE creates one, and until secure
- * calls exist there is none; BYE and re-INVITE look here. */
+/* Dialogs the UA itself is in, for in-dialog requests no call took. None
+ * is made today: calls keep their dialogs (call.c), so a BYE or re-INVITE
+ * that no call takes is answered 481 here. */
 struct ua_dialog {
 	LIST_ENTRY(ua_dialog) link;
 	struct dialog *dlg;
