@@ -1,0 +1,72 @@
+#!/bin/sh
+# svopictl setup names the part that fails, with what to do: a wrong SIP
+# password (REGISTER), a CA that did not sign the proxy's certificate and
+# an unreachable proxy (TLS to the proxy), a wrong trust-server password
+# (trust-server login), a bad value (configuration). Real Kamailio and
+# svopi-trustd.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+. "$S/tests/integration/svopid-common.sh"
+. "$S/tests/integration/trustd-lib.sh"
+. "$S/tests/integration/calls-common.sh"
+. "$S/tests/integration/setup-common.sh"
+itest_init setup-errors
+setup_world
+
+# A second CA that signed nothing here.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$T/other.key" -out "$T/other.crt" -days 2 \
+	-subj "/CN=some other CA" >/dev/null 2>&1 || fail "other CA"
+dead=$(itest_port)
+
+setup_home sippw
+# shellcheck disable=SC2046
+run_setup sippw $(setup_args) --sip-password-file "$T/wrong.pw" \
+	--trust-password-file "$T/right.pw"
+[ "$SETUP_RC" -eq 1 ] || fail "wrong SIP password: exit $SETUP_RC"
+expect_part sippw ok "TLS to the proxy"
+expect_part sippw FAILED "REGISTER at the proxy"
+grep -q 'What to do: check the SIP password' "$T/setup-sippw.out" ||
+	fail "no advice on the SIP password"
+
+setup_home ca
+run_setup ca --uri sip:alice@127.0.0.1 --proxy "$PROXY" \
+	--trust-server "$TD_URL" --ca-file "$T/other.crt" \
+	--sip-password-file "$T/right.pw" --trust-password-file "$T/right.pw"
+[ "$SETUP_RC" -eq 1 ] || fail "wrong CA: exit $SETUP_RC"
+expect_part ca FAILED "TLS to the proxy"
+grep -q 'not trusted' "$T/setup-ca.out" || fail "wrong CA: no 'not trusted'"
+grep -q 'What to do: give the CA certificate' "$T/setup-ca.out" ||
+	fail "wrong CA: no advice"
+
+setup_home down
+run_setup down --uri sip:alice@127.0.0.1 \
+	--proxy "sip:127.0.0.1:$dead;transport=tls" --trust-server "$TD_URL" \
+	--ca-file "$T/ca.crt" --sip-password-file "$T/right.pw" \
+	--trust-password-file "$T/right.pw"
+[ "$SETUP_RC" -eq 1 ] || fail "unreachable proxy: exit $SETUP_RC"
+expect_part down FAILED "TLS to the proxy"
+grep -q 'connection refused' "$T/setup-down.out" ||
+	fail "unreachable proxy: no 'connection refused'"
+
+setup_home trustpw
+# shellcheck disable=SC2046
+run_setup trustpw $(setup_args) --sip-password-file "$T/right.pw" \
+	--trust-password-file "$T/wrong.pw"
+[ "$SETUP_RC" -eq 1 ] || fail "wrong trust password: exit $SETUP_RC"
+expect_part trustpw ok "REGISTER at the proxy"
+expect_part trustpw FAILED "trust-server login"
+grep -q 'wrong login or password' "$T/setup-trustpw.out" ||
+	fail "wrong trust password: no reason"
+
+setup_home bad
+run_setup bad --uri sip:alice@127.0.0.1 --listen "nonsense" --no-check
+[ "$SETUP_RC" -eq 1 ] || fail "bad listen: exit $SETUP_RC"
+expect_part bad FAILED configuration
+grep -q 'svopid.conf:[0-9]*: .*listen' "$T/setup-bad.out" ||
+	fail "bad value: no file:line"
+[ -e "$XDG_CONFIG_HOME/svopi/svopid.conf" ] &&
+	fail "a config svopid refuses was written"
+note "ok: a refused config is not written"
+
+"$B/cli/svopictl" setup --non-interactive --bogus >/dev/null 2>&1
+[ $? -eq 2 ] || fail "unknown option is not a usage error"
