@@ -34,7 +34,10 @@ endif
 # svopictl setup against real Kamailio and svopi-trustd; --help and
 # --version of every program.
 SETUP_ITESTS = tests/integration/setup-ok.sh tests/integration/setup-errors.sh \
+	tests/integration/setup-provision.sh \
 	tests/integration/cli-help.sh
 TESTS += $(SETUP_ITESTS)
 dist_check_SCRIPTS += $(SETUP_ITESTS)
 EXTRA_DIST += tests/integration/setup-common.sh
+# Slow (a whole package build): .ci/run runs it, make check does not.
+EXTRA_DIST += tests/integration/deb.sh

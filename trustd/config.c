@@ -7,6 +7,10 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "config.h"
 #include "log.h"
 
@@ -147,6 +151,56 @@ config_set(struct trustd_config *c, const char *k, const char *v)
 	return -ENOENT;
 }
 
+/* [provisioning] values go into a shell command between single quotes
+ * on a web page: nothing that could end the quote or the line. */
+static int
+config_set_provisioning(struct trustd_config *c, const char *k,
+	const char *v)
+{
+	for (const char *p = v; *p; p++)
+		if (*p == '\'' || (unsigned char)*p < 0x21 || *p == 0x7f)
+			return -EINVAL;
+	if (strcmp(k, "proxy") == 0)
+		return strncmp(v, "sip:", 4) && strncmp(v, "sips:", 5) ?
+			-EINVAL : set_string(&c->prov_proxy, v);
+	if (strcmp(k, "server") == 0)
+		return strncmp(v, "https://", 8) ? -EINVAL :
+			set_string(&c->prov_server, v);
+	if (strcmp(k, "ca_file") == 0)
+		return set_string(&c->prov_ca_file, v);
+	return -ENOENT;
+}
+
+/* The SHA-256 fingerprint of the provisioning CA, as OpenSSL prints it. */
+static int
+config_ca_fingerprint(struct trustd_config *c, const char *path)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	X509 *x = NULL;
+	FILE *f;
+
+	if (!c->prov_ca_file)
+		return 0;
+	f = fopen(c->prov_ca_file, "re");
+	if (f) {
+		x = PEM_read_X509(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (!x || X509_digest(x, EVP_sha256(), md, &n) != 1 ||
+	    !(c->prov_ca_fp = malloc(3 * n))) {
+		fprintf(stderr, "%s: [provisioning] ca_file %s: not a readable "
+			"PEM certificate\n", path, c->prov_ca_file);
+		X509_free(x);
+		return -EINVAL;
+	}
+	X509_free(x);
+	for (unsigned i = 0; i < n; i++)
+		snprintf(c->prov_ca_fp + 3 * i, 4, "%02X%s", md[i],
+			i + 1 < n ? ":" : "");
+	return 0;
+}
+
 struct trustd_config *
 trustd_config_free(struct trustd_config *c)
 {
@@ -157,6 +211,10 @@ trustd_config_free(struct trustd_config *c)
 	free(c->tls_cert);
 	free(c->tls_key);
 	free(c->database);
+	free(c->prov_proxy);
+	free(c->prov_server);
+	free(c->prov_ca_file);
+	free(c->prov_ca_fp);
 	free(c);
 	return NULL;
 }
@@ -202,6 +260,10 @@ trustd_config_load(const char *path, struct trustd_config **ret_config)
 		s = trim(line);
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
+		if (strcmp(s, "[provisioning]") == 0) {
+			in_section = 2;
+			continue;
+		}
 		if (*s == '[') {
 			if (strcmp(s, "[trustd]") != 0) {
 				fprintf(stderr, "%s:%d: unknown section %s\n",
@@ -228,7 +290,8 @@ trustd_config_load(const char *path, struct trustd_config **ret_config)
 			r = -EINVAL;
 			goto fail;
 		}
-		r = config_set(c, k, v);
+		r = in_section == 2 ? config_set_provisioning(c, k, v) :
+			config_set(c, k, v);
 		if (r == -ENOENT) {
 			fprintf(stderr, "%s:%d: unknown key '%s'\n", path,
 				lineno, k);
@@ -252,6 +315,15 @@ trustd_config_load(const char *path, struct trustd_config **ret_config)
 		r = -EINVAL;
 		goto fail;
 	}
+	if (!c->prov_proxy != !c->prov_server) {
+		fprintf(stderr, "%s: [provisioning] needs both proxy and "
+			"server\n", path);
+		r = -EINVAL;
+		goto fail;
+	}
+	r = config_ca_fingerprint(c, path);
+	if (r < 0)
+		goto fail;
 	*ret_config = c;
 	return 0;
 fail:
