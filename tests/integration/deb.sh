@@ -21,7 +21,7 @@ for p in svopi svopi-trustd; do
 done
 note "ok: make deb built svopi and svopi-trustd $ver"
 
-lintian --no-tag-display-limit "$B"/deb/*.changes >"$T/lintian.out" 2>&1
+lintian --tag-display-limit 0 "$B"/deb/*.changes >"$T/lintian.out" 2>&1
 sed 's/^/# lintian: /' "$T/lintian.out" >&2
 grep -q '^E:' "$T/lintian.out" && fail "lintian errors"
 note "ok: lintian shows no errors"
@@ -48,18 +48,26 @@ for u in "$R/lib/systemd/system/svopi-trustd.service" \
     "$R/usr/lib/systemd/user/svopid.service"; do
 	[ -f "$u" ] || fail "no unit $u"
 done
-# verify resolves ExecStart= in the root it is given.
-if [ -n "$R" ]; then
-	systemd-analyze verify --root="$R" \
-		/lib/systemd/system/svopi-trustd.service >"$T/verify.out" 2>&1
-else
-	systemd-analyze verify /lib/systemd/system/svopi-trustd.service \
-		>"$T/verify.out" 2>&1
-fi || { cat "$T/verify.out" >&2; fail "systemd-analyze verify svopi-trustd"; }
-systemd-analyze verify --user ${R:+--root="$R"} \
-	/usr/lib/systemd/user/svopid.service >"$T/verify-user.out" 2>&1 ||
-	{ cat "$T/verify-user.out" >&2; fail "systemd-analyze verify svopid"; }
-grep -v '^$' "$T/verify.out" "$T/verify-user.out" | sed 's/^/# verify: /' >&2
+# Installed, the units are verified in place, Documentation= pages
+# included. Unpacked, a copy whose ExecStart= points into the unpacked
+# tree is verified and the pages are left to mandoc below (man cannot see
+# them there).
+mkdir -p "$T/units" "$T/run"
+chmod 700 "$T/run"
+for u in lib/systemd/system/svopi-trustd.service \
+    usr/lib/systemd/user/svopid.service; do
+	if [ -n "$R" ]; then
+		sed "s|^ExecStart=/|ExecStart=$R/|" "$R/$u" >"$T/units/${u##*/}"
+		set -- --man=no "$T/units/${u##*/}"
+	else
+		set -- "/$u"
+	fi
+	case $u in */user/*) set -- --user "$@" ;; esac
+	XDG_RUNTIME_DIR=$T/run systemd-analyze verify "$@" \
+		>"$T/verify.out" 2>&1 ||
+		{ cat "$T/verify.out" >&2; fail "systemd-analyze verify ${u##*/}"; }
+	sed "s/^/# verify ${u##*/}: /" "$T/verify.out" >&2
+done
 note "ok: systemd-analyze verify passes both units"
 
 n=0
@@ -71,5 +79,5 @@ for m in "$R"/usr/share/man/man*/*; do
 	[ -z "$out" ] || fail "mandoc -Tlint ${m##*/}: $out"
 	n=$((n + 1))
 done
-[ "$n" -ge 8 ] || fail "only $n man pages in the packages"
+[ "$n" -ge 7 ] || fail "only $n man pages in the packages"
 note "ok: mandoc -Tlint is clean on $n pages"
