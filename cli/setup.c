@@ -281,7 +281,7 @@ struct setup_state {
 	struct conf_edit *e;		/* owned */
 	char config[PATH_MAX];
 	char dir[PATH_MAX];		/* folder of config, with a '/' */
-	char *owned[32];
+	char *owned[64];		/* a run makes about 20 */
 	size_t n_owned;
 };
 
@@ -535,6 +535,18 @@ setup_fields(struct setup_state *s)
 	    "server")))
 		r = setup_password(s, "trust", o->trust_password_file,
 			"Trust-server password", "trust-password");
+	if (r >= 0 && setup_get(s, "trust", "server") &&
+	    !setup_get(s, "trust", "password_file")) {
+		fprintf(stderr, "svopictl setup: the trust server needs your "
+			"password there: give --trust-password-file FILE\n");
+		r = -EINVAL;
+	}
+	if (r >= 0 && setup_get(s, "account", "proxy") &&
+	    !setup_get(s, "account", "password_file")) {
+		fprintf(stderr, "svopictl setup: the proxy needs your SIP "
+			"password: give --sip-password-file FILE\n");
+		r = -EINVAL;
+	}
 	if (r >= 0 && !setup_get(s, "account", "uri")) {
 		fprintf(stderr, "svopictl setup: no address: give --uri "
 			"sip:you@example.org\n");

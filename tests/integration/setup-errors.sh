@@ -70,3 +70,10 @@ note "ok: a refused config is not written"
 
 "$B/cli/svopictl" setup --non-interactive --bogus >/dev/null 2>&1
 [ $? -eq 2 ] || fail "unknown option is not a usage error"
+
+setup_home nopw
+run_setup nopw --uri sip:alice@127.0.0.1 --trust-server "$TD_URL" --no-check
+[ "$SETUP_RC" -eq 2 ] || fail "trust server without password: exit $SETUP_RC"
+grep -q -- '--trust-password-file' "$T/setup-nopw.out" ||
+	fail "no hint at --trust-password-file"
+note "ok: a trust server without a password is a usage error"
