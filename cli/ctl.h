@@ -1,7 +1,7 @@
 /* svopictl: what the verb files share. svopictl.c holds the verb table and
  * main; ctl-bus.c the bus and JSON helpers; status.c status, ping and
- * monitor; calls.c the call verbs; trust.c enroll, vuc and trust;
- * setup.c and setup-check.c the setup verb. */
+ * monitor; calls.c the call verbs; trust.c enroll, vuc and trust. The
+ * setup verb is its own program, svopictl-setup (setup.h). */
 #ifndef SVOPICTL_CTL_H
 #define SVOPICTL_CTL_H
 
@@ -68,6 +68,5 @@ int verb_dtmf(sd_bus *bus, int argc, char **argv);
 int verb_enroll(sd_bus *bus, int argc, char **argv);
 int verb_vuc(sd_bus *bus, int argc, char **argv);
 int verb_trust(sd_bus *bus, int argc, char **argv);
-int verb_setup(sd_bus *bus, int argc, char **argv);
 
 #endif

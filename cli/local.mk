@@ -1,14 +1,21 @@
 # cli: svopictl, a table of verbs (cli/svopictl.c) with one file per
 # concern (cli/ctl.h lists them).
 bin_PROGRAMS += cli/svopictl
+svopiexecdir = $(libexecdir)/svopi
 cli_svopictl_SOURCES = cli/svopictl.c cli/ctl.h cli/ctl-bus.c \
-	cli/status.c cli/calls.c cli/trust.c \
-	cli/setup.c cli/setup.h cli/setup-check.c cli/setup-daemon.c \
-	cli/setup-url.c \
-	cli/conf-edit.c cli/conf-edit.h
+	cli/status.c cli/calls.c cli/trust.c
 cli_svopictl_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(JSONC_CFLAGS) \
+	-DSVOPIEXECDIR=\"$(svopiexecdir)\"
+cli_svopictl_LDADD = $(SYSTEMD_LIBS) $(JSONC_LIBS)
+# `svopictl setup`, a program of its own so that the other verbs do not
+# load OpenSSL at every start.
+svopiexec_PROGRAMS = cli/svopictl-setup
+cli_svopictl_setup_SOURCES = cli/setup.c cli/setup.h cli/setup-check.c \
+	cli/setup-daemon.c cli/setup-url.c cli/conf-edit.c cli/conf-edit.h \
+	cli/ctl-bus.c cli/ctl.h
+cli_svopictl_setup_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(JSONC_CFLAGS) \
 	$(OPENSSL_CFLAGS) -DBINDIR=\"$(bindir)\"
-cli_svopictl_LDADD = $(LIBSVOPI) $(SYSTEMD_LIBS) $(JSONC_LIBS) \
+cli_svopictl_setup_LDADD = $(LIBSVOPI) $(SYSTEMD_LIBS) $(JSONC_LIBS) \
 	$(OPENSSL_LIBS)
 dist_bashcompletion_DATA += cli/completion/svopictl
 

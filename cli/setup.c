@@ -1,4 +1,5 @@
-/* svopictl setup: writes svopid's configuration and password files in the
+/* svopictl setup (the program svopictl-setup, which `svopictl setup`
+ * runs): writes svopid's configuration and password files in the
  * XDG places and checks every part live (setup-check.c). Interactive on a
  * terminal, or all by flags for scripts. Running it again changes only
  * what it is asked to: other keys, comments and order stay as they are
@@ -663,8 +664,9 @@ setup_free(struct setup_state *s)
 		free(s->owned[i]);
 }
 
+/* svopictl-setup: run by `svopictl setup` with the verb's arguments. */
 int
-verb_setup(sd_bus *unused, int argc, char **argv)
+main(int argc, char **argv)
 {
 	struct setup_state s = { 0 };
 	struct setup_target t = { 0 };

@@ -5,11 +5,44 @@
  * concern (ctl.h). */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
+
+/* `setup` lives in its own program (svopictl-setup, cli/setup.c): it
+ * needs OpenSSL and the SIP library, which every other verb would
+ * otherwise load at each start (status is polled; its latency counts).
+ * Beside this program in a build tree, else in SVOPIEXECDIR. */
+static int
+verb_setup_exec(sd_bus *unused, int argc, char **argv)
+{
+	char self[PATH_MAX], helper[PATH_MAX + 32], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	snprintf(helper, sizeof(helper), "%s", SVOPIEXECDIR "/svopictl-setup");
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			char near[PATH_MAX + 32];
+
+			*slash = '\0';
+			snprintf(near, sizeof(near), "%s/svopictl-setup", self);
+			if (access(near, X_OK) == 0)
+				snprintf(helper, sizeof(helper), "%s", near);
+		}
+	}
+	argv[0] = helper;
+	execv(helper, argv);
+	fprintf(stderr, "svopictl: cannot run %s: %s\n", helper,
+		strerror(errno));
+	return CTL_EXIT_FAILURE;
+}
 
 enum ctl_bus_need {
 	BUS_NONE,		/* the verb connects itself, if at all */
@@ -39,7 +72,7 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ "dtmf", 2, 2, BUS_NEEDED, verb_dtmf, "dtmf CALL DIGITS" },
 	{ "vuc", 1, 3, BUS_NEEDED, verb_vuc, "vuc list | vuc enter PEER CODE" },
 	{ "trust", 1, 2, BUS_NEEDED, verb_trust, "trust list | trust forget PEER" },
-	{ "setup", 0, -1, BUS_NONE, verb_setup,
+	{ "setup", 0, -1, BUS_NONE, verb_setup_exec,
 		"setup [--uri URI] [--proxy URI] [--trust-server URL] "
 		"[--ca-file FILE] ...\n"
 		"        (svopictl setup --help lists them)" },
