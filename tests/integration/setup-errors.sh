@@ -27,6 +27,18 @@ expect_part sippw ok "TLS to the proxy"
 expect_part sippw FAILED "REGISTER at the proxy"
 grep -q 'What to do: check the SIP password' "$T/setup-sippw.out" ||
 	fail "no advice on the SIP password"
+# The daemon with that config: status names the problem and the fix.
+itest_dbus alice
+alice_BUS=$ITEST_BUS
+DBUS_SESSION_BUS_ADDRESS=$ITEST_BUS itest_bg svopid-alice "$B/daemon/svopid"
+alice_PID=$ITEST_LAST_PID
+itest_wait_for 30 is_failed alice || fail "registration did not fail"
+ctl alice status >"$T/status-sippw.out"
+grep -q '^Problem: *not registered at the proxy: 401' "$T/status-sippw.out" &&
+	grep -q 'To fix: *svopictl setup --sip-password-file' "$T/status-sippw.out" ||
+	fail "status: $(cat "$T/status-sippw.out")"
+note "ok: status names the registration problem and its fix"
+svopid_stop alice
 
 setup_home ca
 run_setup ca --uri sip:alice@127.0.0.1 --proxy "$PROXY" \
@@ -77,3 +89,21 @@ run_setup nopw --uri sip:alice@127.0.0.1 --trust-server "$TD_URL" --no-check
 grep -q -- '--trust-password-file' "$T/setup-nopw.out" ||
 	fail "no hint at --trust-password-file"
 note "ok: a trust server without a password is a usage error"
+
+# status without a daemon: not configured, then configured but stopped.
+setup_home none
+"$B/cli/svopictl" status >"$T/status-none.out" 2>&1
+[ $? -eq 1 ] || fail "status without svopid: exit status"
+grep -q 'not configured' "$T/status-none.out" &&
+	grep -q 'To fix: *svopictl setup' "$T/status-none.out" ||
+	fail "status does not say 'not configured': $(cat "$T/status-none.out")"
+part=$("$B/cli/svopictl" --json status 2>/dev/null | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["problems"][0]["part"])')
+[ "$part" = configuration ] || fail "JSON status problem part: $part"
+run_setup stopped --uri sip:alice@127.0.0.1 --no-check
+"$B/cli/svopictl" status >"$T/status-stopped.out" 2>&1
+grep -q 'svopid is not running' "$T/status-stopped.out" &&
+	grep -q 'systemctl --user start svopid' "$T/status-stopped.out" ||
+	fail "status does not say 'not running': $(cat "$T/status-stopped.out")"
+note "ok: status names 'not configured' and 'not running' with their fixes"
