@@ -15,6 +15,7 @@
 #include "daemon/busloop.h"
 #include "daemon/call.h"
 #include "common/log.h"
+#include "lib/fingerprint.h"
 
 /* Ownership: slot is owned (unref'ed when the call goes); c is borrowed
  * from the call layer, valid until its call_gone event. */
@@ -475,7 +476,7 @@ pending_free(struct bus_pending *p)
 /* Answers the pending call with the trust server's error, if any; returns
  * whether it did. */
 static bool
-pending_reply_error(struct bus_pending *p, const struct trust_client_reply *rep)
+pending_reply_error(struct bus_pending *p, const struct trust_api_reply *rep)
 {
 	if (rep->error >= 0)
 		return false;
@@ -503,7 +504,7 @@ bus_call_no_trust_server(sd_bus_error *e)
 }
 
 static void
-bus_call_enroll_reply(const struct trust_client_reply *rep, void *userdata)
+bus_call_enroll_reply(const struct trust_api_reply *rep, void *userdata)
 {
 	struct bus_pending *p = userdata;
 
@@ -534,13 +535,13 @@ bus_call_method_enroll(sd_bus_message *m, void *userdata, sd_bus_error *e)
 }
 
 static void
-bus_call_redeem_reply(const struct trust_client_reply *rep, void *userdata)
+bus_call_redeem_reply(const struct trust_api_reply *rep, void *userdata)
 {
 	struct bus_pending *p = userdata;
 
 	if (!pending_reply_error(p, rep))
 		sd_bus_reply_method_return(p->call, "si",
-			trust_client_redeem_to_string(rep->result),
+			trust_api_redeem_to_string(rep->result),
 			(int32_t)rep->attempts_left);
 	pending_done(p);
 }
@@ -600,8 +601,13 @@ bus_call_method_vuc_list(sd_bus_message *m, void *userdata, sd_bus_error *e)
 static int
 bus_call_trust_append(const struct truststore_entry *te, void *userdata)
 {
+	char fp[FINGERPRINT_TEXT_SIZE];
+
+	/* People read this: the one text form (SPEC §2). */
+	if (fingerprint_to_text(te->fingerprint, fp) < 0)
+		return -EBADMSG;
 	return sd_bus_message_append(userdata, "(sssxx)", te->peer,
-		te->fingerprint, truststore_status_to_string(te->status),
+		fp, truststore_status_to_string(te->status),
 		(int64_t)te->validated_at, (int64_t)te->checked_at) < 0 ?
 		-EIO : 0;
 }

@@ -10,7 +10,7 @@
 #include "daemon/bus-call.h"
 #include "daemon/busloop.h"
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "daemon/ua.h"
 
 static int

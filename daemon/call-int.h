@@ -81,7 +81,7 @@ struct call {
 	char fp[TRUSTSTORE_FP_LEN + 1];
 	struct trust_client_request *treq;	/* owned until the reply
 					 * callback; cancelled by call_free */
-	enum trust_client_relationship rel;
+	enum trust_api_relationship rel;
 	struct event *deadline;	/* owned */
 	/* SIP, outgoing */
 	struct tp_dest dest;

@@ -15,7 +15,7 @@
 #include "daemon/identity.h"
 #include "common/log.h"
 
-static void call_trust_reply(const struct trust_client_reply *rep,
+static void call_trust_reply(const struct trust_api_reply *rep,
 	void *userdata);
 
 char *
@@ -139,18 +139,18 @@ call_poll(struct call *c)
 
 /* Background revalidation of a stale entry: record what the server says. */
 static void
-calls_reval_reply(const struct trust_client_reply *rep, void *userdata)
+calls_reval_reply(const struct trust_api_reply *rep, void *userdata)
 {
 	struct call *c = userdata;
 	struct calls *cs = c->cs;
 
 	c->treq = NULL;
 	if (rep->error == 0) {
-		if (rep->certificate == TRUST_CLIENT_CERT_MATCH &&
-		    rep->relationship == TRUST_CLIENT_REL_TRUSTED)
+		if (rep->certificate == TRUST_API_CERT_MATCH &&
+		    rep->relationship == TRUST_API_REL_TRUSTED)
 			truststore_record(cs->ts, c->peer, c->fp,
 				TRUSTSTORE_TRUSTED, call_now_unix());
-		else if (rep->certificate == TRUST_CLIENT_CERT_MISMATCH) {
+		else if (rep->certificate == TRUST_API_CERT_MISMATCH) {
 			truststore_record(cs->ts, c->peer, c->fp,
 				TRUSTSTORE_MISMATCH, call_now_unix());
 			calls_alert(cs, c->peer, "revalidation: certificate "
@@ -164,7 +164,7 @@ calls_reval_reply(const struct trust_client_reply *rep, void *userdata)
 /* The trust server refused the certificate or failed: ends the call.
  * Returns true when it did. */
 static bool
-call_trust_refused(struct call *c, const struct trust_client_reply *rep)
+call_trust_refused(struct call *c, const struct trust_api_reply *rep)
 {
 	struct calls *cs = c->cs;
 	char why[200];
@@ -177,12 +177,12 @@ call_trust_refused(struct call *c, const struct trust_client_reply *rep)
 		call_end(c, why);
 		return true;
 	}
-	if (rep->kind != TRUST_CLIENT_VALIDATE ||
-	    rep->certificate == TRUST_CLIENT_CERT_MATCH)
+	if (rep->kind != TRUST_API_VALIDATE ||
+	    rep->certificate == TRUST_API_CERT_MATCH)
 		return false;
 	snprintf(why, sizeof(why), "peer certificate %s at the trust server",
-		trust_client_certificate_to_string(rep->certificate));
-	if (rep->certificate == TRUST_CLIENT_CERT_MISMATCH)
+		trust_api_certificate_to_string(rep->certificate));
+	if (rep->certificate == TRUST_API_CERT_MISMATCH)
 		truststore_record(cs->ts, c->peer, c->fp, TRUSTSTORE_MISMATCH,
 			call_now_unix());
 	calls_alert(cs, c->peer, why);
@@ -193,7 +193,7 @@ call_trust_refused(struct call *c, const struct trust_client_reply *rep)
 }
 
 static void
-call_trust_reply(const struct trust_client_reply *rep, void *userdata)
+call_trust_reply(const struct trust_api_reply *rep, void *userdata)
 {
 	struct call *c = userdata;
 	struct calls *cs = c->cs;
@@ -203,23 +203,23 @@ call_trust_reply(const struct trust_client_reply *rep, void *userdata)
 		calls_gc(cs);
 		return;
 	}
-	if (rep->error == -ETIMEDOUT && rep->kind == TRUST_CLIENT_STATUS) {
+	if (rep->error == -ETIMEDOUT && rep->kind == TRUST_API_STATUS) {
 		call_poll(c);
 		return;
 	}
 	if (call_trust_refused(c, rep))
 		return;
 	c->rel = rep->relationship;
-	if (rep->relationship == TRUST_CLIENT_REL_TRUSTED) {
+	if (rep->relationship == TRUST_API_REL_TRUSTED) {
 		truststore_record(cs->ts, c->peer, c->fp, TRUSTSTORE_TRUSTED,
 			call_now_unix());
 		calls_vuc_drop(cs, c->peer);
 		cs->trusted(c);
 		return;
 	}
-	if (rep->kind == TRUST_CLIENT_VALIDATE) {
+	if (rep->kind == TRUST_API_VALIDATE) {
 		truststore_record(cs->ts, c->peer, c->fp,
-			rep->relationship == TRUST_CLIENT_REL_PENDING ?
+			rep->relationship == TRUST_API_REL_PENDING ?
 			TRUSTSTORE_PENDING : TRUSTSTORE_NONE, call_now_unix());
 		if (rep->vuc[0])
 			calls_vuc_add(cs, c->peer, "issued", rep->vuc,
@@ -297,7 +297,7 @@ call_validate(struct call *c)
 		if (tr == TRUSTSTORE_TRUSTED_STALE && cs->tc)
 			call_revalidate(c, pem);
 		free(pem);
-		c->rel = TRUST_CLIENT_REL_TRUSTED;
+		c->rel = TRUST_API_REL_TRUSTED;
 		cs->trusted(c);
 		return;
 	}

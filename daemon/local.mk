@@ -3,7 +3,6 @@
 bin_PROGRAMS += daemon/svopid
 daemon_svopid_SOURCES = \
 	daemon/svopid.c daemon/svopid.h \
-	daemon/log.h \
 	daemon/conf.c daemon/conf.h \
 	daemon/identity.c daemon/identity.h \
 	daemon/busloop.c daemon/busloop.h \

@@ -9,7 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "daemon/conf.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "daemon/reg.h"
 #include "daemon/ua.h"
 #include "digest.h"

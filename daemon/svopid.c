@@ -16,7 +16,7 @@
 #include "daemon/call.h"
 #include "daemon/conf.h"
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "daemon/svopid.h"
 #include "daemon/ua.h"
 #include "daemon/reg.h"

@@ -23,7 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "daemon/transport.h"
 
 #define TP_UDP_MAX 65535

@@ -14,7 +14,7 @@
 
 #include "daemon/conf.h"
 #include "daemon/dialog.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "daemon/ua.h"
 #include "hex.h"
 #include "sdp.h"
