@@ -148,7 +148,7 @@ svopid_usage(FILE *f)
 		"                        then $XDG_CONFIG_HOME/svopi/svopid.conf)\n"
 		"      --system          use the system bus\n"
 		"      --bus-address A   use the D-Bus at address A\n"
-		"      --log-level L     error, warning, info or debug\n"
+		"      --log-level L     error, warning, notice, info or debug\n"
 		"      --check-config    read the configuration and exit\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         print the version\n");
