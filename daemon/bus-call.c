@@ -161,6 +161,8 @@ bus_call_prop(sd_bus *bus, const char *path, const char *iface,
 		return sd_bus_message_append(reply, "b", ci.secure);
 	if (strcmp(prop, "PeerVerified") == 0)
 		return sd_bus_message_append(reply, "b", ci.peer_verified);
+	if (strcmp(prop, "Verification") == 0)
+		return sd_bus_message_append(reply, "s", ci.verified_by);
 	if (strcmp(prop, "Cipher") == 0)
 		return sd_bus_message_append(reply, "s", ci.cipher);
 	if (strcmp(prop, "EndReason") == 0)
@@ -217,6 +219,8 @@ static const sd_bus_vtable bus_call_vtable[] = {
 	SD_BUS_PROPERTY("Secure", "b", bus_call_prop, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("PeerVerified", "b", bus_call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Verification", "s", bus_call_prop, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Cipher", "s", bus_call_prop, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -296,7 +300,8 @@ bus_ev_call_changed(void *ctx, struct call *c)
 	if (!o)
 		return;
 	sd_bus_emit_properties_changed(d->bus, o->path, BUS_CALL_IFACE,
-		"State", "Secure", "PeerVerified", "Cipher", "EndReason",
+		"State", "Secure", "PeerVerified", "Verification", "Cipher",
+		"EndReason",
 		"Timings", NULL);
 	busloop_update(d->busloop);
 }

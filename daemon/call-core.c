@@ -90,6 +90,7 @@ call_info(const struct call *c, struct call_info *ret)
 	ret->state = call_state_names[c->state];
 	ret->secure = c->secure;
 	ret->peer_verified = c->peer_verified;
+	ret->verified_by = c->verified_by;
 	ret->cipher = c->cipher;
 	ret->end_reason = c->end_reason;
 	ret->t_trust = c->t_trust;
@@ -142,6 +143,7 @@ call_new(struct calls *cs, bool outgoing, const char *peer)
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 	c->t_trust = c->t_ringing = c->t_answered = c->t_media = -1;
+	c->verified_by = "";
 	c->src.udp_fd = -1;
 	c->ports = (struct media_ports)MEDIA_PORTS_INIT;
 	LIST_INSERT_HEAD(&cs->calls, c, link);
@@ -156,8 +158,12 @@ call_free(struct call *c)
 	LIST_REMOVE(c, link);
 	if (c->treq)
 		trust_client_cancel(c->treq);
+	if (c->reval)
+		trust_client_cancel(c->reval);
 	if (c->deadline)
 		event_free(c->deadline);
+	if (c->reval_timer)
+		event_free(c->reval_timer);
 	call_forget_txn(c);
 	c->media = media_free(c->media);
 	media_ports_close(&c->ports);
@@ -273,6 +279,12 @@ call_end(struct call *c, const char *reason)
 		trust_client_cancel(c->treq);
 		c->treq = NULL;
 	}
+	if (c->reval) {
+		trust_client_cancel(c->reval);
+		c->reval = NULL;
+	}
+	if (c->reval_timer)
+		evtimer_del(c->reval_timer);
 	call_forget_txn(c);
 	if (c->st && c->req) {
 		/* A held request still waits for an answer. */

@@ -83,6 +83,13 @@ struct call {
 					 * callback; cancelled by call_free */
 	enum trust_api_relationship rel;
 	struct event *deadline;	/* owned */
+	/* A relationship from the trust store is asked again at the trust
+	 * server on every call (a stolen key must not stay trusted for
+	 * cache_ttl): */
+	struct trust_client_request *reval;	/* owned until the reply;
+					 * cancelled by call_free */
+	struct event *reval_timer;	/* owned: the callee's bound on it */
+	const char *verified_by;	/* static string, "" until known */
 	/* SIP, outgoing */
 	struct tp_dest dest;
 	struct txn_client *tc;	/* borrowed from txn: NULL once the final
@@ -148,6 +155,9 @@ struct calls {
 	/* call.c's next step for a call whose peer is trusted: how
 	 * call-trust.c, below the state machine, hands the call back up. */
 	void (*trusted)(struct call *c);
+	/* ... and for a call whose cached trust the trust server withdrew:
+	 * call.c ends it (CANCEL, BYE or 403, as the state asks). */
+	void (*withdrawn)(struct call *c, const char *why);
 };
 
 /* The events of the layer above, when it set one. */
@@ -155,6 +165,16 @@ struct calls {
 	if ((cs)->ev && (cs)->ev->name) \
 		(cs)->ev->name((cs)->ev_ctx, __VA_ARGS__); \
 } while (0)
+
+/* How long a callee holds a call whose peer is trusted from the store
+ * while the trust server confirms it: one round trip normally; when the
+ * server does not answer in time the cache rules apply (and the call says
+ * so). */
+#define CALL_REVAL_WAIT_MS 2000
+/* Call1 Verification values. */
+#define CALL_VERIFIED_SERVER "trust server"
+#define CALL_VERIFIED_CACHE "cache"
+#define CALL_VERIFIED_CACHE_ONLY "cache; trust server unreachable"
 
 /* call-core.c */
 int64_t call_now_unix(void);
@@ -216,6 +236,10 @@ unsigned call_keys_respond(struct call *c, uint8_t **im, size_t ilen,
 
 /* call-trust.c */
 void call_validate(struct call *c);
+/* Asks the trust server again about the peer's certificate of a call that
+ * goes on from the trust store (the caller's direct INVITE); the answer
+ * may withdraw the call (cs->withdrawn). */
+void call_revalidate(struct call *c);
 void call_arm_deadline(struct call *c);
 void call_answer_options(struct call *c);
 void calls_vuc_drop(struct calls *cs, const char *peer);

@@ -155,6 +155,20 @@ call_trusted(struct call *c)
 		call_ring(c);
 }
 
+/* The trust server withdrew the cached trust of this call: leave it as
+ * its state asks (CANCEL, BYE; a held request gets 403 from call_end's
+ * path below) and end it. */
+static void
+call_withdrawn(struct call *c, const char *why)
+{
+	c->peer_verified = false;
+	if (!c->outgoing && c->st && c->req && c->trust != CALL_TRUST_OK)
+		call_reply(c, 403, why, NULL, 0);
+	else
+		call_leave(c, false);
+	call_end(c, why);
+}
+
 /* --- Alice: answers to our requests --- */
 
 /* "403 Forbidden: warning" of a final response into why. */
@@ -228,6 +242,9 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 		c->t_answered = call_ms(c);
 		media_start(c->media);
 		call_set_state(c, CALL_ACTIVE);
+		/* In parallel with the voice: is the cached trust still
+		 * the trust server's? (cs->withdrawn ends it if not) */
+		call_revalidate(c);
 		return;
 	}
 	/* The answer must carry the R_MESSAGE we validated. */
@@ -649,6 +666,7 @@ calls_new(struct svopid *d, const struct ua_sip_ops *sip, void *ua,
 	cs->ev = ev;
 	cs->ev_ctx = ev_ctx;
 	cs->trusted = call_trusted;
+	cs->withdrawn = call_withdrawn;
 	LIST_INIT(&cs->calls);
 	LIST_INIT(&cs->vucs);
 	snprintf(cs->login, sizeof(cs->login), "%s", calls_login(d->conf->uri));

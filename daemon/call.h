@@ -57,6 +57,9 @@ struct call_info {
 	bool outgoing;
 	const char *state;	/* "dialing", ..., "ended" */
 	bool secure, peer_verified;
+	/* how the peer was verified: "trust server", "cache" (asked again
+	 * meanwhile), "cache; trust server unreachable", or "" */
+	const char *verified_by;
 	const char *cipher;
 	const char *end_reason;
 	/* ms since dial (since the INVITE for incoming calls); -1 until

@@ -71,6 +71,7 @@ EXTRA_DIST += tests/integration/dbus-xml-match.py
 # --- hostile peers (issue 9) ---
 HOSTILE_ITESTS = tests/integration/calls-hostile-answer.sh \
 	tests/integration/calls-replay-restart.sh \
+	tests/integration/calls-stolen-key.sh \
 	tests/integration/calls-burst.sh
 TESTS += $(HOSTILE_ITESTS)
 dist_check_SCRIPTS += $(HOSTILE_ITESTS)
