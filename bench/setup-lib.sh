@@ -91,3 +91,32 @@ bench_ports() {
 		[ -n "$_p" ] && printf '%s=%s ' "$n" "$_p"
 	done
 }
+
+# bench_tracers: perf record ($PERF) and strace ($STRACE) of both svopid,
+# when asked for; bench_tracers_stop ends them (SIGINT: perf writes out).
+BENCH_TRACERS=
+bench_tracers() {
+	if [ -n "${PERF:-}" ]; then
+		perf record -q -F 4000 --call-graph dwarf,16384 \
+			-p "$alice_PID,$bob_PID" -o "$PERF" >"$T/perf.log" 2>&1 &
+		BENCH_TRACERS="$BENCH_TRACERS $!"
+	fi
+	if [ -n "${STRACE:-}" ]; then
+		mkdir -p "$STRACE"
+		for n in alice bob; do
+			eval "_p=\$${n}_PID"
+			strace -tt -f -p "$_p" -o "$STRACE/$n.strace" 2>/dev/null &
+			BENCH_TRACERS="$BENCH_TRACERS $!"
+		done
+	fi
+	[ -z "$BENCH_TRACERS" ] || sleep 1
+}
+
+bench_tracers_stop() {
+	for p in $BENCH_TRACERS; do
+		kill -INT "$p" 2>/dev/null
+	done
+	for p in $BENCH_TRACERS; do
+		wait "$p" 2>/dev/null
+	done
+}
