@@ -10,6 +10,7 @@ has its own). svopid's Call timings give the internal breakdown.
 """
 import argparse
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -228,6 +229,7 @@ def sip_times(tcp, ports, t0, t1, caller, callee):
     outs = [i for i, (t, d) in enumerate(sa) if d == "out"]
     if len(outs) >= 2:
         r["invite_sent"] = sa[outs[0]][0]
+        r["ack_sent"] = sa[outs[1]][0]
         ins = [t for t, d in sa[outs[0]:outs[1]] if d == "in"]
         if ins:
             r["ok_received"] = ins[-1]
@@ -238,6 +240,8 @@ def sip_times(tcp, ports, t0, t1, caller, callee):
         seen_out = False
         for t, d in sb[ins[0]:]:
             if d == "out":
+                if not seen_out:
+                    r["first_reply_sent"] = t
                 seen_out = True
                 r["ok_sent"] = t
             elif seen_out:
@@ -287,6 +291,9 @@ def analyse(calls, tcp, udp, ports, ranges):
                                                c["t_cmd"]))
         put(st, "callee: INVITE in → 200 out", ms(ok_s,
                                                 s.get("invite_received")))
+        put(st, "callee: INVITE in → first reply out",
+            ms(s.get("first_reply_sent"), s.get("invite_received")))
+        put(st, "caller: 200 in → ACK out", ms(s.get("ack_sent"), ok_r))
         put(st, "caller: answered → first RTP in", ms(fa, ok_r))
         put(st, "callee: answered (200 out) → first RTP in", ms(fb, ok_s))
         put(st, "caller: dial → first RTP in", ms(fa, c["t_cmd"]))
@@ -333,6 +340,26 @@ def report(rows, fc):
         print("first contact (svopi, one sample): " + json.dumps(fc))
 
 
+def rss_kib(pid):
+    with open("/proc/%s/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def print_rss(when, pids):
+    print("RSS %s: %s" % (when, ", ".join(
+        "%s %.1f MB" % (n, rss_kib(p) / 1024) for n, p in pids.items())))
+    if os.environ.get("SMAPS"):
+        for n in ("alice", "carol"):
+            print("smaps of %s %s:" % (n, when))
+            sys.stdout.flush()
+            subprocess.run([sys.executable, os.path.join(
+                os.path.dirname(os.path.abspath(__file__)), "rss.py"),
+                pids[n], "14"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--svopid", action="append", default=[])
@@ -353,6 +380,7 @@ def main():
     hold = o.hold_ms / 1e3
     uri = lambda n: "sip:%s@127.0.0.1:%d;transport=tls" % (n, o.uri_port)
     time.sleep(1.0)     # dumpcap running
+    print_rss("idle, registered, before any call", pids)
     fc = first_contact(sv[0], sv[1], uri(sv[1].name))
     ports = ua_ports(pids)
     # Warm-up, one call each, not counted.
@@ -371,6 +399,8 @@ def main():
                 sys.exit("call %d failed" % i)
             calls.append(c)
             time.sleep(0.3)
+    time.sleep(1.0)
+    print_rss("after the calls, idle", pids)
     ports2 = ua_ports(pids)
     for n in ports:
         ports[n] |= ports2[n]
