@@ -86,7 +86,7 @@ def one_round(a, b, uri, n, spacing, hold):
     ca1, cb1, w1 = a.cpu_s(), b.cpu_s(), time.time()
     rss = (a.rss_mb(), b.rss_mb())
     win = w1 - w0
-    short = []
+    short, shortr = [], []
     for p0, p1 in ((pa0, pa1), (pb0, pb1)):
         for k in p1:
             if k in p0:
@@ -96,8 +96,12 @@ def one_round(a, b, uri, n, spacing, hold):
                 sent = p1[k][1] - p0[k][1]
                 recv = p1[k][2] - p0[k][2]
                 short.append(max(0.0, 1 - sent / due))
-                short.append(max(0.0, 1 - recv / due))
-    late = 100.0 * sum(short) / len(short) if short else 100.0
+                shortr.append(max(0.0, 1 - recv / due))
+    allsh = short + shortr
+    late = 100.0 * sum(allsh) / len(allsh) if allsh else 100.0
+    late_s = 100.0 * sum(short) / len(short) if short else 100.0
+    late_r = 100.0 * sum(shortr) / len(shortr) if shortr else 100.0
+    worst = 100.0 * max(allsh) if allsh else 100.0
     ended = [p for p, s in st.items() if s == "ended"]
     reasons = {}
     for p in ended:
@@ -119,7 +123,8 @@ def one_round(a, b, uri, n, spacing, hold):
         "ended": reasons, "dial_s": t_dialled - t0, "up_s": t_up - t0,
         "cpu_a": cpu_a, "cpu_b": cpu_b,
         "cpu_per_call": (cpu_a / len(active)) if active else 0,
-        "rss": rss, "late_lost_pct": late,
+        "rss": rss, "late_lost_pct": late, "late_sent": late_s,
+        "late_recv": late_r, "worst": worst,
         "load": open("/proc/loadavg").read().split()[:3],
     }
 
@@ -134,6 +139,7 @@ def main():
     ap.add_argument("--steps", default="25 50 100 200 400 800")
     ap.add_argument("--hold", type=float, default=10)
     ap.add_argument("--spacing-ms", type=float, default=20)
+    ap.add_argument("--max-loss", type=float, default=1.0)
     o = ap.parse_args()
     a = Daemon(o.caller, o.caller_pid)
     b = Daemon(o.callee, o.callee_pid)
@@ -141,7 +147,8 @@ def main():
           (a.rss_mb(), b.rss_mb()))
     print("| N | mode | dialled in | all up after | active | ended (reason) "
           "| caller CPU | callee CPU | caller CPU per call | RSS caller / "
-          "callee | frames late or lost | load avg |")
+          "callee | frames late or lost: all (not sent / not received; worst "
+          "call) | load avg |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     stop = False
     for n in [int(x) for x in o.steps.split()]:
@@ -149,15 +156,16 @@ def main():
                                                o.spacing_ms / 1e3)):
             r = one_round(a, b, o.uri, n, spacing, o.hold)
             print("| %d | %s | %.2f s | %.2f s | %d | %s | %.0f %% | %.0f %% "
-                  "| %.2f %% | %.1f / %.1f MB | %.2f %% | %s |" % (
+                  "| %.2f %% | %.1f / %.1f MB | %.2f %% (%.2f / %.2f; %.1f) | %s |" % (
                       n, mode, r["dial_s"], r["up_s"], r["active"],
                       ", ".join("%d %s" % (v, k) for k, v in
                                 r["ended"].items()) or "0",
                       r["cpu_a"], r["cpu_b"], r["cpu_per_call"],
                       r["rss"][0], r["rss"][1], r["late_lost_pct"],
+                      r["late_sent"], r["late_recv"], r["worst"],
                       " ".join(r["load"])))
             sys.stdout.flush()
-            if (r["late_lost_pct"] > 1 or r["cpu_a"] > 90 or
+            if (r["late_lost_pct"] > o.max_loss or r["cpu_a"] > 90 or
                     r["cpu_b"] > 90 or r["dial_errors"] or
                     r["active"] < n):
                 stop = True
