@@ -20,11 +20,18 @@ class Daemon:
         self.pid = pid
 
     def props(self, path):
-        o = self.bus.get_object(DNAME, path)
-        return dbus.Interface(o, dbus.PROPERTIES_IFACE).GetAll(CALL1)
+        """The call's properties; an ended call the daemon has dropped
+        already reads as ended."""
+        try:
+            o = self.bus.get_object(DNAME, path, introspect=False)
+            return dbus.Interface(o, dbus.PROPERTIES_IFACE).GetAll(CALL1)
+        except dbus.DBusException:
+            return {"State": "ended", "EndReason": "gone",
+                    "Packets": (0, 0, 0)}
 
     def hangup(self, path):
-        dbus.Interface(self.bus.get_object(DNAME, path), CALL1).Hangup()
+        dbus.Interface(self.bus.get_object(DNAME, path, introspect=False),
+                       CALL1).Hangup()
 
     def cpu_s(self):
         with open("/proc/%d/stat" % self.pid) as f:
