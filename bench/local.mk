@@ -20,6 +20,11 @@ EXTRA_DIST += bench/trustd bench/trustd-validate.lua
 # --- daemon ---
 EXTRA_DIST += bench/svopid-options.sh
 
+# --- call set-up against baresip, concurrency (docs/performance-setup.md) ---
+EXTRA_DIST += bench/setup bench/setup-lib.sh bench/setup-run.py \
+	bench/concurrency bench/concurrency-run.py bench/perf-breakdown.py \
+	bench/rss.py
+
 EXTRA_PROGRAMS += $(BENCH_PROGS)
 CLEANFILES += $(BENCH_PROGS)
 .PHONY: bench
