@@ -211,11 +211,28 @@ call_media_ready(void *ctx)
 {
 	struct call *c = ctx;
 
+	/* The callee's first packet can beat its 200 to the caller: the
+	 * timing then reads as the answer's (timings are ordered). */
+	if (c->t_media < 0 && c->t_answered < 0) {
+		c->media_early = true;
+		return;
+	}
 	if (c->t_media < 0) {
 		c->t_media = call_ms(c);
 		log_info("call %u: media ready after %lld ms", c->id,
 			(long long)c->t_media);
 		call_changed(c);
+	}
+}
+
+void
+call_mark_answered(struct call *c)
+{
+	c->t_answered = call_ms(c);
+	if (c->media_early && c->t_media < 0) {
+		c->t_media = c->t_answered;
+		log_info("call %u: media ready at the answer, %lld ms", c->id,
+			(long long)c->t_media);
 	}
 }
 

@@ -66,6 +66,7 @@ struct call {
 	char end_reason[160];
 	struct timespec t0;
 	int64_t t_trust, t_ringing, t_answered, t_media;	/* ms, -1 */
+	bool media_early;	/* media came before the answer was seen */
 	/* MIKEY */
 	struct mikey_init_state *ist;	/* owned: our DH secret until finish */
 	uint8_t *imsg;		/* owned: the I_MESSAGE (copy) */
@@ -187,6 +188,8 @@ void call_set_state(struct call *c, enum call_state s);
 void call_changed(struct call *c);
 void call_publish(struct call *c);
 void call_end(struct call *c, const char *reason);
+/* Sets t_answered (and t_media if media came first). */
+void call_mark_answered(struct call *c);
 void calls_alert(struct calls *cs, const char *peer, const char *reason);
 int call_media_new(struct call *c, const char *raddr, uint16_t rport);
 /* An RTP/RTCP pair held for an offer made before the keys exist. */

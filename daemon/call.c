@@ -103,7 +103,7 @@ call_answer(struct call *c)
 	free(sdp);
 	sip_msg_free(c->req);
 	c->req = NULL;
-	c->t_answered = call_ms(c);
+	call_mark_answered(c);
 	media_start(c->media);
 	call_set_state(c, CALL_ACTIVE);
 }
@@ -239,7 +239,7 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 					"answer");
 			return;
 		}
-		c->t_answered = call_ms(c);
+		call_mark_answered(c);
 		media_start(c->media);
 		call_set_state(c, CALL_ACTIVE);
 		/* In parallel with the voice: is the cached trust still
@@ -258,7 +258,7 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 		return;
 	}
 	free(rm);
-	c->t_answered = call_ms(c);
+	call_mark_answered(c);
 	media_set_remote(c->media, c->remote_addr, c->remote_port, 0);
 	media_start(c->media);
 	call_set_state(c, CALL_ACTIVE);
@@ -559,6 +559,7 @@ call_dial_direct(struct call *c)
 	    call_reserve_port(c) == 0) {
 		c->direct = true;
 		memcpy(c->expect_fp, te.fingerprint, sizeof(c->expect_fp));
+		c->t_trust = call_ms(c);	/* decided from the store */
 	}
 }
 
