@@ -125,7 +125,7 @@ calls_list(struct calls *cs, struct call **out, size_t max)
 			if (i < max)
 				out[i] = c;
 		}
-	return n < max ? n : max;
+	return n;
 }
 
 /* --- call objects --- */

@@ -103,7 +103,8 @@ int call_hangup_user(struct call *c);
 void call_info(const struct call *c, struct call_info *ret);
 unsigned call_id(const struct call *c);
 
-/* The visible calls, oldest first; returns how many (at most max). */
+/* The visible calls, oldest first, the first max of them in out (out may
+ * be NULL when max is 0); returns how many there are in all. */
 size_t calls_list(struct calls *cs, struct call **out, size_t max);
 /* Each VUC prompt: role "issued" (code set) or "requested". Stops at the
  * first negative return of cb and returns it. */
