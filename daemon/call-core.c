@@ -13,6 +13,7 @@
 
 #include "daemon/call-int.h"
 #include "daemon/conf.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 static const char *const call_state_names[] = {
@@ -72,6 +73,30 @@ call_set_state(struct call *c, enum call_state s)
 void
 calls_alert(struct calls *cs, const char *peer, const char *reason)
 {
+	char keybuf[TRUSTSTORE_PEER_MAX + 1 + 256], text[320];
+	unsigned repeats = 0, others;
+	uint64_t key;
+	int n;
+
+	/* The key: peer and reason, so a peer's flood of one kind cannot
+	 * hide another kind, nor another peer's alert. */
+	n = snprintf(keybuf, sizeof(keybuf), "%s%c%s", peer, '\0', reason);
+	if (n < 0 || (size_t)n >= sizeof(keybuf))
+		n = (int)sizeof(keybuf) - 1;
+	key = siphash24(keybuf, (size_t)n, cs->alert_key);
+	if (!coalesce_event(&cs->alerts, key, clock_mono_ms(), &repeats))
+		return;
+	others = coalesce_take_over_budget(&cs->alerts);
+	if (others)
+		log_warning("%u security alerts held back in the last %u s "
+			"(too many at once)", others,
+			CALL_ALERT_WINDOW_MS / 1000);
+	if (repeats) {
+		snprintf(text, sizeof(text), "%s (and %u more like it in the "
+			"last %u s)", reason, repeats,
+			CALL_ALERT_WINDOW_MS / 1000);
+		reason = text;
+	}
 	log_warning("security alert (%s): %s", peer, reason);
 	CALLS_EV(cs, alert, peer, reason);
 }

@@ -26,6 +26,8 @@
 #include "daemon/media-null.h"
 #include "mikey-msg.h"
 #include "mikey-replay.h"
+#include "lib/coalesce.h"
+#include "daemon/siphash.h"
 #include "sip-uri.h"
 
 /* Status long poll per round, seconds. */
@@ -150,6 +152,12 @@ struct calls {
 	size_t cert_len;
 	struct mikey_identity self;	/* borrows key and cert_der */
 	struct mikey_replay *replay;	/* owned; in memory only */
+	/* SecurityAlert per (peer, reason) at most once per
+	 * CALL_ALERT_WINDOW_MS, standing for the repeats it held back, and
+	 * at most CALL_ALERT_BUDGET per window over all peers (spoofed
+	 * INVITEs make every peer new). */
+	struct coalesce alerts;
+	uint8_t alert_key[SIPHASH_KEY_LEN];	/* random, for the keys */
 	struct mikey_policy policy;	/* offers stamped before our start
 					 * are refused: the replay cache
 					 * starts empty (RFC 3830 §5.4) */
@@ -176,6 +184,9 @@ struct calls {
 #define CALL_VERIFIED_SERVER "trust server"
 #define CALL_VERIFIED_CACHE "cache"
 #define CALL_VERIFIED_CACHE_ONLY "cache; trust server unreachable"
+
+#define CALL_ALERT_WINDOW_MS 10000
+#define CALL_ALERT_BUDGET 20
 
 /* call-core.c */
 int64_t call_now_unix(void);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "common/clock.h"
 #include "daemon/call-int.h"
@@ -673,6 +674,8 @@ calls_new(struct svopid *d, const struct ua_sip_ops *sip, void *ua,
 	snprintf(cs->login, sizeof(cs->login), "%s", calls_login(d->conf->uri));
 	cs->replay = mikey_replay_new(CALL_REPLAY_MAX);
 	cs->policy.not_before_ntp = clock_ntp_now();
+	coalesce_init(&cs->alerts, CALL_ALERT_WINDOW_MS, CALL_ALERT_BUDGET);
+	RAND_bytes(cs->alert_key, sizeof(cs->alert_key));
 	if (!cs->replay)
 		return -ENOMEM;
 	r = calls_self_new(cs);

@@ -72,6 +72,7 @@ EXTRA_DIST += tests/integration/dbus-xml-match.py
 HOSTILE_ITESTS = tests/integration/calls-hostile-answer.sh \
 	tests/integration/calls-replay-restart.sh \
 	tests/integration/calls-stolen-key.sh \
+	tests/integration/calls-alert-flood.sh \
 	tests/integration/calls-burst.sh
 TESTS += $(HOSTILE_ITESTS)
 dist_check_SCRIPTS += $(HOSTILE_ITESTS)
