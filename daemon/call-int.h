@@ -185,6 +185,13 @@ struct calls {
 #define CALL_VERIFIED_CACHE "cache"
 #define CALL_VERIFIED_CACHE_ONLY "cache; trust server unreachable"
 
+/* Validations at the trust server that peers make us start (incoming
+ * OPTIONS/INVITE from peers not trusted in the store), in flight at once:
+ * in all, and per peer. A flood of offers from fresh self-signed
+ * identities gets 480 beyond these, and the trust client's queue keeps
+ * room for our own calls and the user's requests. */
+#define CALL_PEER_VALIDATIONS_MAX 16
+#define CALL_PEER_VALIDATIONS_PER_PEER 2
 #define CALL_ALERT_WINDOW_MS 10000
 #define CALL_ALERT_BUDGET 20
 

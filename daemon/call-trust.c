@@ -18,6 +18,9 @@
 static void call_trust_reply(const struct trust_api_reply *rep,
 	void *userdata);
 
+static struct log_ratelimit calls_validation_rl =
+	LOG_RATELIMIT_INIT(5000, 5);
+
 char *
 call_cert_pem(X509 *x)
 {
@@ -359,6 +362,24 @@ call_revalidate(struct call *c)
 	free(pem);
 }
 
+/* Whether a peer may make us start one more validation (see
+ * CALL_PEER_VALIDATIONS_MAX). */
+static bool
+calls_peer_validation_allowed(struct calls *cs, const char *peer)
+{
+	const struct call *x;
+	unsigned all = 0, same = 0;
+
+	LIST_FOREACH(x, &cs->calls, link)
+		if (!x->outgoing && x->treq && x->trust == CALL_TRUST_NONE) {
+			all++;
+			if (strcmp(x->peer, peer) == 0)
+				same++;
+		}
+	return all < CALL_PEER_VALIDATIONS_MAX &&
+		same < CALL_PEER_VALIDATIONS_PER_PEER;
+}
+
 /* Validates the peer's certificate (c->res.peer_cert): store first. */
 void
 call_validate(struct call *c)
@@ -405,6 +426,17 @@ call_validate(struct call *c)
 			call_reply(c, 480, "no trust server configured", NULL,
 				0);
 		call_end(c, "peer not in the trust store and no trust server");
+		return;
+	}
+	if (!c->outgoing && !calls_peer_validation_allowed(cs, c->peer)) {
+		free(pem);
+		log_ratelimited(&calls_validation_rl, LOG_NOTICE, "too many "
+			"validations for peers in progress: refusing %s",
+			c->peer);
+		if (c->req)
+			call_reply(c, 480, "too many validations in progress",
+				NULL, 0);
+		call_end(c, "too many validations in progress");
 		return;
 	}
 	r = trust_client_validate(cs->tc, cs->login, cs->trust_password,
