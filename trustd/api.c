@@ -58,6 +58,16 @@ peer_login(const char *p)
 	return p;
 }
 
+/* Printable ASCII only (a field name from a peer, before echoing it). */
+static int
+printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
 /* Checks method, body, fields and credentials. Replies and returns a
  * negative errno on failure. */
 static int
@@ -86,7 +96,9 @@ api_begin(struct api_req *a, unsigned required, unsigned optional)
 	allowed[n] = NULL;
 	unknown = form_unknown(a->form, allowed);
 	if (unknown) {
-		reply_error(req, 400, "unknown field %s", unknown);
+		/* Echoed only when plain: the answer stays UTF-8 JSON. */
+		reply_error(req, 400, "unknown field %s",
+			printable(unknown) ? unknown : "(not printable)");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]);

@@ -12,7 +12,8 @@ TRUSTD_LIBS = $(LIBSVOPI) $(EVENT_LIBS) -levent_pthreads -lpthread $(OPENSSL_LIB
 sbin_PROGRAMS += trustd/svopi-trustd
 trustd_svopi_trustd_SOURCES = $(TRUSTD_COMMON) \
 	trustd/trustd.h trustd/main.c trustd/server.c trustd/api.c \
-	trustd/web.c
+	trustd/web.c trustd/front.c trustd/front.h trustd/httphead.c \
+	trustd/httphead.h
 trustd_svopi_trustd_CFLAGS = $(TRUSTD_CFLAGS)
 trustd_svopi_trustd_LDADD = $(TRUSTD_LIBS)
 
@@ -20,3 +21,20 @@ sbin_PROGRAMS += trustd/svopi-trustadm
 trustd_svopi_trustadm_SOURCES = $(TRUSTD_COMMON) trustd/trustadm.c
 trustd_svopi_trustadm_CFLAGS = $(TRUSTD_CFLAGS)
 trustd_svopi_trustadm_LDADD = $(TRUSTD_LIBS)
+
+# trustd's own unit tests and fuzz targets (kept here, beside the code).
+check_PROGRAMS += tests/unit/test-trustd-httphead
+tests_unit_test_trustd_httphead_SOURCES = tests/unit/test-trustd-httphead.c \
+	trustd/httphead.c trustd/httphead.h
+tests_unit_test_trustd_httphead_CFLAGS = $(UNIT_CFLAGS)
+TESTS += tests/unit/test-trustd-httphead
+
+check_PROGRAMS += tests/fuzz/fuzz-httphead
+tests_fuzz_fuzz_httphead_SOURCES = tests/fuzz/fuzz-httphead.c \
+	trustd/httphead.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_httphead_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/httphead\"
+tests_fuzz_fuzz_httphead_LDFLAGS = $(FUZZ_TGT_LD)
+if !FUZZING
+TESTS += tests/fuzz/fuzz-httphead
+endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -25,6 +26,20 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("signal %d, stopping", (int)sig);
 	for (int i = 0; i < td->n_loops; i++)
 		event_base_loopexit(td->loops[i]->base, NULL);
+}
+
+/* The soft fd limit up to the hard one (we never use select()); the
+ * connection cap follows from it (front_max_conns). */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warning("cannot raise the fd limit: %s", strerror(errno));
 }
 
 static void
@@ -125,6 +140,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	if (evthread_use_pthreads() < 0) {
 		log_err("libevent without thread support");
 		goto out;

@@ -27,6 +27,7 @@
 /* Longest long poll (SPEC §3). */
 #define TRUSTD_WAIT_MAX 60
 
+struct front;
 struct waiter;
 struct web;
 
@@ -47,6 +48,7 @@ struct trustd {
 	int index;
 	struct event_base *base;
 	struct evhttp *http;
+	struct front *front;	/* owned: connection front (front.h) */
 	struct store *store;
 	struct waiter *waiters;
 	long n_waiters;

@@ -17,6 +17,12 @@ EXTRA_DIST += tests/integration/lib.sh tests/integration/trustd-lib.sh \
 	tests/integration/web/package-lock.json \
 	tests/integration/web/trustd-web.mjs
 CLEANFILES += tests/integration/trustd-web.png
+# trustd under hostile clients (issue 9)
+TRUSTD_HOSTILE_ITESTS = tests/integration/trustd-hostile.sh \
+	tests/integration/trustd-fds.sh
+TESTS += $(TRUSTD_HOSTILE_ITESTS)
+dist_check_SCRIPTS += $(TRUSTD_HOSTILE_ITESTS)
+EXTRA_DIST += tests/integration/trustd-raw.py
 
 # --- trust client ---
 check_PROGRAMS += tests/integration/trust-client-driver
