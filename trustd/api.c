@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "trustd.h"
+#include "wake.h"
 
 enum api_field {
 	F_LOGIN = 1 << 0,
@@ -207,7 +208,7 @@ api_enroll(struct api_req *a)
 	}
 	if (changed) {
 		log_info("'%s' enrolled certificate %s", a->me.login, fp);
-		api_wake(a->td, a->me.id, 0);
+		wake_changed(a->td, a->me.id, 0);
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "fingerprint", json_object_new_string(fp));
@@ -260,7 +261,7 @@ api_validate(struct api_req *a)
 	if (issued) {
 		log_info("VUC issued to '%s' for '%s'", a->me.login,
 			a->peer.login);
-		api_wake(a->td, a->me.id, a->peer.id);
+		wake_changed(a->td, a->me.id, a->peer.id);
 	}
 	if (strcmp(cert_state, "mismatch") == 0)
 		log_peer(LOG_NOTICE, "'%s' validated a certificate for "
@@ -320,7 +321,7 @@ api_redeem(struct api_req *a)
 		return;
 	}
 	if (a->peer_known && res != STORE_REDEEM_NO_PENDING)
-		api_wake(a->td, a->me.id, a->peer.id);
+		wake_changed(a->td, a->me.id, a->peer.id);
 	if (res == STORE_REDEEM_TRUSTED)
 		log_info("'%s' and '%s' trust each other", a->me.login,
 			a->peer.login);
@@ -399,14 +400,10 @@ pair_differs(const struct store_pair *x, const struct store_pair *y)
 		x->me_issuer != y->me_issuer;
 }
 
-/* Longest queue of changes for another loop; past it, that loop looks at
- * all its waiters once. */
-#define WAKE_QUEUE_MAX 1024
-
 /* Answers this loop's long polls on the pair (all pairs of uid_a when
  * uid_b is 0; every waiter when all) whose view changed. */
 static void
-wake_local(struct trustd *td, int64_t uid_a, int64_t uid_b, int all)
+api_changed(struct trustd *td, int64_t uid_a, int64_t uid_b, int all)
 {
 	struct waiter *w = td->waiters, *next;
 
@@ -427,68 +424,11 @@ wake_local(struct trustd *td, int64_t uid_a, int64_t uid_b, int all)
 	}
 }
 
-/* Runs in the loop that owns the queue. */
-static void
-wake_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct trustd *td = arg;
-	struct wake_msg *q;
-	size_t n;
-	int all;
-
-	pthread_mutex_lock(&td->wake_lock);
-	q = td->wake_q;
-	n = td->wake_n;
-	all = td->wake_all;
-	td->wake_q = NULL;
-	td->wake_n = td->wake_cap = 0;
-	td->wake_all = 0;
-	pthread_mutex_unlock(&td->wake_lock);
-	if (all)
-		wake_local(td, 0, 0, 1);
-	else
-		for (size_t i = 0; i < n; i++)
-			wake_local(td, q[i].uid_a, q[i].uid_b, 0);
-	free(q);
-}
-
 int
 api_loop_init(struct trustd *td)
 {
-	pthread_mutex_init(&td->wake_lock, NULL);
-	td->wake_ev = event_new(td->base, -1, 0, wake_cb, td);
-	return td->wake_ev ? 0 : -ENOMEM;
-}
-
-static void
-wake_post(struct trustd *to, int64_t uid_a, int64_t uid_b)
-{
-	pthread_mutex_lock(&to->wake_lock);
-	if (to->wake_n == to->wake_cap && !to->wake_all) {
-		size_t cap = to->wake_cap ? 2 * to->wake_cap : 16;
-		struct wake_msg *q = cap <= WAKE_QUEUE_MAX ?
-			realloc(to->wake_q, cap * sizeof(*q)) : NULL;
-
-		if (q) {
-			to->wake_q = q;
-			to->wake_cap = cap;
-		} else {
-			to->wake_all = 1;
-		}
-	}
-	if (!to->wake_all)
-		to->wake_q[to->wake_n++] = (struct wake_msg){ uid_a, uid_b };
-	pthread_mutex_unlock(&to->wake_lock);
-	event_active(to->wake_ev, EV_READ, 1);
-}
-
-void
-api_wake(struct trustd *td, int64_t uid_a, int64_t uid_b)
-{
-	wake_local(td, uid_a, uid_b, 0);
-	for (int i = 0; i < td->n_loops; i++)
-		if (td->loops[i] != td)
-			wake_post(td->loops[i], uid_a, uid_b);
+	td->on_change = api_changed;
+	return 0;
 }
 
 static void
@@ -573,13 +513,6 @@ api_stop(struct trustd *td)
 		reply_error(td->waiters->req, 503, "shutting down");
 		waiter_free(td->waiters);
 	}
-	if (td->wake_ev) {
-		event_free(td->wake_ev);
-		td->wake_ev = NULL;
-		pthread_mutex_destroy(&td->wake_lock);
-	}
-	free(td->wake_q);
-	td->wake_q = NULL;
 }
 
 void

@@ -3,7 +3,7 @@ TRUSTD_COMMON = \
 	trustd/auth.c trustd/auth.h \
 	trustd/config.c trustd/config.h \
 	trustd/log.c trustd/log.h \
-	trustd/store.c trustd/store.h
+	trustd/store.c trustd/store.h trustd/store-impl.h trustd/store-sqlite.c
 TRUSTD_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(SQLITE_CFLAGS) $(ARGON2_CFLAGS) $(JSONC_CFLAGS) $(SYSTEMD_CFLAGS)
 TRUSTD_LIBS = $(LIBSVOPI) $(EVENT_LIBS) -levent_pthreads -lpthread $(OPENSSL_LIBS) $(SQLITE_LIBS) \
@@ -13,7 +13,7 @@ sbin_PROGRAMS += trustd/svopi-trustd
 trustd_svopi_trustd_SOURCES = $(TRUSTD_COMMON) \
 	trustd/trustd.h trustd/main.c trustd/server.c trustd/api.c \
 	trustd/web.c trustd/front.c trustd/front.h trustd/httphead.c \
-	trustd/httphead.h
+	trustd/httphead.h trustd/wake.c trustd/wake.h
 trustd_svopi_trustd_CFLAGS = $(TRUSTD_CFLAGS)
 trustd_svopi_trustd_LDADD = $(TRUSTD_LIBS)
 
@@ -38,3 +38,20 @@ tests_fuzz_fuzz_httphead_LDFLAGS = $(FUZZ_TGT_LD)
 if !FUZZING
 TESTS += tests/fuzz/fuzz-httphead
 endif
+
+TRUSTD_UNIT_LIBS = $(LIBSVOPI) $(OPENSSL_LIBS) $(SQLITE_LIBS) \
+	$(ARGON2_LIBS) -lpthread
+check_PROGRAMS += tests/unit/test-trustd-store
+tests_unit_test_trustd_store_SOURCES = tests/unit/test-trustd-store.c \
+	trustd/store.c trustd/store-sqlite.c trustd/log.c
+tests_unit_test_trustd_store_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_trustd_store_LDADD = $(TRUSTD_UNIT_LIBS)
+TESTS += tests/unit/test-trustd-store
+
+check_PROGRAMS += tests/unit/test-trustd-auth
+tests_unit_test_trustd_auth_SOURCES = tests/unit/test-trustd-auth.c \
+	trustd/auth.c trustd/store.c trustd/store-sqlite.c trustd/log.c
+tests_unit_test_trustd_auth_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS) \
+	$(ARGON2_CFLAGS)
+tests_unit_test_trustd_auth_LDADD = $(TRUSTD_UNIT_LIBS)
+TESTS += tests/unit/test-trustd-auth

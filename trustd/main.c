@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "trustd.h"
+#include "wake.h"
 
 #define LOOPS_MAX 64
 
@@ -40,6 +41,16 @@ raise_fd_limit(void)
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 		log_warning("cannot raise the fd limit: %s", strerror(errno));
+}
+
+/* The top of the request path: machine API or pages. */
+static void
+route(struct trustd *td, struct evhttp_request *req, const char *path)
+{
+	if (strncmp(path, "/api/", 5) == 0)
+		api_handle(td, req, path);
+	else
+		web_handle(td, req, path);
 }
 
 static void
@@ -72,8 +83,9 @@ loop_start(struct trustd *td, const char *delay)
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	td->base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
-	if (!td->base || api_loop_init(td) < 0)
+	if (!td->base || wake_init(td) < 0 || api_loop_init(td) < 0)
 		return -ENOMEM;
+	td->handler = route;
 	if (store_open(td->cfg->database, &td->store) < 0)
 		return -EIO;
 	/* Crash tests only: see store_set_redeem_delay(). */
@@ -88,6 +100,7 @@ loop_free(struct trustd *td)
 	if (!td)
 		return;
 	api_stop(td);
+	wake_stop(td);
 	server_stop(td);
 	if (td->base)
 		event_base_free(td->base);

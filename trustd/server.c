@@ -278,10 +278,7 @@ route(struct evhttp_request *req, void *arg)
 	log_debug("[%d] %s %s %s", td->index, request_addr(req),
 		evhttp_request_get_command(req) == EVHTTP_REQ_POST ? "POST" :
 		"GET", path);
-	if (strncmp(path, "/api/", 5) == 0)
-		api_handle(td, req, path);
-	else
-		web_handle(td, req, path);
+	td->handler(td, req, path);
 }
 
 SSL_CTX *

@@ -1,7 +1,9 @@
 /* The trust server's store: users with their reference certificates,
- * relationships bound to both fingerprints, pending VUCs. sqlite in WAL
- * mode; every change runs in one transaction so that a crash leaves either
- * the old or the new state. Schema versions live in PRAGMA user_version. */
+ * relationships bound to both fingerprints, pending VUCs. Every change
+ * runs in one transaction so that a crash leaves either the old or the
+ * new state. The functions below pass each call to the backend chosen by
+ * store_open() (store-impl.h); store-sqlite.c is the sqlite one (WAL,
+ * schema version in PRAGMA user_version). */
 #ifndef TRUSTD_STORE_H
 #define TRUSTD_STORE_H
 
@@ -23,6 +25,7 @@ struct store_user {
 	char login[STORE_LOGIN_MAX + 1];
 	char pwhash[STORE_PWHASH_MAX + 1];
 	char fp[STORE_FP_LEN + 1];	/* empty when not enrolled */
+	int64_t enrolled_at;		/* when fp was deposited; 0 if not */
 };
 
 enum store_rel {
@@ -48,8 +51,12 @@ enum store_redeem {
 	STORE_REDEEM_NO_PENDING,
 };
 
-int store_open(const char *path, struct store **ret_store);
+/* database: a file name or sqlite:///absolute/path. Creates and
+ * migrates the schema. -EPROTONOSUPPORT for an unknown scheme. */
+int store_open(const char *database, struct store **ret_store);
 struct store *store_free(struct store *s);
+/* The backend's name ("sqlite"). */
+const char *store_backend(const struct store *s);
 
 /* Testing only: sleep this many ms inside the redeem transaction after the
  * relationship is written and before it commits (crash tests). */

@@ -17,9 +17,9 @@ EXTRA_DIST += tests/integration/lib.sh tests/integration/trustd-lib.sh \
 	tests/integration/web/package-lock.json \
 	tests/integration/web/trustd-web.mjs
 CLEANFILES += tests/integration/trustd-web.png
-# trustd under hostile clients (issue 9)
+# trustd under hostile clients (issue 9); its layers (issue 8)
 TRUSTD_HOSTILE_ITESTS = tests/integration/trustd-hostile.sh \
-	tests/integration/trustd-fds.sh
+	tests/integration/trustd-fds.sh tests/integration/trustd-layers.sh
 TESTS += $(TRUSTD_HOSTILE_ITESTS)
 dist_check_SCRIPTS += $(TRUSTD_HOSTILE_ITESTS)
 EXTRA_DIST += tests/integration/trustd-raw.py

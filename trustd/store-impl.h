@@ -1,0 +1,51 @@
+/* For store backends only: the operations each backend implements and
+ * the common head of its store object. Callers use store.h. */
+#ifndef TRUSTD_STORE_IMPL_H
+#define TRUSTD_STORE_IMPL_H
+
+#include "store.h"
+
+/* Each operation has the contract of the store_* function of the same
+ * name in store.h. */
+struct store_ops {
+	const char *name;
+	void (*free)(struct store *s);
+	void (*set_redeem_delay)(struct store *s, long ms);
+	int (*read_begin)(struct store *s);
+	void (*read_end)(struct store *s);
+	int (*user_get)(struct store *s, const char *login,
+		struct store_user *ret_user);
+	int (*user_add)(struct store *s, const char *login,
+		const char *pwhash, int64_t now);
+	int (*user_del)(struct store *s, const char *login);
+	int (*user_list)(struct store *s,
+		void (*fn)(void *ud, const char *login, const char *fp),
+		void *ud);
+	int (*enroll)(struct store *s, int64_t uid, const uint8_t *der,
+		size_t der_len, const char *fp, int64_t now, int *ret_changed);
+	int (*pair_get)(struct store *s, const struct store_user *me,
+		const struct store_user *peer, int64_t now,
+		struct store_pair *ret);
+	int (*pair_validate)(struct store *s, const struct store_user *me,
+		const struct store_user *peer, int64_t now, long vuc_ttl,
+		struct store_pair *ret, int *ret_issued);
+	int (*redeem)(struct store *s, const struct store_user *me,
+		const struct store_user *peer, const char *code, int64_t now,
+		enum store_redeem *ret_result, int *ret_attempts_left);
+	int (*revoke)(struct store *s, int64_t uid, int64_t peer_uid);
+	int (*rel_list)(struct store *s, int64_t uid, int64_t now,
+		void (*fn)(void *ud, const char *login_a,
+			const char *login_b, const char *state,
+			const char *issuer, const char *vuc, int64_t expires),
+		void *ud);
+};
+
+/* The first member of every backend's store object. */
+struct store {
+	const struct store_ops *ops;	/* static, not owned */
+};
+
+/* store-sqlite.c: path is a file name (no scheme). */
+int store_sqlite_open(const char *path, struct store **ret_store);
+
+#endif
