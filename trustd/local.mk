@@ -3,11 +3,13 @@ TRUSTD_COMMON = \
 	trustd/auth.c trustd/auth.h \
 	trustd/config.c trustd/config.h \
 	trustd/log.c trustd/log.h \
-	trustd/store.c trustd/store.h trustd/store-impl.h trustd/store-sqlite.c
+	trustd/store.c trustd/store.h trustd/store-impl.h trustd/store-sqlite.c \
+	trustd/store-rules.c trustd/store-rules.h trustd/store-pg.c
 TRUSTD_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
-	$(SQLITE_CFLAGS) $(ARGON2_CFLAGS) $(JSONC_CFLAGS) $(SYSTEMD_CFLAGS)
+	$(SQLITE_CFLAGS) $(PQ_CFLAGS) $(ARGON2_CFLAGS) $(JSONC_CFLAGS) \
+	$(SYSTEMD_CFLAGS)
 TRUSTD_LIBS = $(LIBSVOPI) $(EVENT_LIBS) -levent_pthreads -lpthread $(OPENSSL_LIBS) $(SQLITE_LIBS) \
-	$(ARGON2_LIBS) $(JSONC_LIBS) $(SYSTEMD_LIBS)
+	$(PQ_LIBS) $(ARGON2_LIBS) $(JSONC_LIBS) $(SYSTEMD_LIBS)
 
 sbin_PROGRAMS += trustd/svopi-trustd
 trustd_svopi_trustd_SOURCES = $(TRUSTD_COMMON) \
@@ -39,19 +41,22 @@ if !FUZZING
 TESTS += tests/fuzz/fuzz-httphead
 endif
 
-TRUSTD_UNIT_LIBS = $(LIBSVOPI) $(OPENSSL_LIBS) $(SQLITE_LIBS) \
+TRUSTD_UNIT_LIBS = $(LIBSVOPI) $(OPENSSL_LIBS) $(SQLITE_LIBS) $(PQ_LIBS) \
 	$(ARGON2_LIBS) -lpthread
 check_PROGRAMS += tests/unit/test-trustd-store
 tests_unit_test_trustd_store_SOURCES = tests/unit/test-trustd-store.c \
-	trustd/store.c trustd/store-sqlite.c trustd/log.c
-tests_unit_test_trustd_store_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+	trustd/store.c trustd/store-sqlite.c trustd/store-rules.c \
+	trustd/store-pg.c trustd/log.c
+tests_unit_test_trustd_store_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS) \
+	$(PQ_CFLAGS)
 tests_unit_test_trustd_store_LDADD = $(TRUSTD_UNIT_LIBS)
 TESTS += tests/unit/test-trustd-store
 
 check_PROGRAMS += tests/unit/test-trustd-auth
 tests_unit_test_trustd_auth_SOURCES = tests/unit/test-trustd-auth.c \
-	trustd/auth.c trustd/store.c trustd/store-sqlite.c trustd/log.c
+	trustd/auth.c trustd/store.c trustd/store-sqlite.c trustd/store-rules.c \
+	trustd/store-pg.c trustd/log.c
 tests_unit_test_trustd_auth_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS) \
-	$(ARGON2_CFLAGS)
+	$(PQ_CFLAGS) $(ARGON2_CFLAGS)
 tests_unit_test_trustd_auth_LDADD = $(TRUSTD_UNIT_LIBS)
 TESTS += tests/unit/test-trustd-auth

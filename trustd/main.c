@@ -100,6 +100,7 @@ loop_free(struct trustd *td)
 	if (!td)
 		return;
 	api_stop(td);
+	wake_listen_stop(td);
 	wake_stop(td);
 	server_stop(td);
 	if (td->base)
@@ -195,6 +196,10 @@ main(int argc, char **argv)
 		/* The first opens the store first (migrations). */
 		if (loop_start(loops[i], delay) < 0)
 			goto out;
+	}
+	if (wake_listen_start(loops[0]) < 0) {
+		log_err("cannot listen for other instances' changes");
+		goto out;
 	}
 	sig_term = evsignal_new(loops[0]->base, SIGTERM, on_signal, loops[0]);
 	sig_int = evsignal_new(loops[0]->base, SIGINT, on_signal, loops[0]);

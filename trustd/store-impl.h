@@ -38,6 +38,11 @@ struct store_ops {
 			const char *login_b, const char *state,
 			const char *issuer, const char *vuc, int64_t expires),
 		void *ud);
+	/* Shared backends only (NULL otherwise): a connection of its own
+	 * that receives the change notices of every process. */
+	int (*listen_open)(struct store *s, int *ret_fd);
+	int (*listen_read)(struct store *s,
+		void (*fn)(void *ud, int64_t uid_a, int64_t uid_b), void *ud);
 };
 
 /* The first member of every backend's store object. */
@@ -47,5 +52,7 @@ struct store {
 
 /* store-sqlite.c: path is a file name (no scheme). */
 int store_sqlite_open(const char *path, struct store **ret_store);
+/* store-pg.c: a libpq connection string or postgresql:// URI. */
+int store_pg_open(const char *conninfo, struct store **ret_store);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "store-impl.h"
+#include "store-rules.h"
 
 enum stmt_id {
 	ST_USER_GET,
@@ -424,17 +425,6 @@ fail:
 	return -EIO;
 }
 
-struct pair_row {
-	int has_rel;
-	char rel_fp_a[STORE_FP_LEN + 1], rel_fp_b[STORE_FP_LEN + 1];
-	int has_vuc;
-	int64_t issuer;
-	char code[STORE_VUC_DIGITS + 1];
-	int64_t expires;
-	int tries;
-	char vuc_fp_a[STORE_FP_LEN + 1], vuc_fp_b[STORE_FP_LEN + 1];
-};
-
 static int
 pair_read(struct store_sqlite *s, int64_t a, int64_t b, struct pair_row *p)
 {
@@ -481,65 +471,6 @@ pair_read(struct store_sqlite *s, int64_t a, int64_t b, struct pair_row *p)
 	return 0;
 }
 
-/* Orders the pair: a is the smaller id. */
-static void
-order(const struct store_user *me, const struct store_user *peer,
-	const struct store_user **a, const struct store_user **b)
-{
-	if (me->id < peer->id) {
-		*a = me;
-		*b = peer;
-	} else {
-		*a = peer;
-		*b = me;
-	}
-}
-
-static int
-rel_trusted(const struct pair_row *p, const struct store_user *a,
-	const struct store_user *b)
-{
-	return p->has_rel && a->fp[0] && b->fp[0] &&
-		strcmp(p->rel_fp_a, a->fp) == 0 &&
-		strcmp(p->rel_fp_b, b->fp) == 0;
-}
-
-/* A VUC counts while it is unexpired, not locked and issued under the
- * current keys. */
-static int
-vuc_active(const struct pair_row *p, const struct store_user *a,
-	const struct store_user *b, int64_t now)
-{
-	return p->has_vuc && p->tries < STORE_VUC_TRIES &&
-		now < p->expires && strcmp(p->vuc_fp_a, a->fp) == 0 &&
-		strcmp(p->vuc_fp_b, b->fp) == 0;
-}
-
-static void
-pair_view(const struct pair_row *p, const struct store_user *me,
-	const struct store_user *peer, int64_t now, struct store_pair *ret)
-{
-	const struct store_user *a, *b;
-
-	order(me, peer, &a, &b);
-	memset(ret, 0, sizeof(*ret));
-	if (rel_trusted(p, a, b)) {
-		ret->rel = STORE_REL_TRUSTED;
-		return;
-	}
-	if (vuc_active(p, a, b, now)) {
-		ret->rel = STORE_REL_PENDING;
-		ret->vuc_pending = 1;
-		ret->me_issuer = p->issuer == me->id;
-		ret->vuc_expires = p->expires;
-		if (ret->me_issuer)
-			memcpy(ret->vuc, p->code, sizeof(ret->vuc));
-		return;
-	}
-	/* A relationship under old keys waits for a new VUC. */
-	ret->rel = p->has_rel ? STORE_REL_PENDING : STORE_REL_NONE;
-}
-
 static int
 sq_pair_get(struct store *base, const struct store_user *me,
 	const struct store_user *peer, int64_t now, struct store_pair *ret)
@@ -549,26 +480,12 @@ sq_pair_get(struct store *base, const struct store_user *me,
 	struct pair_row p;
 	int r;
 
-	order(me, peer, &a, &b);
+	rules_order(me, peer, &a, &b);
 	r = pair_read(s, a->id, b->id, &p);
 	if (r < 0)
 		return r;
-	pair_view(&p, me, peer, now, ret);
+	rules_view(&p, me, peer, now, ret);
 	OPENSSL_cleanse(&p, sizeof(p));
-	return 0;
-}
-
-/* 8 uniform random digits. */
-static int
-vuc_generate(char out[STORE_VUC_DIGITS + 1])
-{
-	uint32_t v;
-
-	do {
-		if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
-			return -EIO;
-	} while (v >= 4000000000u);	/* 40 * 10^8: no modulo bias */
-	snprintf(out, STORE_VUC_DIGITS + 1, "%08u", v % 100000000u);
 	return 0;
 }
 
@@ -584,13 +501,13 @@ sq_pair_validate(struct store *base, const struct store_user *me,
 	char code[STORE_VUC_DIGITS + 1];
 	int rc, r;
 
-	order(me, peer, &a, &b);
+	rules_order(me, peer, &a, &b);
 	r = pair_read(s, a->id, b->id, &p);
 	if (r < 0)
 		return r;
-	if (!me->fp[0] || !peer->fp[0] || rel_trusted(&p, a, b) ||
-	    vuc_active(&p, a, b, now)) {
-		pair_view(&p, me, peer, now, ret);
+	if (!me->fp[0] || !peer->fp[0] || rules_trusted(&p, a, b) ||
+	    rules_vuc_active(&p, a, b, now)) {
+		rules_view(&p, me, peer, now, ret);
 		*ret_issued = 0;
 		return 0;
 	}
@@ -601,14 +518,14 @@ sq_pair_validate(struct store *base, const struct store_user *me,
 	r = pair_read(s, a->id, b->id, &p);
 	if (r < 0)
 		goto fail;
-	if (rel_trusted(&p, a, b) || vuc_active(&p, a, b, now)) {
+	if (rules_trusted(&p, a, b) || rules_vuc_active(&p, a, b, now)) {
 		if (commit(s) < 0)
 			goto fail;
-		pair_view(&p, me, peer, now, ret);
+		rules_view(&p, me, peer, now, ret);
 		*ret_issued = 0;
 		return 0;
 	}
-	if (vuc_generate(code) < 0)
+	if (rules_vuc_generate(code) < 0)
 		goto fail;
 	st = prepare(s, "INSERT OR REPLACE INTO vucs "
 		"(a, b, issuer, code, expires, tries, fp_a, fp_b) "
@@ -672,7 +589,7 @@ sq_redeem(struct store *base, const struct store_user *me,
 	sqlite3_stmt *st;
 	int left = 0, rc;
 
-	order(me, peer, &a, &b);
+	rules_order(me, peer, &a, &b);
 	if (begin(s) < 0)
 		return -EIO;
 	if (pair_read(s, a->id, b->id, &p) < 0)
@@ -681,7 +598,7 @@ sq_redeem(struct store *base, const struct store_user *me,
 	    strcmp(p.vuc_fp_a, a->fp) != 0 ||
 	    strcmp(p.vuc_fp_b, b->fp) != 0) {
 		/* Nothing to redeem; a retry after success reads trusted. */
-		result = rel_trusted(&p, a, b) ? STORE_REDEEM_TRUSTED :
+		result = rules_trusted(&p, a, b) ? STORE_REDEEM_TRUSTED :
 			STORE_REDEEM_NO_PENDING;
 		left = 0;
 	} else if (p.tries >= STORE_VUC_TRIES) {

@@ -22,9 +22,12 @@ store_open(const char *database, struct store **ret_store)
 		}
 		return store_sqlite_open(path, ret_store);
 	}
+	if (strncmp(database, "postgresql://", 13) == 0 ||
+	    strncmp(database, "postgres://", 11) == 0)
+		return store_pg_open(database, ret_store);
 	if (strstr(database, "://")) {
-		log_err("store: %s: unknown database scheme (sqlite:// or a "
-			"file name)", database);
+		log_err("store: unknown database scheme (sqlite://, "
+			"postgresql:// or a file name)");
 		return -EPROTONOSUPPORT;
 	}
 	return store_sqlite_open(database, ret_store);
@@ -42,6 +45,21 @@ const char *
 store_backend(const struct store *s)
 {
 	return s->ops->name;
+}
+
+int
+store_listen_open(struct store *s, int *ret_fd)
+{
+	return s->ops->listen_open ? s->ops->listen_open(s, ret_fd) :
+		-EOPNOTSUPP;
+}
+
+int
+store_listen_read(struct store *s,
+	void (*fn)(void *ud, int64_t uid_a, int64_t uid_b), void *ud)
+{
+	return s->ops->listen_read ? s->ops->listen_read(s, fn, ud) :
+		-EOPNOTSUPP;
 }
 
 void

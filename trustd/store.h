@@ -51,12 +51,23 @@ enum store_redeem {
 	STORE_REDEEM_NO_PENDING,
 };
 
-/* database: a file name or sqlite:///absolute/path. Creates and
- * migrates the schema. -EPROTONOSUPPORT for an unknown scheme. */
+/* database: a file name or sqlite:///absolute/path (sqlite), or a
+ * postgresql:// URI (PostgreSQL, libpq's syntax: the password from
+ * PGPASSFILE or ~/.pgpass, TLS by sslmode=). Creates and migrates the
+ * schema. -EPROTONOSUPPORT for an unknown scheme. Never logs the URI: it
+ * may carry a password. */
 int store_open(const char *database, struct store **ret_store);
 struct store *store_free(struct store *s);
-/* The backend's name ("sqlite"). */
+/* The backend's name ("sqlite", "postgresql"). */
 const char *store_backend(const struct store *s);
+/* Backends shared by several processes: opens a connection that receives
+ * every process's change notices and returns its fd to watch; reopening
+ * replaces it. store_listen_read() calls fn for each notice received
+ * (uid_b 0: every pair of uid_a); -EIO when the connection broke (open it
+ * again, and consider that notices were lost). -EOPNOTSUPP for sqlite. */
+int store_listen_open(struct store *s, int *ret_fd);
+int store_listen_read(struct store *s,
+	void (*fn)(void *ud, int64_t uid_a, int64_t uid_b), void *ud);
 
 /* Testing only: sleep this many ms inside the redeem transaction after the
  * relationship is written and before it commits (crash tests). */

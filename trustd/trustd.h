@@ -67,6 +67,7 @@ struct trustd {
 	void (*handler)(struct trustd *td, struct evhttp_request *req,
 		const char *path);
 	struct event *wake_ev;
+	struct event *listen_ev;	/* owned: other processes' changes */
 	pthread_mutex_t wake_lock;
 	struct wake_msg *wake_q;
 	size_t wake_n, wake_cap;

@@ -1,16 +1,21 @@
 /* Tells the long polls of every event loop that a pair changed: the
  * loop that made the change directly, the others through a queue and
- * event_active() on their wake event. What a change means to a loop is
+ * event_active() on their wake event; other processes on a shared
+ * database (PostgreSQL) through its notices, read by loop 0 and handed
+ * to every loop the same way. What a change means to a loop is
  * the business of the callback the API layer registered (on_change). */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "log.h"
 #include "trustd.h"
 #include "wake.h"
 
 /* Longest queue of changes for another loop; past it, that loop looks at
  * all its waiters once. */
 #define WAKE_QUEUE_MAX 1024
+/* Seconds between attempts to listen again after the database left. */
+#define WAKE_RETRY_S 1
 
 /* Runs in the loop that owns the queue. */
 static void
@@ -87,4 +92,98 @@ wake_changed(struct trustd *td, int64_t uid_a, int64_t uid_b)
 	for (int i = 0; i < td->n_loops; i++)
 		if (td->loops[i] != td)
 			wake_post(td->loops[i], uid_a, uid_b);
+}
+
+/* Every loop looks at all its long polls (notices may have been lost). */
+static void
+wake_everything(struct trustd *td)
+{
+	for (int i = 0; i < td->n_loops; i++) {
+		struct trustd *to = td->loops[i];
+
+		pthread_mutex_lock(&to->wake_lock);
+		to->wake_all = 1;
+		pthread_mutex_unlock(&to->wake_lock);
+		event_active(to->wake_ev, EV_READ, 1);
+	}
+}
+
+static void
+notice_cb(void *ud, int64_t uid_a, int64_t uid_b)
+{
+	struct trustd *td = ud;
+
+	for (int i = 0; i < td->n_loops; i++)
+		wake_post(td->loops[i], uid_a, uid_b);
+}
+
+static void listen_retry(evutil_socket_t fd, short what, void *arg);
+
+static void
+listen_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct trustd *td = arg;
+
+	(void)fd;
+	(void)what;
+	if (store_listen_read(td->store, notice_cb, td) == 0)
+		return;
+	/* The database went away: listen again once it is back. */
+	event_free(td->listen_ev);
+	td->listen_ev = evtimer_new(td->base, listen_retry, td);
+	if (td->listen_ev)
+		evtimer_add(td->listen_ev,
+			&(struct timeval){ .tv_sec = WAKE_RETRY_S });
+}
+
+static void
+listen_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct trustd *td = arg;
+	int r;
+
+	(void)fd;
+	(void)what;
+	event_free(td->listen_ev);
+	td->listen_ev = NULL;
+	if (store_listen_open(td->store, &r) == 0) {
+		td->listen_ev = event_new(td->base, r, EV_READ | EV_PERSIST,
+			listen_cb, td);
+		if (td->listen_ev && event_add(td->listen_ev, NULL) == 0) {
+			log_notice("listening for other instances' changes "
+				"again");
+			wake_everything(td);
+			return;
+		}
+		if (td->listen_ev)
+			event_free(td->listen_ev);
+	}
+	td->listen_ev = evtimer_new(td->base, listen_retry, td);
+	if (td->listen_ev)
+		evtimer_add(td->listen_ev,
+			&(struct timeval){ .tv_sec = WAKE_RETRY_S });
+}
+
+int
+wake_listen_start(struct trustd *td)
+{
+	int fd, r = store_listen_open(td->store, &fd);
+
+	if (r == -EOPNOTSUPP)
+		return 0;
+	if (r < 0)
+		return r;
+	td->listen_ev = event_new(td->base, fd, EV_READ | EV_PERSIST,
+		listen_cb, td);
+	if (!td->listen_ev || event_add(td->listen_ev, NULL) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+void
+wake_listen_stop(struct trustd *td)
+{
+	if (td->listen_ev)
+		event_free(td->listen_ev);
+	td->listen_ev = NULL;
 }

@@ -19,7 +19,8 @@ EXTRA_DIST += tests/integration/lib.sh tests/integration/trustd-lib.sh \
 CLEANFILES += tests/integration/trustd-web.png
 # trustd under hostile clients (issue 9); its layers (issue 8)
 TRUSTD_HOSTILE_ITESTS = tests/integration/trustd-hostile.sh \
-	tests/integration/trustd-fds.sh tests/integration/trustd-layers.sh
+	tests/integration/trustd-fds.sh tests/integration/trustd-layers.sh \
+	tests/integration/trustd-api-pg.sh tests/integration/trustd-pg-cluster.sh
 TESTS += $(TRUSTD_HOSTILE_ITESTS)
 dist_check_SCRIPTS += $(TRUSTD_HOSTILE_ITESTS)
 EXTRA_DIST += tests/integration/trustd-raw.py

@@ -50,7 +50,7 @@ test_open(void)
 	struct store *s = NULL;
 	char url[sizeof(path) + 16];
 
-	CHECK_EQ_INT(store_open("postgresql://x/y", &s), -EPROTONOSUPPORT);
+	CHECK_EQ_INT(store_open("mysql://x/y", &s), -EPROTONOSUPPORT);
 	CHECK_EQ_INT(store_open("sqlite://relative.db", &s), -EINVAL);
 	CHECK(s == NULL);
 	snprintf(url, sizeof(url), "sqlite://%s", path);
