@@ -38,12 +38,38 @@ struct store_ops {
 			const char *login_b, const char *state,
 			const char *issuer, const char *vuc, int64_t expires),
 		void *ud);
+	int (*export_rows)(struct store *s,
+		int (*user_fn)(void *ud, const struct store_copy_user *u),
+		int (*pair_fn)(void *ud, const struct store_copy_pair *p),
+		void *ud);
+	int (*import_begin)(struct store *s);
+	int (*import_user)(struct store *s, const struct store_copy_user *u);
+	int (*import_pair)(struct store *s, const struct store_copy_pair *p);
+	int (*import_end)(struct store *s, int commit);
+	int (*counts)(struct store *s, struct store_counts *ret);
 	/* Shared backends only (NULL otherwise): a connection of its own
 	 * that receives the change notices of every process. */
 	int (*listen_open)(struct store *s, int *ret_fd);
 	int (*listen_read)(struct store *s,
 		void (*fn)(void *ud, int64_t uid_a, int64_t uid_b), void *ud);
 };
+
+/* The pairs with a relationship or a VUC, both backends' SQL: login_a,
+ * login_b, has_rel, rel fp_a, fp_b, created_at, has_vuc, issuer's login,
+ * code, expires, tries, vuc fp_a, fp_b. */
+#define STORE_EXPORT_PAIRS_SQL \
+	"SELECT ua.login, ub.login, r.a IS NOT NULL, r.fp_a, r.fp_b, " \
+	"  r.created_at, v.a IS NOT NULL, ui.login, v.code, v.expires, " \
+	"  v.tries, v.fp_a, v.fp_b " \
+	"FROM (SELECT a, b FROM relationships UNION " \
+	"      SELECT a, b FROM vucs) p " \
+	"JOIN users ua ON ua.id = p.a JOIN users ub ON ub.id = p.b " \
+	"LEFT JOIN relationships r ON r.a = p.a AND r.b = p.b " \
+	"LEFT JOIN vucs v ON v.a = p.a AND v.b = p.b " \
+	"LEFT JOIN users ui ON ui.id = v.issuer ORDER BY p.a, p.b"
+#define STORE_COUNTS_SQL \
+	"SELECT (SELECT count(*) FROM users), " \
+	"  (SELECT count(*) FROM relationships), (SELECT count(*) FROM vucs)"
 
 /* The first member of every backend's store object. */
 struct store {

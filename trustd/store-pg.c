@@ -742,6 +742,169 @@ pg_rel_list(struct store *base, int64_t uid, int64_t now,
 }
 
 static int
+pg_export_rows(struct store *base,
+	int (*user_fn)(void *ud, const struct store_copy_user *u),
+	int (*pair_fn)(void *ud, const struct store_copy_pair *p), void *ud)
+{
+	struct store_pg *s = pg(base);
+	PGresult *res;
+	int r = 0;
+
+	/* Text results: the certificate comes back hex-escaped. */
+	res = q(s, "SELECT login, pwhash, coalesce(fingerprint, ''), cert, "
+		"coalesce(enrolled_at, 0)::text, created_at::text FROM users "
+		"ORDER BY id", 0, NULL, NULL, NULL);
+	if (!res)
+		return -EIO;
+	for (int i = 0; r == 0 && i < PQntuples(res); i++) {
+		size_t n = 0;
+		unsigned char *der = PQgetisnull(res, i, 3) ? NULL :
+			PQunescapeBytea((const unsigned char *)
+				PQgetvalue(res, i, 3), &n);
+		struct store_copy_user u = {
+			.login = PQgetvalue(res, i, 0),
+			.pwhash = PQgetvalue(res, i, 1),
+			.fp = PQgetvalue(res, i, 2),
+			.der = der, .der_len = n,
+			.enrolled_at = int_val(res, i, 4),
+			.created_at = int_val(res, i, 5),
+		};
+
+		r = user_fn(ud, &u);
+		PQfreemem(der);
+	}
+	PQclear(res);
+	if (r < 0)
+		return r;
+	res = q(s, STORE_EXPORT_PAIRS_SQL, 0, NULL, NULL, NULL);
+	if (!res)
+		return -EIO;
+	for (int i = 0; r == 0 && i < PQntuples(res); i++) {
+		struct store_copy_pair p = {
+			.login_a = PQgetvalue(res, i, 0),
+			.login_b = PQgetvalue(res, i, 1),
+			.has_rel = PQgetvalue(res, i, 2)[0] == 't',
+			.rel_fp_a = PQgetvalue(res, i, 3),
+			.rel_fp_b = PQgetvalue(res, i, 4),
+			.rel_created = int_val(res, i, 5),
+			.has_vuc = PQgetvalue(res, i, 6)[0] == 't',
+			.issuer = PQgetvalue(res, i, 7),
+			.code = PQgetvalue(res, i, 8),
+			.expires = int_val(res, i, 9),
+			.tries = (int)int_val(res, i, 10),
+			.vuc_fp_a = PQgetvalue(res, i, 11),
+			.vuc_fp_b = PQgetvalue(res, i, 12),
+		};
+
+		r = pair_fn(ud, &p);
+	}
+	PQclear(res);
+	return r;
+}
+
+static int
+pg_import_begin(struct store *base)
+{
+	return begin_locked(pg(base), PG_LOCK_SCHEMA);
+}
+
+static int
+pg_import_end(struct store *base, int ok)
+{
+	struct store_pg *s = pg(base);
+
+	if (ok)
+		return commit(s);
+	rollback(s);
+	return 0;
+}
+
+static int
+pg_import_user(struct store *base, const struct store_copy_user *u)
+{
+	char te[24], tc[24];
+	const char *p[] = { u->login, u->pwhash, (const char *)u->der, u->fp,
+		te, tc };
+	const int lens[] = { 0, 0, (int)u->der_len, 0, 0, 0 };
+	const int fmts[] = { 0, 0, 1, 0, 0, 0 };
+	PGresult *res;
+
+	snprintf(te, sizeof(te), "%" PRId64, u->enrolled_at);
+	snprintf(tc, sizeof(tc), "%" PRId64, u->created_at);
+	res = q(pg(base), "INSERT INTO users (login, pwhash, cert, "
+		"fingerprint, enrolled_at, created_at) VALUES ($1, $2, "
+		"$3::bytea, nullif($4, ''), nullif($5::bigint, 0), $6::bigint)",
+		6, p, lens, fmts);
+	PQclear(res);
+	return res ? 0 : -EIO;
+}
+
+static int
+pg_user_id(struct store_pg *s, const char *login, int64_t *ret)
+{
+	struct store_user u;
+	int r = pg_user_get(&s->base, login, &u);
+
+	*ret = u.id;
+	OPENSSL_cleanse(&u, sizeof(u));
+	return r;
+}
+
+static int
+pg_import_pair(struct store *base, const struct store_copy_pair *in)
+{
+	struct store_pg *s = pg(base);
+	struct store_copy_pair p;
+	int64_t ia, ib, issuer = 0, id[2];
+	char sa[24], sb[24], si[24], se[24], st[24], sc[24];
+
+	if (pg_user_id(s, in->login_a, &ia) < 0 ||
+	    pg_user_id(s, in->login_b, &ib) < 0 ||
+	    (in->has_vuc && pg_user_id(s, in->issuer, &issuer) < 0))
+		return -ENOENT;
+	rules_copy_order(in, ia, ib, &p, id);
+	snprintf(sa, sizeof(sa), "%" PRId64, id[0]);
+	snprintf(sb, sizeof(sb), "%" PRId64, id[1]);
+	snprintf(si, sizeof(si), "%" PRId64, issuer);
+	snprintf(se, sizeof(se), "%" PRId64, p.expires);
+	snprintf(st, sizeof(st), "%d", p.tries);
+	snprintf(sc, sizeof(sc), "%" PRId64, p.rel_created);
+	if (p.has_rel) {
+		const char *par[] = { sa, sb, p.rel_fp_a, p.rel_fp_b, sc };
+
+		if (qexec(s, "INSERT INTO relationships (a, b, fp_a, fp_b, "
+			"created_at) VALUES ($1::bigint, $2::bigint, $3, $4, "
+			"$5::bigint)", 5, par) < 0)
+			return -EIO;
+	}
+	if (p.has_vuc) {
+		const char *par[] = { sa, sb, si, p.code, se, st, p.vuc_fp_a,
+			p.vuc_fp_b };
+
+		if (qexec(s, "INSERT INTO vucs (a, b, issuer, code, expires, "
+			"tries, fp_a, fp_b) VALUES ($1::bigint, $2::bigint, "
+			"$3::bigint, $4, $5::bigint, $6::int, $7, $8)", 8,
+			par) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+static int
+pg_counts(struct store *base, struct store_counts *ret)
+{
+	PGresult *res = q(pg(base), STORE_COUNTS_SQL, 0, NULL, NULL, NULL);
+
+	if (!res)
+		return -EIO;
+	ret->users = (long)int_val(res, 0, 0);
+	ret->relationships = (long)int_val(res, 0, 1);
+	ret->vucs = (long)int_val(res, 0, 2);
+	PQclear(res);
+	return 0;
+}
+
+static int
 pg_listen_open(struct store *base, int *ret_fd)
 {
 	struct store_pg *s = pg(base);
@@ -804,6 +967,12 @@ static const struct store_ops pg_ops = {
 	.redeem = pg_redeem,
 	.revoke = pg_revoke,
 	.rel_list = pg_rel_list,
+	.export_rows = pg_export_rows,
+	.import_begin = pg_import_begin,
+	.import_user = pg_import_user,
+	.import_pair = pg_import_pair,
+	.import_end = pg_import_end,
+	.counts = pg_counts,
 	.listen_open = pg_listen_open,
 	.listen_read = pg_listen_read,
 };

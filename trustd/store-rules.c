@@ -80,3 +80,22 @@ rules_vuc_generate(char out[STORE_VUC_DIGITS + 1])
 	snprintf(out, STORE_VUC_DIGITS + 1, "%08u", v % 100000000u);
 	return 0;
 }
+
+void
+rules_copy_order(const struct store_copy_pair *in, int64_t id_a,
+	int64_t id_b, struct store_copy_pair *out, int64_t ret_ids[2])
+{
+	*out = *in;
+	ret_ids[0] = id_a;
+	ret_ids[1] = id_b;
+	if (id_a < id_b)
+		return;
+	ret_ids[0] = id_b;
+	ret_ids[1] = id_a;
+	out->login_a = in->login_b;
+	out->login_b = in->login_a;
+	out->rel_fp_a = in->rel_fp_b;
+	out->rel_fp_b = in->rel_fp_a;
+	out->vuc_fp_a = in->vuc_fp_b;
+	out->vuc_fp_b = in->vuc_fp_a;
+}

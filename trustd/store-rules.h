@@ -31,6 +31,10 @@ int rules_vuc_active(const struct pair_row *p, const struct store_user *a,
 /* What me sees of the pair. */
 void rules_view(const struct pair_row *p, const struct store_user *me,
 	const struct store_user *peer, int64_t now, struct store_pair *ret);
+/* A copied pair for a store where its users got ids id_a (login_a) and
+ * id_b: swaps the sides if needed so that ret_ids[0] < ret_ids[1]. */
+void rules_copy_order(const struct store_copy_pair *in, int64_t id_a,
+	int64_t id_b, struct store_copy_pair *out, int64_t ret_ids[2]);
 /* 8 uniform random digits; -EIO if the RNG fails. */
 int rules_vuc_generate(char out[STORE_VUC_DIGITS + 1]);
 

@@ -737,6 +737,183 @@ sq_rel_list(struct store *base, int64_t uid, int64_t now,
 	return rc == SQLITE_DONE ? 0 : db_err(s, "relationship list");
 }
 
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+static int
+sq_export_rows(struct store *base,
+	int (*user_fn)(void *ud, const struct store_copy_user *u),
+	int (*pair_fn)(void *ud, const struct store_copy_pair *p), void *ud)
+{
+	struct store_sqlite *s = sq(base);
+	sqlite3_stmt *st = prepare(s, "SELECT login, pwhash, "
+		"ifnull(fingerprint, ''), cert, ifnull(enrolled_at, 0), "
+		"created_at FROM users ORDER BY id");
+	int rc, r = 0;
+
+	if (!st)
+		return -EIO;
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_copy_user u = {
+			.login = col_text(st, 0), .pwhash = col_text(st, 1),
+			.fp = col_text(st, 2),
+			.der = sqlite3_column_blob(st, 3),
+			.der_len = (size_t)sqlite3_column_bytes(st, 3),
+			.enrolled_at = sqlite3_column_int64(st, 4),
+			.created_at = sqlite3_column_int64(st, 5),
+		};
+
+		r = user_fn(ud, &u);
+	}
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	st = prepare(s, STORE_EXPORT_PAIRS_SQL);
+	if (!st)
+		return -EIO;
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_copy_pair p = {
+			.login_a = col_text(st, 0), .login_b = col_text(st, 1),
+			.has_rel = sqlite3_column_int(st, 2),
+			.rel_fp_a = col_text(st, 3), .rel_fp_b = col_text(st, 4),
+			.rel_created = sqlite3_column_int64(st, 5),
+			.has_vuc = sqlite3_column_int(st, 6),
+			.issuer = col_text(st, 7), .code = col_text(st, 8),
+			.expires = sqlite3_column_int64(st, 9),
+			.tries = sqlite3_column_int(st, 10),
+			.vuc_fp_a = col_text(st, 11),
+			.vuc_fp_b = col_text(st, 12),
+		};
+
+		r = pair_fn(ud, &p);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int
+sq_import_begin(struct store *base)
+{
+	return begin(sq(base));
+}
+
+static int
+sq_import_end(struct store *base, int ok)
+{
+	struct store_sqlite *s = sq(base);
+
+	if (ok)
+		return commit(s);
+	rollback(s);
+	return 0;
+}
+
+static int
+sq_import_user(struct store *base, const struct store_copy_user *u)
+{
+	struct store_sqlite *s = sq(base);
+	sqlite3_stmt *st = prepare(s, "INSERT INTO users (login, pwhash, "
+		"cert, fingerprint, enrolled_at, created_at) "
+		"VALUES (?, ?, ?, nullif(?, ''), nullif(?, 0), ?)");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, u->login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, u->pwhash, -1, SQLITE_STATIC);
+	if (u->der)
+		sqlite3_bind_blob(st, 3, u->der, (int)u->der_len,
+			SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, u->fp, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, u->enrolled_at);
+	sqlite3_bind_int64(st, 6, u->created_at);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_err(s, "import user");
+}
+
+static int
+user_id(struct store_sqlite *s, const char *login, int64_t *ret)
+{
+	struct store_user u;
+	int r = sq_user_get(&s->base, login, &u);
+
+	*ret = u.id;
+	OPENSSL_cleanse(&u, sizeof(u));
+	return r;
+}
+
+static int
+sq_import_pair(struct store *base, const struct store_copy_pair *in)
+{
+	struct store_sqlite *s = sq(base);
+	struct store_copy_pair p;
+	int64_t ia, ib, issuer = 0, id[2];
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE;
+
+	if (user_id(s, in->login_a, &ia) < 0 ||
+	    user_id(s, in->login_b, &ib) < 0 ||
+	    (in->has_vuc && user_id(s, in->issuer, &issuer) < 0))
+		return -ENOENT;
+	rules_copy_order(in, ia, ib, &p, id);
+	if (p.has_rel) {
+		st = prepare(s, "INSERT INTO relationships (a, b, fp_a, fp_b, "
+			"created_at) VALUES (?, ?, ?, ?, ?)");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_int64(st, 1, id[0]);
+		sqlite3_bind_int64(st, 2, id[1]);
+		sqlite3_bind_text(st, 3, p.rel_fp_a, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, p.rel_fp_b, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, p.rel_created);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (rc == SQLITE_DONE && p.has_vuc) {
+		st = prepare(s, "INSERT INTO vucs (a, b, issuer, code, "
+			"expires, tries, fp_a, fp_b) VALUES (?, ?, ?, ?, ?, ?, "
+			"?, ?)");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_int64(st, 1, id[0]);
+		sqlite3_bind_int64(st, 2, id[1]);
+		sqlite3_bind_int64(st, 3, issuer);
+		sqlite3_bind_text(st, 4, p.code, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, p.expires);
+		sqlite3_bind_int(st, 6, p.tries);
+		sqlite3_bind_text(st, 7, p.vuc_fp_a, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, p.vuc_fp_b, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	return rc == SQLITE_DONE ? 0 : db_err(s, "import pair");
+}
+
+static int
+sq_counts(struct store *base, struct store_counts *ret)
+{
+	struct store_sqlite *s = sq(base);
+	sqlite3_stmt *st = prepare(s, STORE_COUNTS_SQL);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ret->users = (long)sqlite3_column_int64(st, 0);
+		ret->relationships = (long)sqlite3_column_int64(st, 1);
+		ret->vucs = (long)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_err(s, "counts");
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.free = sq_free,
@@ -753,4 +930,10 @@ static const struct store_ops sqlite_ops = {
 	.redeem = sq_redeem,
 	.revoke = sq_revoke,
 	.rel_list = sq_rel_list,
+	.export_rows = sq_export_rows,
+	.import_begin = sq_import_begin,
+	.import_user = sq_import_user,
+	.import_pair = sq_import_pair,
+	.import_end = sq_import_end,
+	.counts = sq_counts,
 };

@@ -48,6 +48,54 @@ store_backend(const struct store *s)
 }
 
 int
+store_export(struct store *s,
+	int (*user_fn)(void *ud, const struct store_copy_user *u),
+	int (*pair_fn)(void *ud, const struct store_copy_pair *p), void *ud)
+{
+	return s->ops->export_rows(s, user_fn, pair_fn, ud);
+}
+
+int
+store_import_begin(struct store *s)
+{
+	struct store_counts n;
+	int r = s->ops->import_begin(s);
+
+	if (r < 0)
+		return r;
+	r = s->ops->counts(s, &n);
+	if (r == 0 && (n.users || n.relationships || n.vucs))
+		r = -ENOTEMPTY;
+	if (r < 0)
+		s->ops->import_end(s, 0);
+	return r;
+}
+
+int
+store_import_user(struct store *s, const struct store_copy_user *u)
+{
+	return s->ops->import_user(s, u);
+}
+
+int
+store_import_pair(struct store *s, const struct store_copy_pair *p)
+{
+	return s->ops->import_pair(s, p);
+}
+
+int
+store_import_end(struct store *s, int commit)
+{
+	return s->ops->import_end(s, commit);
+}
+
+int
+store_counts(struct store *s, struct store_counts *ret)
+{
+	return s->ops->counts(s, ret);
+}
+
+int
 store_listen_open(struct store *s, int *ret_fd)
 {
 	return s->ops->listen_open ? s->ops->listen_open(s, ret_fd) :

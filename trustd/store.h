@@ -122,6 +122,45 @@ int store_rel_list(struct store *s, int64_t uid, int64_t now,
 		const char *state, const char *issuer, const char *vuc,
 		int64_t expires), void *ud);
 
+/* Whole-store copies (svopi-trustadm migrate). Rows name users by login,
+ * so that ids may differ between the stores; strings borrow from the
+ * backend until the callback returns. */
+struct store_copy_user {
+	const char *login, *pwhash, *fp;	/* fp "" when not enrolled */
+	const uint8_t *der;			/* NULL when not enrolled */
+	size_t der_len;
+	int64_t enrolled_at, created_at;
+};
+
+struct store_copy_pair {
+	const char *login_a, *login_b;
+	int has_rel;
+	const char *rel_fp_a, *rel_fp_b;
+	int64_t rel_created;
+	int has_vuc;
+	const char *issuer, *code, *vuc_fp_a, *vuc_fp_b;
+	int64_t expires;
+	int tries;
+};
+
+struct store_counts {
+	long users, relationships, vucs;
+};
+
+/* Calls user_fn for every user (in id order), then pair_fn for every
+ * pair with a relationship or a VUC; stops at the first negative return
+ * and returns it. */
+int store_export(struct store *s,
+	int (*user_fn)(void *ud, const struct store_copy_user *u),
+	int (*pair_fn)(void *ud, const struct store_copy_pair *p), void *ud);
+/* One transaction into an empty store (-ENOTEMPTY otherwise); users
+ * before the pairs that name them; end with commit or not. */
+int store_import_begin(struct store *s);
+int store_import_user(struct store *s, const struct store_copy_user *u);
+int store_import_pair(struct store *s, const struct store_copy_pair *p);
+int store_import_end(struct store *s, int commit);
+int store_counts(struct store *s, struct store_counts *ret);
+
 const char *store_rel_name(enum store_rel r);
 const char *store_redeem_name(enum store_redeem r);
 
