@@ -251,7 +251,8 @@ auth_check(struct auth *a, struct store *st, const char *login,
 	struct store_user u;
 	uint8_t ck[32], lk[32], ak[32];
 	struct slot *s;
-	int r, known, ok, hit = 0, limit;
+	int r, known, ok, hit = 0, limit, shared_limit = 0;
+	long shared = 0;
 
 	r = store_user_get(st, login, &u);
 	if (r < 0 && r != -ENOENT)
@@ -267,9 +268,17 @@ auth_check(struct auth *a, struct store *st, const char *login,
 		s = table_find(&a->cache, ck);
 		hit = s && s->t > now;
 	}
+	pthread_mutex_unlock(&a->lock);
+	/* A store shared by several instances counts the login's failures
+	 * over all of them (the tables here see this process only). */
+	if (!hit && known && store_fail_count(st, login, a->p.fail_window,
+		now, &shared) == 0)
+		shared_limit = shared >= a->p.login_fail_max;
+	pthread_mutex_lock(&a->lock);
 	/* Only guesses pay the limits: a cached credential passes even
 	 * while somebody hammers the same login. */
-	limit = !hit && (limited(a, lk, a->p.login_fail_max, now) ||
+	limit = !hit && (shared_limit ||
+		limited(a, lk, a->p.login_fail_max, now) ||
 		limited(a, ak, a->p.addr_fail_max, now));
 	if (hit)
 		a->stats.cache_hits++;
@@ -289,6 +298,9 @@ auth_check(struct auth *a, struct store *st, const char *login,
 	}
 	ok = argon2id_verify(known ? u.pwhash : a->dummy_hash, password,
 		strlen(password)) == ARGON2_OK;
+	if (known && !ok)
+		(void)store_fail_note(st, login, a->p.fail_window, now,
+			&shared);
 	pthread_mutex_lock(&a->lock);
 	if (!ok || !known) {
 		a->stats.failures++;

@@ -47,7 +47,13 @@ struct store_ops {
 	int (*import_pair)(struct store *s, const struct store_copy_pair *p);
 	int (*import_end)(struct store *s, int commit);
 	int (*counts)(struct store *s, struct store_counts *ret);
-	/* Shared backends only (NULL otherwise): a connection of its own
+	/* Shared backends only (NULL otherwise): the failed-login count
+	 * over all processes ... */
+	int (*fail_count)(struct store *s, const char *login, long window,
+		int64_t now, long *ret_count);
+	int (*fail_note)(struct store *s, const char *login, long window,
+		int64_t now, long *ret_count);
+	/* ... and a connection of its own
 	 * that receives the change notices of every process. */
 	int (*listen_open)(struct store *s, int *ret_fd);
 	int (*listen_read)(struct store *s,

@@ -77,6 +77,11 @@ static const char *const migrations[] = {
 	"  fp_b TEXT NOT NULL,"
 	"  PRIMARY KEY (a, b), CHECK (a < b), CHECK (issuer IN (a, b)));"
 	"CREATE INDEX vucs_b ON vucs(b);",
+	/* 1 -> 2: failed logins counted over all instances. */
+	"CREATE TABLE login_failures ("
+	"  login TEXT PRIMARY KEY,"
+	"  window_start BIGINT NOT NULL,"
+	"  count INTEGER NOT NULL);",
 };
 
 static PGconn *
@@ -905,6 +910,47 @@ pg_counts(struct store *base, struct store_counts *ret)
 }
 
 static int
+fail_query(struct store_pg *s, const char *sql, const char *login,
+	long window, int64_t now, long *ret_count)
+{
+	char w[24], t[24];
+	const char *par[] = { login, t, w };
+	PGresult *res;
+
+	snprintf(w, sizeof(w), "%ld", window);
+	snprintf(t, sizeof(t), "%" PRId64, now);
+	res = q(s, sql, 3, par, NULL, NULL);
+	if (!res)
+		return -EIO;
+	*ret_count = PQntuples(res) ? (long)int_val(res, 0, 0) : 0;
+	PQclear(res);
+	return 0;
+}
+
+static int
+pg_fail_count(struct store *base, const char *login, long window,
+	int64_t now, long *ret_count)
+{
+	return fail_query(pg(base), "SELECT count FROM login_failures WHERE "
+		"login = $1 AND $2::bigint - window_start < $3::bigint",
+		login, window, now, ret_count);
+}
+
+/* One statement: two instances noting at once both count. */
+static int
+pg_fail_note(struct store *base, const char *login, long window,
+	int64_t now, long *ret_count)
+{
+	return fail_query(pg(base), "INSERT INTO login_failures AS f "
+		"VALUES ($1, $2::bigint, 1) ON CONFLICT (login) DO UPDATE SET "
+		"count = CASE WHEN $2::bigint - f.window_start >= $3::bigint "
+		"  THEN 1 ELSE f.count + 1 END, "
+		"window_start = CASE WHEN $2::bigint - f.window_start >= "
+		"  $3::bigint THEN $2::bigint ELSE f.window_start END "
+		"RETURNING count", login, window, now, ret_count);
+}
+
+static int
 pg_listen_open(struct store *base, int *ret_fd)
 {
 	struct store_pg *s = pg(base);
@@ -973,6 +1019,8 @@ static const struct store_ops pg_ops = {
 	.import_pair = pg_import_pair,
 	.import_end = pg_import_end,
 	.counts = pg_counts,
+	.fail_count = pg_fail_count,
+	.fail_note = pg_fail_note,
 	.listen_open = pg_listen_open,
 	.listen_read = pg_listen_read,
 };

@@ -48,6 +48,24 @@ store_backend(const struct store *s)
 }
 
 int
+store_fail_count(struct store *s, const char *login, long window,
+	int64_t now, long *ret_count)
+{
+	return s->ops->fail_count ?
+		s->ops->fail_count(s, login, window, now, ret_count) :
+		-EOPNOTSUPP;
+}
+
+int
+store_fail_note(struct store *s, const char *login, long window,
+	int64_t now, long *ret_count)
+{
+	return s->ops->fail_note ?
+		s->ops->fail_note(s, login, window, now, ret_count) :
+		-EOPNOTSUPP;
+}
+
+int
 store_export(struct store *s,
 	int (*user_fn)(void *ud, const struct store_copy_user *u),
 	int (*pair_fn)(void *ud, const struct store_copy_pair *p), void *ud)

@@ -122,6 +122,15 @@ int store_rel_list(struct store *s, int64_t uid, int64_t now,
 		const char *state, const char *issuer, const char *vuc,
 		int64_t expires), void *ud);
 
+/* Failed logins of login in the fail window (window seconds from the
+ * first), counted over every process sharing the store: the count now,
+ * or one more noted and the new count. -EOPNOTSUPP for sqlite (one
+ * process: auth.c's own tables count). */
+int store_fail_count(struct store *s, const char *login, long window,
+	int64_t now, long *ret_count);
+int store_fail_note(struct store *s, const char *login, long window,
+	int64_t now, long *ret_count);
+
 /* Whole-store copies (svopi-trustadm migrate). Rows name users by login,
  * so that ids may differ between the stores; strings borrow from the
  * backend until the callback returns. */

@@ -4,7 +4,8 @@
 # both sides validate at once on different instances, five wrong codes
 # over both instances lock, a code issued on A is redeemed on B), a long
 # poll on A returns when B changes the pair (LISTEN/NOTIFY), and a
-# password change made on the database is seen by both within a second.
+# password change made on the database is seen by both within a second,
+# and the failed-login limit per login counts over both.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/trustd-lib.sh"
 itest_init trustd-pg-cluster
@@ -24,7 +25,7 @@ trustd_config
 URL_A=$TD_URL
 users=""
 for i in $(seq 1 24); do users="$users u$i"; done
-trustd_users alice bob carol dave $users
+trustd_users alice bob carol dave erin $users
 itest_bg trustd-a "$TD_BIN" -c "$T/trustd.conf"
 A_PID=$ITEST_LAST_PID
 itest_bg trustd-b "$TD_BIN" -c "$T/trustd-b.conf"
@@ -121,6 +122,21 @@ TD_URL=$URL_B
 api /api/v1/redeem login=dave@example.org password=pw-dave \
 	peer=carol@example.org vuc="$vuc"
 expect_field result locked "the right code after five wrong ones over two instances"
+
+# --- the per-login limit counts failures on every instance: 3 on A and
+# 2 on B make 5 (login_fail_max), though neither saw 5 itself
+for url in "$URL_A" "$URL_B" "$URL_A" "$URL_B" "$URL_A"; do
+	TD_URL=$url
+	api /api/v1/status login=erin@example.org password=guess \
+		peer=u23@example.org
+	expect_http 401 "a wrong password for erin on $url"
+done
+for url in "$URL_A" "$URL_B"; do
+	TD_URL=$url
+	api /api/v1/status login=erin@example.org password=pw-erin \
+		peer=u23@example.org
+	expect_http 429 "erin (never cached) is rate-limited on $url, even with the right password"
+done
 
 # --- a password changed on the database: both instances within 1 s
 TD_URL=$URL_A
