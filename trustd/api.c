@@ -9,6 +9,7 @@
 #include <event2/http.h>
 
 #include "log.h"
+#include "pool.h"
 #include "trustd.h"
 #include "wake.h"
 
@@ -26,14 +27,18 @@ static const char *const field_names[] = {
 	"login", "password", "peer", "cert", "vuc", "wait", "known",
 };
 
+/* One API request; on the heap while its password hash runs on the
+ * worker pool. */
 struct api_req {
-	struct trustd *td;
-	struct evhttp_request *req;
-	struct form *form;
+	struct trustd *td;		/* not owned */
+	struct evhttp_request *req;	/* evhttp's until we reply */
+	struct form *form;		/* owned */
 	struct store_user me;
 	struct store_user peer;
 	int peer_known;
-	const char *peer_login;
+	const char *peer_login;		/* points into form */
+	size_t route;			/* index in routes[] */
+	struct auth_pending *pending;	/* owned while hashing */
 };
 
 /* A long poll waiting for the pair to change. */
@@ -69,14 +74,15 @@ printable(const char *s)
 	return 1;
 }
 
-/* Checks method, body, fields and credentials. Replies and returns a
- * negative errno on failure. */
+/* Checks method, body and fields, and starts the credentials check:
+ * *ret_result, or a->pending when the password must be hashed. Replies
+ * and returns a negative errno on failure. */
 static int
-api_begin(struct api_req *a, unsigned required, unsigned optional)
+api_begin(struct api_req *a, unsigned required, unsigned optional,
+	enum auth_result *ret_result)
 {
 	const char *allowed[sizeof(field_names) / sizeof(field_names[0]) + 1];
 	struct evhttp_request *req = a->req;
-	enum auth_result ar;
 	const char *login, *password, *unknown;
 	size_t n = 0;
 	int r;
@@ -131,12 +137,23 @@ api_begin(struct api_req *a, unsigned required, unsigned optional)
 			return -EINVAL;
 		}
 	}
-	r = auth_check(a->td->auth, a->td->store, login, password,
-		request_addr(req), trustd_now(), &ar, &a->me);
-	if (r < 0) {
+	r = auth_begin(a->td->auth, a->td->store, login, password,
+		request_addr(req), trustd_now(), ret_result, &a->me,
+		&a->pending);
+	if (r < 0)
 		reply_error(req, 503, "store unavailable");
-		return r;
-	}
+	return r;
+}
+
+/* The credentials' verdict, then the peer. Replies and returns a
+ * negative errno on failure. */
+static int
+api_authorized(struct api_req *a, enum auth_result ar)
+{
+	struct evhttp_request *req = a->req;
+	const char *login = form_get(a->form, "login");
+	int r;
+
 	if (ar == AUTH_LIMITED) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 			"Retry-After", "60");
@@ -428,7 +445,7 @@ int
 api_loop_init(struct trustd *td)
 {
 	td->on_change = api_changed;
-	return 0;
+	return pool_sink_init(&td->sink, td->base);
 }
 
 static void
@@ -509,41 +526,112 @@ api_status(struct api_req *a)
 void
 api_stop(struct trustd *td)
 {
+	/* Hashes the stopped pool handed back: 503. */
+	pool_sink_stop(&td->sink);
 	while (td->waiters) {
 		reply_error(td->waiters->req, 503, "shutting down");
 		waiter_free(td->waiters);
 	}
 }
 
+static const struct {
+	const char *path;
+	void (*fn)(struct api_req *a);
+	unsigned required, optional;
+} routes[] = {
+	{ "/api/v1/enroll", api_enroll, F_LOGIN | F_PASSWORD | F_CERT, 0 },
+	{ "/api/v1/validate", api_validate,
+	  F_LOGIN | F_PASSWORD | F_PEER | F_CERT, 0 },
+	{ "/api/v1/redeem", api_redeem,
+	  F_LOGIN | F_PASSWORD | F_PEER | F_VUC, 0 },
+	{ "/api/v1/status", api_status, F_LOGIN | F_PASSWORD | F_PEER,
+	  F_WAIT | F_KNOWN },
+};
+
+static void
+api_req_free(struct api_req *a)
+{
+	auth_pending_free(a->pending);
+	form_free(a->form);
+	OPENSSL_cleanse(a, sizeof(*a));
+	free(a);
+}
+
+/* With the credentials' verdict: the request itself. */
+static void
+api_run(struct api_req *a, enum auth_result ar)
+{
+	(void)store_read_begin(a->td->store);
+	if (api_authorized(a, ar) == 0)
+		routes[a->route].fn(a);
+	store_read_end(a->td->store);
+	api_req_free(a);
+}
+
+static void
+hash_work(void *arg)
+{
+	struct api_req *a = arg;
+
+	auth_run(a->pending);
+}
+
+/* Back in the loop from the worker pool. */
+static void
+hash_done(void *arg, int ran)
+{
+	struct api_req *a = arg;
+	struct auth_pending *p = a->pending;
+	enum auth_result ar;
+
+	a->pending = NULL;
+	if (!ran) {
+		auth_pending_free(p);
+		reply_error(a->req, 503, "shutting down");
+		api_req_free(a);
+		return;
+	}
+	auth_finish(a->td->auth, a->td->store, p, trustd_now(), &ar, &a->me);
+	api_run(a, ar);
+}
+
 void
 api_handle(struct trustd *td, struct evhttp_request *req, const char *path)
 {
-	static const struct {
-		const char *path;
-		void (*fn)(struct api_req *a);
-		unsigned required, optional;
-	} routes[] = {
-		{ "/api/v1/enroll", api_enroll, F_LOGIN | F_PASSWORD | F_CERT,
-		  0 },
-		{ "/api/v1/validate", api_validate,
-		  F_LOGIN | F_PASSWORD | F_PEER | F_CERT, 0 },
-		{ "/api/v1/redeem", api_redeem,
-		  F_LOGIN | F_PASSWORD | F_PEER | F_VUC, 0 },
-		{ "/api/v1/status", api_status, F_LOGIN | F_PASSWORD | F_PEER,
-		  F_WAIT | F_KNOWN },
-	};
-	struct api_req a = { .td = td, .req = req };
+	struct api_req *a;
+	enum auth_result ar = AUTH_DENIED;
+	size_t i;
+	int r;
 
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(path, routes[i].path) != 0)
-			continue;
-		(void)store_read_begin(td->store);
-		if (api_begin(&a, routes[i].required, routes[i].optional) == 0)
-			routes[i].fn(&a);
-		store_read_end(td->store);
-		form_free(a.form);
-		OPENSSL_cleanse(&a.me, sizeof(a.me));
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(path, routes[i].path) == 0)
+			break;
+	if (i == sizeof(routes) / sizeof(routes[0])) {
+		reply_error(req, 404, "no such API");
 		return;
 	}
-	reply_error(req, 404, "no such API");
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		reply_error(req, 503, "out of memory");
+		return;
+	}
+	a->td = td;
+	a->req = req;
+	a->route = i;
+	if (api_begin(a, routes[i].required, routes[i].optional, &ar) < 0) {
+		api_req_free(a);
+		return;
+	}
+	if (!a->pending) {
+		api_run(a, ar);
+		return;
+	}
+	/* A password to hash: on a worker, so that this loop goes on. */
+	r = pool_submit(td->pool, &td->sink, hash_work, hash_done, a);
+	if (r < 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+			"Retry-After", "1");
+		reply_error(req, 503, "too many logins at once");
+		api_req_free(a);
+	}
 }

@@ -15,7 +15,8 @@ sbin_PROGRAMS += trustd/svopi-trustd
 trustd_svopi_trustd_SOURCES = $(TRUSTD_COMMON) \
 	trustd/trustd.h trustd/main.c trustd/server.c trustd/api.c \
 	trustd/web.c trustd/front.c trustd/front.h trustd/httphead.c \
-	trustd/httphead.h trustd/wake.c trustd/wake.h
+	trustd/httphead.h trustd/wake.c trustd/wake.h trustd/pool.c \
+	trustd/pool.h
 trustd_svopi_trustd_CFLAGS = $(TRUSTD_CFLAGS)
 trustd_svopi_trustd_LDADD = $(TRUSTD_LIBS)
 

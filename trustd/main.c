@@ -18,6 +18,8 @@
 #include "wake.h"
 
 #define LOOPS_MAX 64
+/* Password hashes waiting for a worker; past it, 503 with Retry-After. */
+#define HASH_QUEUE_MAX 256
 
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
@@ -178,7 +180,10 @@ main(int argc, char **argv)
 		.fail_window = shared.cfg->fail_window,
 	});
 	shared.web = web_new(&shared);
-	if (!shared.ssl || !shared.auth || !shared.web)
+	/* argon2id off the event loops: a burst of new logins must not
+	 * stall the validations of known ones (issue 14). */
+	shared.pool = pool_new(n, HASH_QUEUE_MAX);
+	if (!shared.ssl || !shared.auth || !shared.web || !shared.pool)
 		goto out;
 	shared.loops = loops;
 	shared.n_loops = n;
@@ -190,6 +195,7 @@ main(int argc, char **argv)
 		loops[i]->ssl = shared.ssl;
 		loops[i]->auth = shared.auth;
 		loops[i]->web = shared.web;
+		loops[i]->pool = shared.pool;
 		loops[i]->loops = loops;
 		loops[i]->n_loops = n;
 		loops[i]->index = i;
@@ -236,6 +242,8 @@ join:
 	for (int i = 1; i < started; i++)
 		pthread_join(loops[i]->thread, NULL);
 out:
+	/* Before the loops: unrun hashes go back to their sinks. */
+	shared.pool = pool_free(shared.pool);
 	if (sig_term)
 		event_free(sig_term);
 	if (sig_int)

@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "config.h"
 #include "form.h"
+#include "pool.h"
 #include "store.h"
 
 /* Longest PEM certificate accepted. */
@@ -46,6 +47,7 @@ struct trustd {
 	SSL_CTX *ssl;
 	struct auth *auth;
 	struct web *web;
+	struct pool *pool;	/* argon2id workers (pool.h) */
 	struct trustd **loops;
 	int n_loops;
 	/* this loop's own */
@@ -66,6 +68,7 @@ struct trustd {
 	/* Handles a request the server layer accepted (set by main.c). */
 	void (*handler)(struct trustd *td, struct evhttp_request *req,
 		const char *path);
+	struct pool_sink sink;	/* this loop's finished hashes */
 	struct event *wake_ev;
 	struct event *listen_ev;	/* owned: other processes' changes */
 	pthread_mutex_t wake_lock;
@@ -103,7 +106,8 @@ int cert_from_pem(const char *pem, int parse, char fp[STORE_FP_LEN + 1],
 /* api.c */
 void api_handle(struct trustd *td, struct evhttp_request *req,
 	const char *path);
-/* Registers the loop's long-poll wake-up (td->on_change). */
+/* Registers the loop's long-poll wake-up (td->on_change) and its sink
+ * for hashes done on the worker pool. */
 int api_loop_init(struct trustd *td);
 void api_stop(struct trustd *td);
 
