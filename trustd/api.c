@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "pool.h"
+#include "vcache.h"
 #include "trustd.h"
 #include "wake.h"
 
@@ -38,6 +39,8 @@ struct api_req {
 	int peer_known;
 	const char *peer_login;		/* points into form */
 	size_t route;			/* index in routes[] */
+	uint8_t vkey[32];		/* validate cache key, if vkey_set */
+	int vkey_set;
 	struct auth_pending *pending;	/* owned while hashing */
 };
 
@@ -74,9 +77,40 @@ printable(const char *s)
 	return 1;
 }
 
+/* A validation answered from the loop's validate cache (vcache.h):
+ * the same login, password, peer and certificate matched a trusted pair
+ * less than VCACHE_TTL ago, and nothing changed since. Else remembers
+ * the key for api_validate. */
+static int
+vcache_answer(struct api_req *a, const char *login, const char *password)
+{
+	char fp[STORE_FP_LEN + 1];
+	struct json_object *o;
+
+	if (!a->td->vcache || cert_from_pem(form_get(a->form, "cert"), 0, fp,
+		NULL, NULL) < 0)
+		return 0;
+	vcache_key(a->td->auth, login, password, a->peer_login, fp, a->vkey);
+	if (!vcache_hit(a->td->vcache, a->vkey, trustd_now())) {
+		a->vkey_set = 1;
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "peer",
+		json_object_new_string(a->peer_login));
+	json_object_object_add(o, "certificate",
+		json_object_new_string("match"));
+	json_object_object_add(o, "fingerprint", json_object_new_string(fp));
+	json_object_object_add(o, "relationship",
+		json_object_new_string(store_rel_name(STORE_REL_TRUSTED)));
+	reply_json(a->req, 200, o);
+	return 1;
+}
+
 /* Checks method, body and fields, and starts the credentials check:
  * *ret_result, or a->pending when the password must be hashed. Replies
- * and returns a negative errno on failure. */
+ * and returns a negative errno on failure, 1 when it answered from the
+ * validate cache. */
 static int
 api_begin(struct api_req *a, unsigned required, unsigned optional,
 	enum auth_result *ret_result)
@@ -137,6 +171,9 @@ api_begin(struct api_req *a, unsigned required, unsigned optional,
 			return -EINVAL;
 		}
 	}
+	if ((required & F_CERT) && (required & F_PEER) &&
+	    vcache_answer(a, login, password))
+		return 1;
 	r = auth_begin(a->td->auth, a->td->store, login, password,
 		request_addr(req), trustd_now(), ret_result, &a->me,
 		&a->pending);
@@ -295,6 +332,9 @@ api_validate(struct api_req *a)
 	if (!a->me.fp[0])
 		json_object_object_add(o, "requester",
 			json_object_new_string("not-enrolled"));
+	else if (a->vkey_set && p.rel == STORE_REL_TRUSTED &&
+		 strcmp(cert_state, "match") == 0)
+		vcache_put(a->td->vcache, a->vkey, trustd_now());
 	OPENSSL_cleanse(&p, sizeof(p));
 	reply_json(a->req, 200, o);
 }
@@ -424,6 +464,8 @@ api_changed(struct trustd *td, int64_t uid_a, int64_t uid_b, int all)
 {
 	struct waiter *w = td->waiters, *next;
 
+	/* Any change may end a cached "trusted": drop them all. */
+	vcache_clear(td->vcache);
 	for (; w; w = next) {
 		struct store_pair p;
 
@@ -445,6 +487,9 @@ int
 api_loop_init(struct trustd *td)
 {
 	td->on_change = api_changed;
+	td->vcache = vcache_new();
+	if (!td->vcache)
+		return -ENOMEM;
 	return pool_sink_init(&td->sink, td->base);
 }
 
@@ -528,6 +573,7 @@ api_stop(struct trustd *td)
 {
 	/* Hashes the stopped pool handed back: 503. */
 	pool_sink_stop(&td->sink);
+	td->vcache = vcache_free(td->vcache);
 	while (td->waiters) {
 		reply_error(td->waiters->req, 503, "shutting down");
 		waiter_free(td->waiters);
@@ -618,7 +664,7 @@ api_handle(struct trustd *td, struct evhttp_request *req, const char *path)
 	a->td = td;
 	a->req = req;
 	a->route = i;
-	if (api_begin(a, routes[i].required, routes[i].optional, &ar) < 0) {
+	if (api_begin(a, routes[i].required, routes[i].optional, &ar) != 0) {
 		api_req_free(a);
 		return;
 	}

@@ -68,6 +68,8 @@ struct front {
 	unsigned backoff_ms;
 	time_t log_at;
 	unsigned long accept_errors, evicted, refused;
+	int dying;			/* front_free() came; the last
+					 * connection to go frees it */
 	char secret[33];		/* marks our stand-in requests */
 };
 
@@ -317,11 +319,15 @@ front_filter_freed(void *arg)
 {
 	struct front_conn *c = arg;
 
+	struct front *f = c->f;
+
 	event_free(c->kick);
 	event_free(c->release);
 	list_del(c);
-	c->f->n_conns--;
+	f->n_conns--;
 	free(c);
+	if (f->dying && f->n_conns == 0)
+		free(f);
 }
 
 struct bufferevent *
@@ -468,9 +474,17 @@ front_free(struct front *f)
 {
 	if (!f)
 		return NULL;
-	/* evhttp_free() has freed every connection. */
 	if (f->resume)
 		event_free(f->resume);
+	f->resume = NULL;
+	f->listener = NULL;
+	/* evhttp_free() let go of every connection, but a bufferevent
+	 * with callbacks still deferred is freed later, as late as
+	 * event_base_free(): the last one frees the front. */
+	if (f->n_conns) {
+		f->dying = 1;
+		return NULL;
+	}
 	free(f);
 	return NULL;
 }

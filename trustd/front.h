@@ -25,7 +25,8 @@ struct front;
 /* A front for one event loop. ssl is borrowed and must outlive it. */
 struct front *front_new(struct event_base *base, SSL_CTX *ssl,
 	size_t max_conns);
-/* After evhttp_free(), which frees the connections. */
+/* After evhttp_free(). Connections libevent frees later (deferred
+ * callbacks, up to event_base_free()) keep it until the last goes. */
 struct front *front_free(struct front *f);
 /* evhttp_set_bevcb() callback (arg: the front). */
 struct bufferevent *front_bevcb(struct event_base *base, void *arg);

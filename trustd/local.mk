@@ -16,7 +16,7 @@ trustd_svopi_trustd_SOURCES = $(TRUSTD_COMMON) \
 	trustd/trustd.h trustd/main.c trustd/server.c trustd/api.c \
 	trustd/web.c trustd/front.c trustd/front.h trustd/httphead.c \
 	trustd/httphead.h trustd/wake.c trustd/wake.h trustd/pool.c \
-	trustd/pool.h
+	trustd/pool.h trustd/vcache.c trustd/vcache.h
 trustd_svopi_trustd_CFLAGS = $(TRUSTD_CFLAGS)
 trustd_svopi_trustd_LDADD = $(TRUSTD_LIBS)
 

@@ -33,6 +33,7 @@
 #define TRUSTD_WAIT_MAX 60
 
 struct front;
+struct vcache;
 struct waiter;
 struct web;
 
@@ -69,6 +70,7 @@ struct trustd {
 	void (*handler)(struct trustd *td, struct evhttp_request *req,
 		const char *path);
 	struct pool_sink sink;	/* this loop's finished hashes */
+	struct vcache *vcache;	/* owned: validate cache (vcache.h) */
 	struct event *wake_ev;
 	struct event *listen_ev;	/* owned: other processes' changes */
 	pthread_mutex_t wake_lock;
