@@ -4,6 +4,8 @@
 systemdsystemunit_DATA += systemd/svopi-trustd.service
 EXTRA_DIST += systemd/svopi-trustd.service.in
 CLEANFILES += systemd/svopi-trustd.service
+# An example drop-in (PostgreSQL store), shipped for docs/deploy.md.
+EXTRA_DIST += systemd/svopi-trustd-postgresql.conf
 systemd/svopi-trustd.service: systemd/svopi-trustd.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) systemd && \
 	sed -e 's|@sbindir[@]|$(sbindir)|g' \

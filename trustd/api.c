@@ -8,8 +8,11 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
-#include "log.h"
+#include "common/log.h"
+#include "pool.h"
+#include "vcache.h"
 #include "trustd.h"
+#include "wake.h"
 
 enum api_field {
 	F_LOGIN = 1 << 0,
@@ -25,14 +28,20 @@ static const char *const field_names[] = {
 	"login", "password", "peer", "cert", "vuc", "wait", "known",
 };
 
+/* One API request; on the heap while its password hash runs on the
+ * worker pool. */
 struct api_req {
-	struct trustd *td;
-	struct evhttp_request *req;
-	struct form *form;
+	struct trustd *td;		/* not owned */
+	struct evhttp_request *req;	/* evhttp's until we reply */
+	struct form *form;		/* owned */
 	struct store_user me;
 	struct store_user peer;
 	int peer_known;
-	const char *peer_login;
+	const char *peer_login;		/* points into form */
+	size_t route;			/* index in routes[] */
+	uint8_t vkey[32];		/* validate cache key, if vkey_set */
+	int vkey_set;
+	struct auth_pending *pending;	/* owned while hashing */
 };
 
 /* A long poll waiting for the pair to change. */
@@ -58,14 +67,56 @@ peer_login(const char *p)
 	return p;
 }
 
-/* Checks method, body, fields and credentials. Replies and returns a
- * negative errno on failure. */
+/* Printable ASCII only (a field name from a peer, before echoing it). */
 static int
-api_begin(struct api_req *a, unsigned required, unsigned optional)
+printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* A validation answered from the loop's validate cache (vcache.h):
+ * the same login, password, peer and certificate matched a trusted pair
+ * less than VCACHE_TTL ago, and nothing changed since. Else remembers
+ * the key for api_validate. */
+static int
+vcache_answer(struct api_req *a, const char *login, const char *password)
+{
+	char fp[STORE_FP_LEN + 1];
+	struct json_object *o;
+
+	if (!a->td->vcache || cert_from_pem(form_get(a->form, "cert"), 0, fp,
+		NULL, NULL) < 0)
+		return 0;
+	vcache_key(a->td->auth, login, password, a->peer_login, fp, a->vkey);
+	if (!vcache_hit(a->td->vcache, a->vkey, trustd_now())) {
+		a->vkey_set = 1;
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "peer",
+		json_object_new_string(a->peer_login));
+	json_object_object_add(o, "certificate",
+		json_object_new_string("match"));
+	json_object_object_add(o, "fingerprint", json_object_new_string(fp));
+	json_object_object_add(o, "relationship",
+		json_object_new_string(store_rel_name(STORE_REL_TRUSTED)));
+	reply_json(a->req, 200, o);
+	return 1;
+}
+
+/* Checks method, body and fields, and starts the credentials check:
+ * *ret_result, or a->pending when the password must be hashed. Replies
+ * and returns a negative errno on failure, 1 when it answered from the
+ * validate cache. */
+static int
+api_begin(struct api_req *a, unsigned required, unsigned optional,
+	enum auth_result *ret_result)
 {
 	const char *allowed[sizeof(field_names) / sizeof(field_names[0]) + 1];
 	struct evhttp_request *req = a->req;
-	enum auth_result ar;
 	const char *login, *password, *unknown;
 	size_t n = 0;
 	int r;
@@ -86,7 +137,9 @@ api_begin(struct api_req *a, unsigned required, unsigned optional)
 	allowed[n] = NULL;
 	unknown = form_unknown(a->form, allowed);
 	if (unknown) {
-		reply_error(req, 400, "unknown field %s", unknown);
+		/* Echoed only when plain: the answer stays UTF-8 JSON. */
+		reply_error(req, 400, "unknown field %s",
+			printable(unknown) ? unknown : "(not printable)");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]);
@@ -118,12 +171,26 @@ api_begin(struct api_req *a, unsigned required, unsigned optional)
 			return -EINVAL;
 		}
 	}
-	r = auth_check(a->td->auth, a->td->store, login, password,
-		request_addr(req), trustd_now(), &ar, &a->me);
-	if (r < 0) {
+	if ((required & F_CERT) && (required & F_PEER) &&
+	    vcache_answer(a, login, password))
+		return 1;
+	r = auth_begin(a->td->auth, a->td->store, login, password,
+		request_addr(req), trustd_now(), ret_result, &a->me,
+		&a->pending);
+	if (r < 0)
 		reply_error(req, 503, "store unavailable");
-		return r;
-	}
+	return r;
+}
+
+/* The credentials' verdict, then the peer. Replies and returns a
+ * negative errno on failure. */
+static int
+api_authorized(struct api_req *a, enum auth_result ar)
+{
+	struct evhttp_request *req = a->req;
+	const char *login = form_get(a->form, "login");
+	int r;
+
 	if (ar == AUTH_LIMITED) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 			"Retry-After", "60");
@@ -195,7 +262,7 @@ api_enroll(struct api_req *a)
 	}
 	if (changed) {
 		log_info("'%s' enrolled certificate %s", a->me.login, fp);
-		api_wake(a->td, a->me.id, 0);
+		wake_changed(a->td, a->me.id, 0);
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "fingerprint", json_object_new_string(fp));
@@ -248,7 +315,7 @@ api_validate(struct api_req *a)
 	if (issued) {
 		log_info("VUC issued to '%s' for '%s'", a->me.login,
 			a->peer.login);
-		api_wake(a->td, a->me.id, a->peer.id);
+		wake_changed(a->td, a->me.id, a->peer.id);
 	}
 	if (strcmp(cert_state, "mismatch") == 0)
 		log_peer(LOG_NOTICE, "'%s' validated a certificate for "
@@ -265,6 +332,9 @@ api_validate(struct api_req *a)
 	if (!a->me.fp[0])
 		json_object_object_add(o, "requester",
 			json_object_new_string("not-enrolled"));
+	else if (a->vkey_set && p.rel == STORE_REL_TRUSTED &&
+		 strcmp(cert_state, "match") == 0)
+		vcache_put(a->td->vcache, a->vkey, trustd_now());
 	OPENSSL_cleanse(&p, sizeof(p));
 	reply_json(a->req, 200, o);
 }
@@ -308,7 +378,7 @@ api_redeem(struct api_req *a)
 		return;
 	}
 	if (a->peer_known && res != STORE_REDEEM_NO_PENDING)
-		api_wake(a->td, a->me.id, a->peer.id);
+		wake_changed(a->td, a->me.id, a->peer.id);
 	if (res == STORE_REDEEM_TRUSTED)
 		log_info("'%s' and '%s' trust each other", a->me.login,
 			a->peer.login);
@@ -387,17 +457,15 @@ pair_differs(const struct store_pair *x, const struct store_pair *y)
 		x->me_issuer != y->me_issuer;
 }
 
-/* Longest queue of changes for another loop; past it, that loop looks at
- * all its waiters once. */
-#define WAKE_QUEUE_MAX 1024
-
 /* Answers this loop's long polls on the pair (all pairs of uid_a when
  * uid_b is 0; every waiter when all) whose view changed. */
 static void
-wake_local(struct trustd *td, int64_t uid_a, int64_t uid_b, int all)
+api_changed(struct trustd *td, int64_t uid_a, int64_t uid_b, int all)
 {
 	struct waiter *w = td->waiters, *next;
 
+	/* Any change may end a cached "trusted": drop them all. */
+	vcache_clear(td->vcache);
 	for (; w; w = next) {
 		struct store_pair p;
 
@@ -415,68 +483,14 @@ wake_local(struct trustd *td, int64_t uid_a, int64_t uid_b, int all)
 	}
 }
 
-/* Runs in the loop that owns the queue. */
-static void
-wake_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct trustd *td = arg;
-	struct wake_msg *q;
-	size_t n;
-	int all;
-
-	pthread_mutex_lock(&td->wake_lock);
-	q = td->wake_q;
-	n = td->wake_n;
-	all = td->wake_all;
-	td->wake_q = NULL;
-	td->wake_n = td->wake_cap = 0;
-	td->wake_all = 0;
-	pthread_mutex_unlock(&td->wake_lock);
-	if (all)
-		wake_local(td, 0, 0, 1);
-	else
-		for (size_t i = 0; i < n; i++)
-			wake_local(td, q[i].uid_a, q[i].uid_b, 0);
-	free(q);
-}
-
 int
 api_loop_init(struct trustd *td)
 {
-	pthread_mutex_init(&td->wake_lock, NULL);
-	td->wake_ev = event_new(td->base, -1, 0, wake_cb, td);
-	return td->wake_ev ? 0 : -ENOMEM;
-}
-
-static void
-wake_post(struct trustd *to, int64_t uid_a, int64_t uid_b)
-{
-	pthread_mutex_lock(&to->wake_lock);
-	if (to->wake_n == to->wake_cap && !to->wake_all) {
-		size_t cap = to->wake_cap ? 2 * to->wake_cap : 16;
-		struct wake_msg *q = cap <= WAKE_QUEUE_MAX ?
-			realloc(to->wake_q, cap * sizeof(*q)) : NULL;
-
-		if (q) {
-			to->wake_q = q;
-			to->wake_cap = cap;
-		} else {
-			to->wake_all = 1;
-		}
-	}
-	if (!to->wake_all)
-		to->wake_q[to->wake_n++] = (struct wake_msg){ uid_a, uid_b };
-	pthread_mutex_unlock(&to->wake_lock);
-	event_active(to->wake_ev, EV_READ, 1);
-}
-
-void
-api_wake(struct trustd *td, int64_t uid_a, int64_t uid_b)
-{
-	wake_local(td, uid_a, uid_b, 0);
-	for (int i = 0; i < td->n_loops; i++)
-		if (td->loops[i] != td)
-			wake_post(td->loops[i], uid_a, uid_b);
+	td->on_change = api_changed;
+	td->vcache = vcache_new();
+	if (!td->vcache)
+		return -ENOMEM;
+	return pool_sink_init(&td->sink, td->base);
 }
 
 static void
@@ -557,48 +571,113 @@ api_status(struct api_req *a)
 void
 api_stop(struct trustd *td)
 {
+	/* Hashes the stopped pool handed back: 503. */
+	pool_sink_stop(&td->sink);
+	td->vcache = vcache_free(td->vcache);
 	while (td->waiters) {
 		reply_error(td->waiters->req, 503, "shutting down");
 		waiter_free(td->waiters);
 	}
-	if (td->wake_ev) {
-		event_free(td->wake_ev);
-		td->wake_ev = NULL;
-		pthread_mutex_destroy(&td->wake_lock);
+}
+
+static const struct {
+	const char *path;
+	void (*fn)(struct api_req *a);
+	unsigned required, optional;
+} routes[] = {
+	{ "/api/v1/enroll", api_enroll, F_LOGIN | F_PASSWORD | F_CERT, 0 },
+	{ "/api/v1/validate", api_validate,
+	  F_LOGIN | F_PASSWORD | F_PEER | F_CERT, 0 },
+	{ "/api/v1/redeem", api_redeem,
+	  F_LOGIN | F_PASSWORD | F_PEER | F_VUC, 0 },
+	{ "/api/v1/status", api_status, F_LOGIN | F_PASSWORD | F_PEER,
+	  F_WAIT | F_KNOWN },
+};
+
+static void
+api_req_free(struct api_req *a)
+{
+	auth_pending_free(a->pending);
+	form_free(a->form);
+	OPENSSL_cleanse(a, sizeof(*a));
+	free(a);
+}
+
+/* With the credentials' verdict: the request itself. */
+static void
+api_run(struct api_req *a, enum auth_result ar)
+{
+	(void)store_read_begin(a->td->store);
+	if (api_authorized(a, ar) == 0)
+		routes[a->route].fn(a);
+	store_read_end(a->td->store);
+	api_req_free(a);
+}
+
+static void
+hash_work(void *arg)
+{
+	struct api_req *a = arg;
+
+	auth_run(a->pending);
+}
+
+/* Back in the loop from the worker pool. */
+static void
+hash_done(void *arg, int ran)
+{
+	struct api_req *a = arg;
+	struct auth_pending *p = a->pending;
+	enum auth_result ar;
+
+	a->pending = NULL;
+	if (!ran) {
+		auth_pending_free(p);
+		reply_error(a->req, 503, "shutting down");
+		api_req_free(a);
+		return;
 	}
-	free(td->wake_q);
-	td->wake_q = NULL;
+	auth_finish(a->td->auth, a->td->store, p, trustd_now(), &ar, &a->me);
+	api_run(a, ar);
 }
 
 void
 api_handle(struct trustd *td, struct evhttp_request *req, const char *path)
 {
-	static const struct {
-		const char *path;
-		void (*fn)(struct api_req *a);
-		unsigned required, optional;
-	} routes[] = {
-		{ "/api/v1/enroll", api_enroll, F_LOGIN | F_PASSWORD | F_CERT,
-		  0 },
-		{ "/api/v1/validate", api_validate,
-		  F_LOGIN | F_PASSWORD | F_PEER | F_CERT, 0 },
-		{ "/api/v1/redeem", api_redeem,
-		  F_LOGIN | F_PASSWORD | F_PEER | F_VUC, 0 },
-		{ "/api/v1/status", api_status, F_LOGIN | F_PASSWORD | F_PEER,
-		  F_WAIT | F_KNOWN },
-	};
-	struct api_req a = { .td = td, .req = req };
+	struct api_req *a;
+	enum auth_result ar = AUTH_DENIED;
+	size_t i;
+	int r;
 
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(path, routes[i].path) != 0)
-			continue;
-		(void)store_read_begin(td->store);
-		if (api_begin(&a, routes[i].required, routes[i].optional) == 0)
-			routes[i].fn(&a);
-		store_read_end(td->store);
-		form_free(a.form);
-		OPENSSL_cleanse(&a.me, sizeof(a.me));
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(path, routes[i].path) == 0)
+			break;
+	if (i == sizeof(routes) / sizeof(routes[0])) {
+		reply_error(req, 404, "no such API");
 		return;
 	}
-	reply_error(req, 404, "no such API");
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		reply_error(req, 503, "out of memory");
+		return;
+	}
+	a->td = td;
+	a->req = req;
+	a->route = i;
+	if (api_begin(a, routes[i].required, routes[i].optional, &ar) != 0) {
+		api_req_free(a);
+		return;
+	}
+	if (!a->pending) {
+		api_run(a, ar);
+		return;
+	}
+	/* A password to hash: on a worker, so that this loop goes on. */
+	r = pool_submit(td->pool, &td->sink, hash_work, hash_done, a);
+	if (r < 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+			"Retry-After", "1");
+		reply_error(req, 503, "too many logins at once");
+		api_req_free(a);
+	}
 }

@@ -243,34 +243,78 @@ record_failure(struct auth *a, const uint8_t key[32], int64_t now)
 	s->count++;
 }
 
-int
-auth_check(struct auth *a, struct store *st, const char *login,
-	const char *password, const char *addr, int64_t now,
-	enum auth_result *ret_result, struct store_user *ret_user)
-{
-	struct store_user u;
-	uint8_t ck[32], lk[32], ak[32];
-	struct slot *s;
-	int r, known, ok, hit = 0, limit;
+/* The part of a check that waits for the hash (auth.h). */
+struct auth_pending {
+	struct store_user u;		/* the user, if known */
+	int known, ok;
+	uint8_t ck[32], lk[32], ak[32];	/* cache and limit keys */
+	char hash[STORE_PWHASH_MAX + 1];/* to verify against */
+	char *password;			/* owned copy; cleansed on free */
+};
 
-	r = store_user_get(st, login, &u);
-	if (r < 0 && r != -ENOENT)
+static void
+pending_free(struct auth_pending *p)
+{
+	if (!p)
+		return;
+	if (p->password) {
+		OPENSSL_cleanse(p->password, strlen(p->password));
+		free(p->password);
+	}
+	OPENSSL_cleanse(p, sizeof(*p));
+	free(p);
+}
+
+void
+auth_pending_free(struct auth_pending *p)
+{
+	pending_free(p);
+}
+
+int
+auth_begin(struct auth *a, struct store *st, const char *login,
+	const char *password, const char *addr, int64_t now,
+	enum auth_result *ret_result, struct store_user *ret_user,
+	struct auth_pending **ret_pending)
+{
+	struct auth_pending *p = calloc(1, sizeof(*p));
+	struct slot *s;
+	int r, hit = 0, limit, shared_limit = 0;
+	long shared = 0;
+
+	*ret_pending = NULL;
+	if (!p || !(p->password = strdup(password))) {
+		pending_free(p);
+		return -ENOMEM;
+	}
+	r = store_user_get(st, login, &p->u);
+	if (r < 0 && r != -ENOENT) {
+		pending_free(p);
 		return r;
-	known = r == 0;
-	if (known)
+	}
+	p->known = r == 0;
+	if (p->known)
 		mac(a, login, strlen(login), password, strlen(password),
-			u.pwhash, strlen(u.pwhash), ck);
-	limit_key(a, "login", login, lk);
-	limit_key(a, "addr", addr, ak);
+			p->u.pwhash, strlen(p->u.pwhash), p->ck);
+	limit_key(a, "login", login, p->lk);
+	limit_key(a, "addr", addr, p->ak);
 	pthread_mutex_lock(&a->lock);
-	if (known) {
-		s = table_find(&a->cache, ck);
+	if (p->known) {
+		s = table_find(&a->cache, p->ck);
 		hit = s && s->t > now;
 	}
+	pthread_mutex_unlock(&a->lock);
+	/* A store shared by several instances counts the login's failures
+	 * over all of them (the tables here see this process only). */
+	if (!hit && p->known && store_fail_count(st, login,
+		a->p.fail_window, now, &shared) == 0)
+		shared_limit = shared >= a->p.login_fail_max;
+	pthread_mutex_lock(&a->lock);
 	/* Only guesses pay the limits: a cached credential passes even
 	 * while somebody hammers the same login. */
-	limit = !hit && (limited(a, lk, a->p.login_fail_max, now) ||
-		limited(a, ak, a->p.addr_fail_max, now));
+	limit = !hit && (shared_limit ||
+		limited(a, p->lk, a->p.login_fail_max, now) ||
+		limited(a, p->ak, a->p.addr_fail_max, now));
 	if (hit)
 		a->stats.cache_hits++;
 	else if (limit)
@@ -278,32 +322,65 @@ auth_check(struct auth *a, struct store *st, const char *login,
 	else
 		a->stats.hashes++;
 	pthread_mutex_unlock(&a->lock);
-	if (hit) {
-		*ret_result = AUTH_OK;
-		*ret_user = u;
+	if (hit || limit) {
+		*ret_result = hit ? AUTH_OK : AUTH_LIMITED;
+		if (hit)
+			*ret_user = p->u;
+		pending_free(p);
 		return 0;
 	}
-	if (limit) {
-		*ret_result = AUTH_LIMITED;
-		return 0;
-	}
-	ok = argon2id_verify(known ? u.pwhash : a->dummy_hash, password,
-		strlen(password)) == ARGON2_OK;
+	memcpy(p->hash, p->known ? p->u.pwhash : a->dummy_hash,
+		sizeof(p->hash));
+	*ret_pending = p;
+	return 0;
+}
+
+void
+auth_run(struct auth_pending *p)
+{
+	p->ok = argon2id_verify(p->hash, p->password,
+		strlen(p->password)) == ARGON2_OK;
+}
+
+void
+auth_finish(struct auth *a, struct store *st, struct auth_pending *p,
+	int64_t now, enum auth_result *ret_result, struct store_user *ret_user)
+{
+	struct slot *s;
+	long shared = 0;
+	int ok = p->ok && p->known;
+
+	if (p->known && !p->ok)
+		(void)store_fail_note(st, p->u.login, a->p.fail_window, now,
+			&shared);
 	pthread_mutex_lock(&a->lock);
-	if (!ok || !known) {
+	if (!ok) {
 		a->stats.failures++;
-		record_failure(a, lk, now);
-		record_failure(a, ak, now);
+		record_failure(a, p->lk, now);
+		record_failure(a, p->ak, now);
 	} else if (a->p.cache_ttl > 0) {
-		s = table_take(&a->cache, ck, now);
+		s = table_take(&a->cache, p->ck, now);
 		s->t = now + a->p.cache_ttl;
 	}
 	pthread_mutex_unlock(&a->lock);
-	if (!ok || !known) {
-		*ret_result = AUTH_DENIED;
-		return 0;
-	}
-	*ret_result = AUTH_OK;
-	*ret_user = u;
+	*ret_result = ok ? AUTH_OK : AUTH_DENIED;
+	if (ok)
+		*ret_user = p->u;
+	pending_free(p);
+}
+
+int
+auth_check(struct auth *a, struct store *st, const char *login,
+	const char *password, const char *addr, int64_t now,
+	enum auth_result *ret_result, struct store_user *ret_user)
+{
+	struct auth_pending *p;
+	int r = auth_begin(a, st, login, password, addr, now, ret_result,
+		ret_user, &p);
+
+	if (r < 0 || !p)
+		return r;
+	auth_run(p);
+	auth_finish(a, st, p, now, ret_result, ret_user);
 	return 0;
 }

@@ -42,6 +42,23 @@ int auth_check(struct auth *a, struct store *s, const char *login,
 	const char *password, const char *addr, int64_t now,
 	enum auth_result *ret_result, struct store_user *ret_user);
 
+/* The same check in three steps, so that the hash runs off the event
+ * loop: auth_begin() answers at once (*ret_pending NULL: a cached
+ * credential, a limit) or hands back the pending hash; auth_run() hashes
+ * (any thread, nothing shared); auth_finish() records the outcome, sets
+ * the result and frees the pending check. auth_pending_free() drops one
+ * that will not be finished. */
+struct auth_pending;
+int auth_begin(struct auth *a, struct store *s, const char *login,
+	const char *password, const char *addr, int64_t now,
+	enum auth_result *ret_result, struct store_user *ret_user,
+	struct auth_pending **ret_pending);
+void auth_run(struct auth_pending *p);
+void auth_finish(struct auth *a, struct store *s, struct auth_pending *p,
+	int64_t now, enum auth_result *ret_result,
+	struct store_user *ret_user);
+void auth_pending_free(struct auth_pending *p);
+
 /* HMAC-SHA256 under the server secret over p1 || 0 || p2, in a domain of
  * its own (session and CSRF tokens). */
 void auth_mac(const struct auth *a, const void *p1, size_t n1,

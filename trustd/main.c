@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -17,8 +18,11 @@
 
 #include "common/log.h"
 #include "trustd.h"
+#include "wake.h"
 
 #define LOOPS_MAX 64
+/* Password hashes waiting for a worker; past it, 503 with Retry-After. */
+#define HASH_QUEUE_MAX 256
 
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
@@ -28,6 +32,30 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("signal %d, stopping", (int)sig);
 	for (int i = 0; i < td->n_loops; i++)
 		event_base_loopexit(td->loops[i]->base, NULL);
+}
+
+/* The soft fd limit up to the hard one (we never use select()); the
+ * connection cap follows from it (front_max_conns). */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warning("cannot raise the fd limit: %s", strerror(errno));
+}
+
+/* The top of the request path: machine API or pages. */
+static void
+route(struct trustd *td, struct evhttp_request *req, const char *path)
+{
+	if (strncmp(path, "/api/", 5) == 0)
+		api_handle(td, req, path);
+	else
+		web_handle(td, req, path);
 }
 
 static void
@@ -61,8 +89,9 @@ loop_start(struct trustd *td, const char *delay)
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	td->base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
-	if (!td->base || api_loop_init(td) < 0)
+	if (!td->base || wake_init(td) < 0 || api_loop_init(td) < 0)
 		return -ENOMEM;
+	td->handler = route;
 	if (store_open(td->cfg->database, &td->store) < 0)
 		return -EIO;
 	/* Crash tests only: see store_set_redeem_delay(). */
@@ -77,6 +106,8 @@ loop_free(struct trustd *td)
 	if (!td)
 		return;
 	api_stop(td);
+	wake_listen_stop(td);
+	wake_stop(td);
 	server_stop(td);
 	if (td->base)
 		event_base_free(td->base);
@@ -133,6 +164,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	if (evthread_use_pthreads() < 0) {
 		log_err("libevent without thread support");
 		goto out;
@@ -156,7 +188,10 @@ main(int argc, char **argv)
 		.fail_window = shared.cfg->fail_window,
 	});
 	shared.web = web_new(&shared);
-	if (!shared.ssl || !shared.auth || !shared.web)
+	/* argon2id off the event loops: a burst of new logins must not
+	 * stall the validations of known ones (issue 14). */
+	shared.pool = pool_new(n, HASH_QUEUE_MAX);
+	if (!shared.ssl || !shared.auth || !shared.web || !shared.pool)
 		goto out;
 	shared.loops = loops;
 	shared.n_loops = n;
@@ -168,12 +203,17 @@ main(int argc, char **argv)
 		loops[i]->ssl = shared.ssl;
 		loops[i]->auth = shared.auth;
 		loops[i]->web = shared.web;
+		loops[i]->pool = shared.pool;
 		loops[i]->loops = loops;
 		loops[i]->n_loops = n;
 		loops[i]->index = i;
 		/* The first opens the store first (migrations). */
 		if (loop_start(loops[i], delay) < 0)
 			goto out;
+	}
+	if (wake_listen_start(loops[0]) < 0) {
+		log_err("cannot listen for other instances' changes");
+		goto out;
 	}
 	sig_term = evsignal_new(loops[0]->base, SIGTERM, on_signal, loops[0]);
 	sig_int = evsignal_new(loops[0]->base, SIGINT, on_signal, loops[0]);
@@ -210,6 +250,8 @@ join:
 	for (int i = 1; i < started; i++)
 		pthread_join(loops[i]->thread, NULL);
 out:
+	/* Before the loops: unrun hashes go back to their sinks. */
+	shared.pool = pool_free(shared.pool);
 	if (sig_term)
 		event_free(sig_term);
 	if (sig_int)

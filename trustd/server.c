@@ -20,13 +20,16 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "front.h"
 #include "hex.h"
-#include "log.h"
+#include "httphead.h"
+#include "common/log.h"
 #include "trustd.h"
 
-/* evhttp's own caps, above ours so that our checks answer in JSON. */
+/* evhttp's own caps, above ours (front.c, request_form) so that our
+ * checks answer first, in JSON; they stay as a second line. */
 #define HTTP_BODY_MAX (4 * FORM_BODY_MAX)
-#define HTTP_HEADERS_MAX (16 * 1024)
+#define HTTP_HEADERS_MAX (2 * HTTPHEAD_MAX)
 /* Idle keep-alive and slow clients; above the longest long poll. */
 #define HTTP_TIMEOUT_S (TRUSTD_WAIT_MAX + 15)
 
@@ -62,8 +65,10 @@ reply_json(struct evhttp_request *req, int code, struct json_object *o)
 	case 404: reason = "Not Found"; break;
 	case 405: reason = "Method Not Allowed"; break;
 	case 413: reason = "Payload Too Large"; break;
+	case 411: reason = "Length Required"; break;
 	case 415: reason = "Unsupported Media Type"; break;
 	case 429: reason = "Too Many Requests"; break;
+	case 431: reason = "Request Header Fields Too Large"; break;
 	case 503: reason = "Service Unavailable"; break;
 	default: reason = "Error"; break;
 	}
@@ -230,9 +235,21 @@ route(struct evhttp_request *req, void *arg)
 {
 	struct trustd *td = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL, *why;
+	int refused;
 
 	td->requests++;
+	if ((refused = front_refusal(td->front, req, &why)) != 0) {
+		struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+		evhttp_add_header(h, "Connection", "close");
+		if (refused == 405)
+			evhttp_add_header(h, "Allow", "GET, HEAD, POST");
+		log_peer(LOG_INFO, "[%d] %s refused: %s", td->index,
+			request_addr(req), why);
+		reply_error(req, refused, "%s", why);
+		return;
+	}
 	if (!path) {
 		reply_error(req, 400, "bad request target");
 		return;
@@ -240,26 +257,7 @@ route(struct evhttp_request *req, void *arg)
 	log_debug("[%d] %s %s %s", td->index, request_addr(req),
 		evhttp_request_get_command(req) == EVHTTP_REQ_POST ? "POST" :
 		"GET", path);
-	if (strncmp(path, "/api/", 5) == 0)
-		api_handle(td, req, path);
-	else
-		web_handle(td, req, path);
-}
-
-static struct bufferevent *
-bevcb(struct event_base *base, void *arg)
-{
-	struct trustd *td = arg;
-	struct bufferevent *bev;
-	SSL *ssl = SSL_new(td->ssl);
-
-	if (!ssl)
-		return NULL;
-	bev = bufferevent_openssl_socket_new(base, -1, ssl,
-		BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-	if (bev)
-		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	return bev;
+	td->handler(td, req, path);
 }
 
 SSL_CTX *
@@ -311,10 +309,12 @@ server_start(struct trustd *td)
 	struct evconnlistener *l;
 	int one = 1, r;
 
-	td->http = evhttp_new(td->base);
+	td->front = front_new(td->base, td->ssl,
+		front_max_conns(td->n_loops));
+	td->http = td->front ? evhttp_new(td->base) : NULL;
 	if (!td->http)
 		return -ENOMEM;
-	evhttp_set_bevcb(td->http, bevcb, td);
+	evhttp_set_bevcb(td->http, front_bevcb, td->front);
 	evhttp_set_gencb(td->http, route, td);
 	evhttp_set_max_body_size(td->http, HTTP_BODY_MAX);
 	evhttp_set_max_headers_size(td->http, HTTP_HEADERS_MAX);
@@ -350,6 +350,7 @@ server_start(struct trustd *td)
 		evconnlistener_free(l);
 		return -ENOMEM;
 	}
+	front_watch_listener(td->front, l);
 	if (td->index == 0)
 		log_info("listening on https://%s:%s", c->listen_host,
 			c->listen_port);
@@ -362,6 +363,7 @@ server_stop(struct trustd *td)
 	if (td->http)
 		evhttp_free(td->http);
 	td->http = NULL;
+	td->front = front_free(td->front);
 }
 
 void

@@ -161,6 +161,92 @@ drop_to_owner(const char *db)
 	return 0;
 }
 
+static int
+copy_user(void *ud, const struct store_copy_user *u)
+{
+	return store_import_user(ud, u);
+}
+
+static int
+copy_pair(void *ud, const struct store_copy_pair *p)
+{
+	return store_import_pair(ud, p);
+}
+
+/* Copies every row of from into the empty store to in one transaction,
+ * then compares the row counts of both. */
+static int
+migrate(const char *from_db, const char *to_db)
+{
+	struct store *from = NULL, *to = NULL;
+	struct store_counts a, b;
+	int r;
+
+	if (store_open(from_db, &from) < 0 || store_open(to_db, &to) < 0) {
+		fprintf(stderr, "migrate: cannot open both stores\n");
+		r = -EIO;
+		goto out;
+	}
+	r = store_import_begin(to);
+	if (r == -ENOTEMPTY)
+		fprintf(stderr, "migrate: the destination store is not "
+			"empty\n");
+	if (r < 0)
+		goto out;
+	r = store_export(from, copy_user, copy_pair, to);
+	if (store_import_end(to, r == 0) < 0 && r == 0)
+		r = -EIO;
+	if (r < 0) {
+		fprintf(stderr, "migrate: copy failed (%s); nothing written\n",
+			strerror(-r));
+		goto out;
+	}
+	if (store_counts(from, &a) < 0 || store_counts(to, &b) < 0) {
+		r = -EIO;
+		goto out;
+	}
+	printf("users %ld -> %ld, relationships %ld -> %ld, pending codes "
+		"%ld -> %ld\n", a.users, b.users, a.relationships,
+		b.relationships, a.vucs, b.vucs);
+	if (a.users != b.users || a.relationships != b.relationships ||
+	    a.vucs != b.vucs) {
+		fprintf(stderr, "migrate: the counts differ\n");
+		r = -EIO;
+	}
+out:
+	store_free(from);
+	store_free(to);
+	return r < 0 ? 1 : 0;
+}
+
+static int
+verb_migrate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ 0 },
+	};
+	const char *from = NULL, *to = NULL;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'f')
+			from = optarg;
+		else if (opt == 't')
+			to = optarg;
+		else
+			return 2;
+	}
+	if (!from || !to || optind != argc) {
+		fprintf(stderr, "usage: svopi-trustadm migrate --from DATABASE "
+			"--to DATABASE\n");
+		return 2;
+	}
+	return migrate(from, to);
+}
+
 static void
 usage(FILE *f)
 {
@@ -170,6 +256,11 @@ usage(FILE *f)
 		"relationships\n"
 		"  list                   users and certificate fingerprints\n"
 		"  relationships [LOGIN]  relationships and pending VUCs\n"
+		"  migrate --from DB --to DB\n"
+		"                         copy a whole store into an empty one "
+		"(sqlite or\n"
+		"                         postgresql://), then compare the "
+		"counts\n"
 		"  -c, --config FILE      default %s\n"
 		"  -h, --help             this text\n"
 		"  -V, --version          print the version\n",
@@ -217,6 +308,12 @@ main(int argc, char **argv)
 	if (optind >= argc) {
 		usage(stderr);
 		return 2;
+	}
+	if (strcmp(argv[optind], "migrate") == 0) {
+		/* Both stores on the command line: no configuration. */
+		log_init("svopi-trustadm");
+		log_set_level(LOG_WARNING);
+		return verb_migrate(argc - optind, argv + optind);
 	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(argv[optind], verbs[i].name) != 0)

@@ -1,6 +1,10 @@
-/* svopi-trustd: state of the server process. One role per file:
- * server.c (TLS, HTTP plumbing, routing), api.c (machine API and long
- * polls), web.c (HTML pages and sessions), main.c (startup, threads).
+/* svopi-trustd: state of the server process. One role per file, each
+ * calling only the layers below it (docs/trustd.md, "Layers"):
+ * main.c (startup, threads, routing) over api.c (machine API and long
+ * polls) and web.c (HTML pages and sessions), over wake.c (change
+ * notices between loops), server.c (TLS, listener, HTTP replies and
+ * form reading) and front.c (connection front), over auth.c, store.c
+ * and lib/. Upward calls go through td->handler and td->on_change.
  *
  * The server runs one event loop per thread (config key threads); each
  * loop is a struct trustd with its own event base, evhttp on the shared
@@ -21,6 +25,7 @@
 #include "config.h"
 #include "form.h"
 #include "login.h"
+#include "pool.h"
 #include "store.h"
 
 _Static_assert(LOGIN_MAX == STORE_LOGIN_MAX, "one login limit");
@@ -30,6 +35,8 @@ _Static_assert(LOGIN_MAX == STORE_LOGIN_MAX, "one login limit");
 /* Longest long poll (SPEC §3). */
 #define TRUSTD_WAIT_MAX 60
 
+struct front;
+struct vcache;
 struct waiter;
 struct web;
 
@@ -44,18 +51,31 @@ struct trustd {
 	SSL_CTX *ssl;
 	struct auth *auth;
 	struct web *web;
+	struct pool *pool;	/* argon2id workers (pool.h) */
 	struct trustd **loops;
 	int n_loops;
 	/* this loop's own */
 	int index;
 	struct event_base *base;
 	struct evhttp *http;
+	struct front *front;	/* owned: connection front (front.h) */
 	struct store *store;
 	struct waiter *waiters;
 	long n_waiters;
 	unsigned long requests;
 	pthread_t thread;
+	/* Answers this loop's long polls on a changed pair (all pairs of
+	 * uid_a when uid_b is 0, every one when all); set by the API layer
+	 * (api_loop_init), called by wake.c. */
+	void (*on_change)(struct trustd *td, int64_t uid_a, int64_t uid_b,
+		int all);
+	/* Handles a request the server layer accepted (set by main.c). */
+	void (*handler)(struct trustd *td, struct evhttp_request *req,
+		const char *path);
+	struct pool_sink sink;	/* this loop's finished hashes */
+	struct vcache *vcache;	/* owned: validate cache (vcache.h) */
 	struct event *wake_ev;
+	struct event *listen_ev;	/* owned: other processes' changes */
 	pthread_mutex_t wake_lock;
 	struct wake_msg *wake_q;
 	size_t wake_n, wake_cap;
@@ -89,10 +109,8 @@ int cert_from_pem(const char *pem, int parse, char fp[STORE_FP_LEN + 1],
 /* api.c */
 void api_handle(struct trustd *td, struct evhttp_request *req,
 	const char *path);
-/* Something changed for the pair (or for every pair of uid_a when uid_b
- * is 0): answer the long polls that see a difference. */
-void api_wake(struct trustd *td, int64_t uid_a, int64_t uid_b);
-/* Sets up the loop's wake-up event for changes made by other loops. */
+/* Registers the loop's long-poll wake-up (td->on_change) and its sink
+ * for hashes done on the worker pool. */
 int api_loop_init(struct trustd *td);
 void api_stop(struct trustd *td);
 

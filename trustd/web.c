@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -18,8 +19,9 @@
 
 #include "fingerprint.h"
 #include "hex.h"
-#include "log.h"
+#include "common/log.h"
 #include "trustd.h"
+#include "wake.h"
 
 #define WEB_SESSIONS_MAX 4096
 #define WEB_TOKEN_LEN 32
@@ -618,13 +620,25 @@ account_page(struct web *w, struct page *p, int code, const char *cls,
 		page_message(p, cls, msg);
 	html(p, "<section aria-labelledby=\"cert-h\">\n<h2 id=\"cert-h\">"
 		"Your reference certificate</h2>\n");
-	if (fingerprint_to_text(u.fp, fp) == 0)
-		html(p, "<p>SHA-256 fingerprint:</p>\n<p><code id=\"fingerprint"
-			"\">%s</code></p>\n", fp);
-	else
-		html(p, "<p id=\"fingerprint-missing\">Not enrolled yet: "
-			"your svopi daemon deposits its certificate when it "
-			"starts.</p>\n");
+	if (u.fp[0] && fingerprint_to_text(u.fp, fp) == 0) {
+		char when[64] = "at an unknown time";
+		time_t t = (time_t)u.enrolled_at;
+		struct tm tm;
+
+		if (u.enrolled_at > 0 && gmtime_r(&t, &tm))
+			strftime(when, sizeof(when), "on %Y-%m-%d at %H:%M UTC",
+				&tm);
+		html(p, "<p id=\"deposited\">Deposited %s. SHA-256 "
+			"fingerprint:</p>\n<p><code id=\"fingerprint\">%s"
+			"</code></p>\n", when, fp);
+	} else {
+		/* svopid deposits it on `svopictl enroll` (D-Bus Enroll),
+		 * not by itself. */
+		html(p, "<p id=\"fingerprint-missing\">No certificate "
+			"deposited yet. On your workstation, run <code>svopictl "
+			"enroll</code>; until then nobody can verify calls "
+			"from you.</p>\n");
+	}
 	html(p, "</section>\n");
 	account_setup(p, u.login);
 	html(p, "<section aria-labelledby=\"rel-h\">\n"
@@ -714,7 +728,7 @@ post_redeem(struct web *w, struct page *p, struct form *f)
 		return;
 	}
 	if (res != STORE_REDEEM_NO_PENDING)
-		api_wake(p->td, me.id, pu.id);
+		wake_changed(p->td, me.id, pu.id);
 	switch (res) {
 	case STORE_REDEEM_TRUSTED:
 		log_info("'%s' and '%s' trust each other (web)", me.login,
@@ -764,7 +778,7 @@ post_revoke(struct web *w, struct page *p, struct form *f)
 	}
 	log_info("'%s' revoked the relationship with '%s'", me.login,
 		pu.login);
-	api_wake(p->td, me.id, pu.id);
+	wake_changed(p->td, me.id, pu.id);
 	snprintf(msg, sizeof(msg), "Revoked: calls with %s need a new code.",
 		peer);
 	account_page(w, p, 200, "ok", msg);

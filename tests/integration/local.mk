@@ -17,6 +17,15 @@ EXTRA_DIST += tests/integration/lib.sh tests/integration/trustd-lib.sh \
 	tests/integration/web/package-lock.json \
 	tests/integration/web/trustd-web.mjs
 CLEANFILES += tests/integration/trustd-web.png
+# trustd under hostile clients (issue 9); its layers (issue 8)
+TRUSTD_HOSTILE_ITESTS = tests/integration/trustd-hostile.sh \
+	tests/integration/trustd-fds.sh tests/integration/trustd-layers.sh \
+	tests/integration/trustd-api-pg.sh tests/integration/trustd-pg-cluster.sh \
+	tests/integration/trustd-pg-failover.sh tests/integration/trustd-migrate.sh \
+	tests/integration/trustd-hash-pool.sh tests/integration/trustd-pg-call.sh
+TESTS += $(TRUSTD_HOSTILE_ITESTS)
+dist_check_SCRIPTS += $(TRUSTD_HOSTILE_ITESTS)
+EXTRA_DIST += tests/integration/trustd-raw.py
 
 # --- trust client ---
 check_PROGRAMS += tests/integration/trust-client-driver

@@ -6,6 +6,11 @@
 #   api PATH FIELD=VALUE|FIELD=@FILE...: POST to the API, body in
 #       $T/out.json, HTTP status in $HTTP (curl --data-urlencode each).
 #   jget FIELD: a top-level field of $T/out.json ("" if absent).
+#
+# With TD_BACKEND=postgresql, trustd_start first starts a private
+# PostgreSQL (pg_start) and the store lives there; db_dump reads it with
+# psql. pg_start alone sets PG_URL, PG_PID; pg_stop and pg_run stop and
+# start the same cluster again.
 
 TD_BIN=$B/trustd/svopi-trustd
 TD_ADM=$B/trustd/svopi-trustadm
@@ -21,7 +26,7 @@ trustd_config() {
 listen = 127.0.0.1:$TD_PORT
 tls_cert = $T/server.crt
 tls_key = $T/server.key
-database = $TD_DB
+database = ${TD_DATABASE:-$TD_DB}
 registration = open
 # cheap hashes keep the tests fast; the cache is tested by timing
 argon2_t_cost = 1
@@ -44,9 +49,55 @@ trustd_run() {
 	itest_wait_port "$TD_PORT" 10
 }
 
+# pg_start: initdb and postgres in $T/pg, as nobody when run as root,
+# on a socket in $T/pgsock and a private port (no TCP listener). Skips
+# (77) without PostgreSQL's server programs.
+pg_start() {
+	PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/postgres" ] ||
+		skip "no PostgreSQL server programs (initdb, postgres)"
+	command -v psql >/dev/null || skip "no psql"
+	PG_DIR=$T/pg
+	PG_SOCK=$T/pgsock
+	mkdir -p "$PG_DIR" "$PG_SOCK"
+	PG_AS=
+	if [ "$(id -u)" = 0 ]; then
+		# postgres refuses root; setpriv execs, so the PID is the
+		# server's own.
+		chmod 711 "$T"
+		chown nobody "$PG_DIR" "$PG_SOCK"
+		PG_AS="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	fi
+	$PG_AS "$PG_BIN/initdb" -D "$PG_DIR/data" -U svopi -A trust \
+		--no-sync >"$T/initdb.log" 2>&1 || fail "initdb: $(tail -3 "$T/initdb.log")"
+	PG_PORT=$(itest_port)
+	PG_URL="postgresql:///postgres?host=$PG_SOCK&port=$PG_PORT&user=svopi"
+	pg_run
+}
+
+pg_run() {
+	itest_bg postgres $PG_AS "$PG_BIN/postgres" -D "$PG_DIR/data" \
+		-k "$PG_SOCK" -p "$PG_PORT" -c listen_addresses= -c fsync=off \
+		-c max_connections=200
+	PG_PID=$ITEST_LAST_PID
+	itest_wait_for 30 psql "$PG_URL" -Atc "SELECT 1" ||
+		fail "PostgreSQL did not start: $(tail -5 "$T/postgres.log")"
+}
+
+# pg_stop [SIGNAL]: stops the server by its PID (default: fast shutdown).
+pg_stop() {
+	kill "-${1:-INT}" "$PG_PID"
+	wait "$PG_PID" 2>/dev/null
+	true
+}
+
 trustd_start() {
 	[ -x "$TD_BIN" ] || fail "no $TD_BIN"
 	command -v curl >/dev/null || skip "no curl"
+	if [ "${TD_BACKEND:-sqlite}" = postgresql ]; then
+		pg_start
+		TD_DATABASE=$PG_URL
+	fi
 	itest_ca
 	itest_cert server
 	trustd_config "$@"
@@ -126,6 +177,12 @@ validate() {
 
 # db_dump: the store's contents, to compare before and after.
 db_dump() {
+	if [ -n "${TD_DATABASE:-}" ]; then
+		psql "$TD_DATABASE" -Atc "SELECT login, coalesce(fingerprint, ''), encode(coalesce(cert, ''::bytea), 'hex') FROM users ORDER BY login;
+			SELECT * FROM relationships ORDER BY a, b;
+			SELECT * FROM vucs ORDER BY a, b;"
+		return
+	fi
 	sqlite3 "$TD_DB" 'SELECT login, ifnull(fingerprint, ""), hex(ifnull(cert, "")) FROM users ORDER BY login;
 		SELECT * FROM relationships ORDER BY a, b;
 		SELECT * FROM vucs ORDER BY a, b;'

@@ -46,6 +46,9 @@ try {
 	await page.waitForURL(`${url}/account`);
 	check(await page.locator('#fingerprint-missing').isVisible(),
 		'a new account is not enrolled yet');
+	check((await page.locator('#fingerprint-missing').textContent()).includes(
+		'No certificate deposited yet'),
+		'the page says no certificate is deposited, and how to deposit one');
 	const cookies = await ctx.cookies();
 	const sc = cookies.find((c) => c.name === 'svopi_session');
 	check(sc && sc.httpOnly && sc.secure && sc.sameSite === 'Strict',
@@ -69,6 +72,12 @@ try {
 	await page.waitForURL(`${url}/account`);
 	check((await page.locator('#fingerprint').textContent()) === bobFp,
 		'account page shows the reference-certificate fingerprint');
+	const today = new Date().toISOString().slice(0, 10);
+	check((await page.locator('#deposited').textContent()).startsWith(
+		`Deposited on ${today} at `),
+		'account page says when the certificate was deposited');
+	check(!(await page.locator('#fingerprint-missing').isVisible()),
+		'an enrolled account does not read as not deposited');
 	const row = page.locator('#relationships tbody tr', { hasText: 'alice@example.org' });
 	check((await row.locator('.state').textContent()) === 'pending',
 		'relationship with alice is pending');
