@@ -9,6 +9,8 @@
 #include <event2/http.h>
 
 #include "common/log.h"
+#include "lib/fingerprint.h"
+#include "lib/trust-api.h"
 #include "pool.h"
 #include "vcache.h"
 #include "trustd.h"
@@ -261,7 +263,12 @@ api_enroll(struct api_req *a)
 		return;
 	}
 	if (changed) {
-		log_info("'%s' enrolled certificate %s", a->me.login, fp);
+		char fptext[FINGERPRINT_TEXT_SIZE];
+
+		if (fingerprint_to_text(fp, fptext) < 0)
+			snprintf(fptext, sizeof(fptext), "(unreadable)");
+		log_peer(LOG_INFO, "'%s' enrolled certificate %s", a->me.login,
+			fptext);
 		wake_changed(a->td, a->me.id, 0);
 	}
 	o = json_object_new_object();
@@ -313,7 +320,7 @@ api_validate(struct api_req *a)
 		return;
 	}
 	if (issued) {
-		log_info("VUC issued to '%s' for '%s'", a->me.login,
+		log_peer(LOG_INFO, "VUC issued to '%s' for '%s'", a->me.login,
 			a->peer.login);
 		wake_changed(a->td, a->me.id, a->peer.id);
 	}
@@ -339,23 +346,6 @@ api_validate(struct api_req *a)
 	reply_json(a->req, 200, o);
 }
 
-static int
-vuc_digits(const char *in, char out[STORE_VUC_DIGITS + 1])
-{
-	size_t n = 0;
-
-	/* 1234-5678, 12345678, or with spaces as people type them. */
-	for (const char *p = in; *p; p++) {
-		if (*p == '-' || *p == ' ')
-			continue;
-		if (*p < '0' || *p > '9' || n == STORE_VUC_DIGITS)
-			return -EBADMSG;
-		out[n++] = *p;
-	}
-	out[n] = '\0';
-	return n == STORE_VUC_DIGITS ? 0 : -EBADMSG;
-}
-
 static void
 api_redeem(struct api_req *a)
 {
@@ -365,7 +355,7 @@ api_redeem(struct api_req *a)
 	struct json_object *o;
 	int left = 0, r = 0;
 
-	if (strlen(vuc) > 32 || vuc_digits(vuc, code) < 0) {
+	if (trust_api_vuc_digits(vuc, code) < 0) {
 		reply_error(a->req, 400, "vuc must be 8 digits (1234-5678)");
 		return;
 	}
@@ -380,7 +370,7 @@ api_redeem(struct api_req *a)
 	if (a->peer_known && res != STORE_REDEEM_NO_PENDING)
 		wake_changed(a->td, a->me.id, a->peer.id);
 	if (res == STORE_REDEEM_TRUSTED)
-		log_info("'%s' and '%s' trust each other", a->me.login,
+		log_peer(LOG_INFO, "'%s' and '%s' trust each other", a->me.login,
 			a->peer.login);
 	else if (res == STORE_REDEEM_WRONG)
 		log_peer(LOG_NOTICE,

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/trust-api.h"
 
 #define STORE_SCHEMA_VERSION 1
 /* Logins are AORs without the scheme: user@host. */
@@ -16,6 +17,7 @@
 #define STORE_PWHASH_MAX 256
 #define STORE_FP_LEN 64		/* SHA-256 in hex */
 #define STORE_VUC_DIGITS 8
+_Static_assert(STORE_VUC_DIGITS == TRUST_API_VUC_DIGITS, "one VUC length");
 #define STORE_VUC_TRIES 5	/* wrong codes before a VUC locks */
 
 struct store;
