@@ -343,6 +343,18 @@ bus_ev_alert(void *ctx, const char *peer, const char *reason)
 }
 
 static void
+bus_ev_vuc_cleared(void *ctx, const char *peer)
+{
+	struct svopid *d = ctx;
+
+	if (!d->bus)
+		return;
+	sd_bus_emit_signal(d->bus, BUS_PATH, BUS_IFACE, "VucCleared", "s",
+		peer);
+	busloop_update(d->busloop);
+}
+
+static void
 bus_ev_vuc(void *ctx, const char *peer, const char *code, int64_t expires)
 {
 	struct svopid *d = ctx;
@@ -379,6 +391,7 @@ const struct calls_events bus_calls_events = {
 	.call_gone = bus_ev_call_gone,
 	.alert = bus_ev_alert,
 	.vuc = bus_ev_vuc,
+	.vuc_cleared = bus_ev_vuc_cleared,
 	.trust_server = bus_ev_trust_server,
 };
 

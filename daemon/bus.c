@@ -172,6 +172,7 @@ static const sd_bus_vtable bus_daemon_vtable[] = {
 	SD_BUS_SIGNAL_WITH_NAMES("VucIssued", "sst", SD_BUS_PARAM(peer)
 		SD_BUS_PARAM(code) SD_BUS_PARAM(expires), 0),
 	SD_BUS_SIGNAL_WITH_NAMES("VucRequested", "s", SD_BUS_PARAM(peer), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("VucCleared", "s", SD_BUS_PARAM(peer), 0),
 	SD_BUS_SIGNAL_WITH_NAMES("SecurityAlert", "ss", SD_BUS_PARAM(peer)
 		SD_BUS_PARAM(reason), 0),
 	SD_BUS_SIGNAL_WITH_NAMES("CallAdded", "os", SD_BUS_PARAM(call)

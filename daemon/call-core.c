@@ -70,6 +70,24 @@ call_set_state(struct call *c, enum call_state s)
 		CALLS_EV(c->cs, call_state, c);
 }
 
+static void
+calls_alert_emit(struct calls *cs, const char *peer, const char *reason)
+{
+	log_warning("security alert (%s): %s", peer, reason);
+	CALLS_EV(cs, alert, peer, reason);
+}
+
+/* Alerts about our own outgoing calls come from the user's own dialling,
+ * one per call: never held back. Peers' doings are coalesced. */
+void
+call_alert(struct call *c, const char *reason)
+{
+	if (c->outgoing)
+		calls_alert_emit(c->cs, c->peer, reason);
+	else
+		calls_alert(c->cs, c->peer, reason);
+}
+
 void
 calls_alert(struct calls *cs, const char *peer, const char *reason)
 {
@@ -97,8 +115,7 @@ calls_alert(struct calls *cs, const char *peer, const char *reason)
 			CALL_ALERT_WINDOW_MS / 1000);
 		reason = text;
 	}
-	log_warning("security alert (%s): %s", peer, reason);
-	CALLS_EV(cs, alert, peer, reason);
+	calls_alert_emit(cs, peer, reason);
 }
 
 void

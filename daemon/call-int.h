@@ -208,7 +208,11 @@ void call_publish(struct call *c);
 void call_end(struct call *c, const char *reason);
 /* Sets t_answered (and t_media if media came first). */
 void call_mark_answered(struct call *c);
+/* A SecurityAlert about peer, coalesced (CALL_ALERT_WINDOW_MS). */
 void calls_alert(struct calls *cs, const char *peer, const char *reason);
+/* The same about a call: alerts about our own outgoing calls always go
+ * out (the user's dialling makes them), a peer's are coalesced. */
+void call_alert(struct call *c, const char *reason);
 int call_media_new(struct call *c, const char *raddr, uint16_t rport);
 /* An RTP/RTCP pair held for an offer made before the keys exist. */
 int call_reserve_port(struct call *c);

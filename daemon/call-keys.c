@@ -64,13 +64,13 @@ call_take_answer(struct call *c, uint8_t **rm, size_t rlen)
 	if (r < 0) {
 		snprintf(why, sizeof(why), "MIKEY answer refused: %s",
 			fail.reason ? fail.reason : strerror(-r));
-		calls_alert(c->cs, c->peer, why);
+		call_alert(c, why);
 		call_end(c, why);
 		return -1;
 	}
 	c->have_res = true;
 	if (!call_keys_identity_ok(c)) {
-		calls_alert(c->cs, c->peer, "the answer is signed by another "
+		call_alert(c, "the answer is signed by another "
 			"identity");
 		call_end(c, "identity mismatch");
 		return -1;
@@ -98,7 +98,7 @@ call_direct_answer(struct call *c, uint8_t **rm, size_t rlen)
 	truststore_lookup(cs->ts, c->peer, c->fp, call_now_unix(),
 		cs->d->conf->trust_cache_ttl, &tr);
 	if (tr != TRUSTSTORE_TRUSTED_FRESH && tr != TRUSTSTORE_TRUSTED_STALE) {
-		calls_alert(cs, c->peer, "peer certificate is not the one "
+		call_alert(c, "peer certificate is not the one "
 			"trusted for this peer");
 		call_end(c, "peer certificate changed: not trusted");
 		return -1;

@@ -53,6 +53,7 @@ calls_vuc_drop(struct calls *cs, const char *peer)
 		n = LIST_NEXT(v, link);
 		if (!peer || strcmp(v->peer, peer) == 0) {
 			LIST_REMOVE(v, link);
+			CALLS_EV(cs, vuc_cleared, v->peer);
 			free(v);
 		}
 	}
@@ -164,7 +165,7 @@ call_trust_refused(struct call *c, const struct trust_api_reply *rep)
 	if (rep->certificate == TRUST_API_CERT_MISMATCH)
 		truststore_record(cs->ts, c->peer, c->fp, TRUSTSTORE_MISMATCH,
 			call_now_unix());
-	calls_alert(cs, c->peer, why);
+	call_alert(c, why);
 	if (!c->outgoing && c->req)
 		call_reply(c, 403, why, NULL, 0);
 	call_end(c, why);
@@ -317,7 +318,7 @@ call_reval_reply(const struct trust_api_reply *rep, void *userdata)
 		rep->relationship == TRUST_API_REL_PENDING ? "pending" :
 		rep->relationship == TRUST_API_REL_TRUSTED ? "trusted" :
 		"none");
-	calls_alert(cs, c->peer, why);
+	call_alert(c, why);
 	cs->withdrawn(c, why);
 	calls_gc(cs);
 }
@@ -417,7 +418,7 @@ call_validate(struct call *c)
 		return;
 	}
 	if (tr == TRUSTSTORE_CHANGED)
-		calls_alert(cs, c->peer, "peer certificate changed since it "
+		call_alert(c, "peer certificate changed since it "
 			"was trusted: not trusted until the trust server "
 			"confirms it");
 	if (!cs->tc) {

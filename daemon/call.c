@@ -205,13 +205,13 @@ call_out_options_cb(void *userdata, const struct sip_msg *m, int err)
 	if (m->status >= 300) {
 		call_status_text(m, why, sizeof(why));
 		if (m->status == 403)
-			calls_alert(cs, c->peer, why);
+			call_alert(c, why);
 		call_end(c, why);
 		return;
 	}
 	r = call_sdp_read(m, &rm, &rlen, NULL, 0, NULL, NULL);
 	if (r < 0) {
-		calls_alert(cs, c->peer, "the peer's answer carries no MIKEY "
+		call_alert(c, "the peer's answer carries no MIKEY "
 			"R_MESSAGE");
 		call_end(c, "no key exchange in the answer");
 		return;
@@ -252,7 +252,7 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 	if (r < 0 || rlen != c->rlen || CRYPTO_memcmp(rm, c->rmsg, rlen) != 0 ||
 	    !c->remote_port) {
 		free(rm);
-		calls_alert(c->cs, c->peer, "the answer's key exchange is not "
+		call_alert(c, "the answer's key exchange is not "
 			"the one we validated");
 		call_send_in_dialog(c, "BYE");
 		call_end(c, "key exchange changed in the answer");
@@ -290,7 +290,7 @@ call_out_invite_cb(void *userdata, const struct sip_msg *m, int err)
 	if (m->status >= 300) {
 		call_status_text(m, why, sizeof(why));
 		if (m->status == 403 || m->status == 488)
-			calls_alert(c->cs, c->peer, why);
+			call_alert(c, why);
 		call_end(c, why);
 		return;
 	}

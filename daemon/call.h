@@ -45,6 +45,9 @@ struct calls_events {
 	 * (code ""). */
 	void (*vuc)(void *ctx, const char *peer, const char *code,
 		int64_t expires);
+	/* The VUC prompt for peer is over (trusted, replaced or the call
+	 * ended). */
+	void (*vuc_cleared)(void *ctx, const char *peer);
 	/* The trust server's reachability changed. */
 	void (*trust_server)(void *ctx, enum trust_client_state s);
 };

@@ -133,6 +133,9 @@ watch_on_signal(sd_bus_message *m, void *userdata, sd_bus_error *e)
 			w->h->vuc_requested(w->userdata, a);
 		else
 			watch_bad("VucRequested");
+	} else if (sd_bus_message_is_signal(m, SVOPI_IFACE, "VucCleared")) {
+		/* Which prompts remain is svopid's to say: read them. */
+		watch_vuc_list(w);
 	} else if (sd_bus_message_is_signal(m, SVOPI_IFACE, "SecurityAlert")) {
 		watch_on_alert(w, m);
 	} else if (sd_bus_message_is_signal(m, SVOPI_IFACE, "CallAdded")) {
