@@ -603,8 +603,11 @@ media_start(struct media *m)
 		return -ENOMEM;
 	}
 	m->started = m->sending = true;
-	/* The first frame goes out now, not one ptime later. */
-	event_active(m->ev_frame, EV_TIMEOUT, 0);
+	/* The first frame goes out now, not one ptime later, and the timer
+	 * just armed sends the second one ptime after it (event_active on the
+	 * persistent timer would re-arm it from the old deadline: frame 2
+	 * one interval late). */
+	media_on_frame(-1, EV_TIMEOUT, m);
 	return 0;
 }
 

@@ -89,3 +89,10 @@ tests_unit_test_rtp_SOURCES = tests/unit/test-rtp.c tests/unit/test.h
 tests_unit_test_rtp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_rtp_LDADD = $(LIBSVOPI)
 TESTS += tests/unit/test-rtp
+
+# --- voice ---
+check_PROGRAMS += tests/unit/test-g711
+tests_unit_test_g711_SOURCES = tests/unit/test-g711.c tests/unit/test.h
+tests_unit_test_g711_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_g711_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-g711

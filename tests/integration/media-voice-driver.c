@@ -1,0 +1,258 @@
+/* Two media endpoints with the voice engine, keyed by a real MIKEY
+ * exchange, talking SRTP on loopback: files in, files out.
+ *
+ *   media-voice-driver --codec opus|PCMU|PCMA [--ms N]
+ *       [--play-a F] [--record-b F] [--play-b F] [--record-a F]
+ *       [--relay LOSS_PERMILLE,JITTER_MS,SEED] [--no-conceal]
+ *       [--ports MIN-MAX] [--port-file F]
+ *
+ * A plays --play-a (silence without), B records into --record-b, and the
+ * other way round. --relay puts the seeded lossy, jittery relay
+ * (media-relay.c) between them. --no-conceal plays losses as silence, for
+ * the comparison with concealment. Checks the counters (every packet sent
+ * is authenticated and reaches the jitter buffer when there is no relay)
+ * and prints them; tests/integration/media-voice.sh checks the audio with
+ * media-corr. Exit 0 when every check holds.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "audio-file.h"
+#include "media.h"
+#include "media-relay.h"
+#include "media-test.h"
+#include "media-voice.h"
+
+static int failures;
+
+#define EXPECT(cond) do { \
+	if (!(cond)) { \
+		failures++; \
+		fprintf(stderr, "media-voice-driver:%d: check failed: %s\n", \
+		    __LINE__, #cond); \
+	} \
+} while (0)
+
+struct side {
+	const char *name;
+	const char *play, *record;
+	struct media_voice *voice;	/* borrowed from m */
+	struct media *m;
+};
+
+static struct media *
+endpoint(struct event_base *base, const struct mikey_result *res,
+    bool initiator, enum media_codec_id codec, bool no_conceal,
+    uint16_t pmin, uint16_t pmax, struct side *s)
+{
+	struct media_voice_params vp;
+	struct media_params p;
+	unsigned rate = media_codec_clock(codec);
+	int rc;
+
+	memset(&vp, 0, sizeof(vp));
+	vp.codec = codec;
+	vp.pt = media_codec_default_pt(codec);
+	vp.no_conceal = no_conceal;
+	if (s->play && (rc = audio_file_in(s->play, rate, &vp.in)) < 0) {
+		fprintf(stderr, "%s: %s\n", s->play, strerror(-rc));
+		exit(1);
+	}
+	if (s->record && (rc = audio_file_out(s->record, rate, &vp.out)) < 0) {
+		fprintf(stderr, "%s: %s\n", s->record, strerror(-rc));
+		exit(1);
+	}
+	memset(&p, 0, sizeof(p));
+	if (media_voice_new(base, &vp, &s->voice, &p.source, &p.sink) < 0)
+		exit(1);
+	p.local_addr = "127.0.0.1";
+	p.port_min = pmin;
+	p.port_max = pmax;
+	p.remote_addr = "127.0.0.1";
+	p.remote_port = 9;		/* set once the peer is bound */
+	media_params_from_mikey(&p, res, initiator);
+	p.pt = vp.pt;
+	p.clock_rate = rate;
+	p.rtcp_interval_ms = 500;
+	rc = media_new(base, &p, &s->m);
+	if (rc < 0) {
+		fprintf(stderr, "media_new: %s\n", strerror(-rc));
+		media_voice_free(s->voice);
+		exit(1);
+	}
+	return s->m;
+}
+
+static void
+report(const struct side *s)
+{
+	struct media_stats ms;
+	struct media_voice_stats vs;
+
+	media_stats(s->m, &ms);
+	media_voice_stats(s->voice, &vs);
+	printf("%s: sent=%llu received=%llu rejected=%llu lost=%lld "
+	    "jitter_us=%u rtt_us=%lld frames_in=%llu packets=%llu "
+	    "played=%llu concealed=%llu dropped=%llu buffer_ms=%u\n",
+	    s->name, (unsigned long long)ms.sent,
+	    (unsigned long long)ms.received, (unsigned long long)ms.rejected,
+	    (long long)ms.lost, ms.jitter_us, (long long)ms.rtt_us,
+	    (unsigned long long)vs.frames_in, (unsigned long long)vs.packets,
+	    (unsigned long long)vs.played, (unsigned long long)vs.concealed,
+	    (unsigned long long)vs.dropped, vs.buffer_ms);
+}
+
+static void
+check_side(const struct side *rx, const struct side *tx, bool relay,
+    const struct media_voice_stats *at_stop)
+{
+	struct media_stats mr, mt;
+	struct media_voice_stats vr, vt;
+
+	media_stats(rx->m, &mr);
+	media_stats(tx->m, &mt);
+	media_voice_stats(rx->voice, &vr);
+	media_voice_stats(tx->voice, &vt);
+	EXPECT(mt.sent > 0 && vt.frames_in == mt.sent);
+	EXPECT(mr.rejected == 0 && vr.dropped == 0);
+	EXPECT(vr.played > 0);
+	EXPECT(vr.packets == mr.received);
+	if (!relay) {
+		EXPECT(mr.received == mt.sent);
+		/* Loopback: nothing to conceal but the jitter buffer's own
+		 * start (a few frames at most). */
+		EXPECT(at_stop->concealed <= 5);
+	} else {
+		EXPECT(mr.received < mt.sent && mr.received > mt.sent / 2);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "codec", required_argument, NULL, 'c' },
+		{ "ms", required_argument, NULL, 'm' },
+		{ "play-a", required_argument, NULL, 'A' },
+		{ "record-a", required_argument, NULL, 'a' },
+		{ "play-b", required_argument, NULL, 'B' },
+		{ "record-b", required_argument, NULL, 'b' },
+		{ "relay", required_argument, NULL, 'r' },
+		{ "no-conceal", no_argument, NULL, 'n' },
+		{ "ports", required_argument, NULL, 'p' },
+		{ "port-file", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct side a = { .name = "A" }, b = { .name = "B" };
+	enum media_codec_id codec = MEDIA_CODEC_OPUS;
+	unsigned ms = 3000, loss = 0, jitter = 0;
+	unsigned long long seed = 0;
+	bool relay = false, no_conceal = false;
+	uint16_t pmin = 20000, pmax = 29999, ra_port, rb_port;
+	const char *port_file = NULL;
+	struct media_relay *rl = NULL;
+	struct mikey_result ka, kb;
+	struct event_base *base;
+	struct media_voice_stats va, vb;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (media_codec_from_name(optarg, &codec) < 0)
+				return 2;
+			break;
+		case 'm':
+			ms = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'A': a.play = optarg; break;
+		case 'a': a.record = optarg; break;
+		case 'B': b.play = optarg; break;
+		case 'b': b.record = optarg; break;
+		case 'r':
+			if (sscanf(optarg, "%u,%u,%llu", &loss, &jitter,
+			    &seed) != 3 || loss > 1000 || jitter > 1000)
+				return 2;
+			relay = true;
+			break;
+		case 'n':
+			no_conceal = true;
+			break;
+		case 'p':
+			if (mt_parse_ports(optarg, &pmin, &pmax) < 0)
+				return 2;
+			break;
+		case 'f':
+			port_file = optarg;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (ms < 200 || ms > 600000)
+		return 2;
+	if (media_global_init() < 0 || !(base = event_base_new()))
+		return 1;
+	mt_key_exchange(&ka, &kb);
+	endpoint(base, &ka, true, codec, no_conceal, pmin, pmax, &a);
+	endpoint(base, &kb, false, codec, no_conceal, pmin, pmax, &b);
+	ra_port = media_local_port(b.m);
+	rb_port = media_local_port(a.m);
+	if (relay) {
+		rl = media_relay_new(base, pmin, pmax, media_local_port(a.m),
+		    media_local_port(b.m), loss, jitter, seed, &ra_port,
+		    &rb_port);
+		if (!rl)
+			return 1;
+	}
+	EXPECT(media_set_remote(a.m, "127.0.0.1", ra_port, 0) == 0);
+	EXPECT(media_set_remote(b.m, "127.0.0.1", rb_port, 0) == 0);
+	if (port_file) {
+		FILE *f = fopen(port_file, "w");
+
+		if (!f)
+			return 1;
+		fprintf(f, "%u %u\n", media_local_port(a.m),
+		    media_local_port(b.m));
+		fclose(f);
+	}
+	EXPECT(media_start(a.m) == 0 && media_start(b.m) == 0);
+	mt_run_loop(base, ms);
+	media_stop(a.m);
+	media_stop(b.m);
+	media_voice_stats(a.voice, &va);
+	media_voice_stats(b.voice, &vb);
+	/* Let the jitter buffers play out and the relay empty. */
+	mt_run_loop(base, 400 + 2 * jitter);
+	for (int i = 0; rl && media_relay_pending(rl) && i < 50; i++)
+		mt_run_loop(base, 100);
+	report(&a);
+	report(&b);
+	if (rl) {
+		struct media_relay_stats rs;
+
+		media_relay_stats(rl, &rs);
+		printf("relay: forwarded=%llu dropped=%llu reordered=%llu\n",
+		    (unsigned long long)rs.forwarded,
+		    (unsigned long long)rs.dropped,
+		    (unsigned long long)rs.reordered);
+		EXPECT(rs.dropped > 0 && rs.reordered > 0);
+	}
+	check_side(&b, &a, relay, &vb);
+	check_side(&a, &b, relay, &va);
+	printf("codec=%s\n", media_codec_name(codec));
+	media_free(a.m);
+	media_free(b.m);
+	media_relay_free(rl);
+	mikey_result_clear(&ka);
+	mikey_result_clear(&kb);
+	event_base_free(base);
+	media_global_done();
+	printf("%s\n", failures ? "FAIL" : "OK");
+	return failures ? 1 : 0;
+}
