@@ -222,8 +222,10 @@ g711_conceal(struct media_codec *c, int16_t *pcm)
 		c->phase = 0;
 	}
 	for (size_t i = 0; i < c->frame; i++) {
-		size_t k = c->lost_samples + i;
-		double g = k >= fade ? 0.0 : 1.0 - (double)k / (double)fade;
+		size_t k = c->lost_samples + i, hold = c->rate / 100;
+		/* Appendix I: full level for 10 ms, then -20 % per 10 ms. */
+		double g = k < hold ? 1.0 : k >= fade ? 0.0 :
+		    1.0 - (double)(k - hold) / (double)(fade - hold);
 		int16_t v = c->hist[G711_HIST - c->period + c->phase];
 
 		pcm[i] = (int16_t)(v * g);

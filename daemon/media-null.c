@@ -72,6 +72,7 @@ media_null_source(bool tone, struct media_source *ret)
 		    sin(2.0 * M_PI * i / TONE_PERIOD)));
 	ret->read = null_read;
 	ret->close = null_close;
+	ret->feedback = NULL;
 	ret->ctx = s;
 	return 0;
 }

@@ -86,6 +86,12 @@ voice_read(void *ctx, uint8_t pt, uint8_t *out, size_t cap)
 	return rc;
 }
 
+static void
+voice_feedback(void *ctx, uint8_t fraction_lost)
+{
+	media_voice_peer_loss(ctx, fraction_lost);
+}
+
 static const struct voice_recent *
 voice_recent_find(const struct media_voice *v, uint32_t ts)
 {
@@ -217,6 +223,7 @@ media_voice_new(struct event_base *base, const struct media_voice_params *p,
 	v->refs = 2;
 	ret_source->read = voice_read;
 	ret_source->close = voice_release;
+	ret_source->feedback = voice_feedback;
 	ret_source->ctx = v;
 	ret_sink->write = voice_write;
 	ret_sink->close = voice_release;

@@ -333,6 +333,9 @@ media_rtcp_packet(struct media *m, uint8_t *pkt, size_t n)
 	if (info.n_blocks && info.block.ssrc == m->tx_ssrc) {
 		m->st.peer_lost = info.block.lost;
 		m->st.peer_fraction_lost = info.block.fraction_lost;
+		if (m->source.feedback)
+			m->source.feedback(m->source.ctx,
+			    info.block.fraction_lost);
 		m->st.peer_jitter_us = (uint32_t)((uint64_t)info.block.jitter *
 		    1000000u / m->clock_rate);
 		rtt = rtp_rtcp_rtt((uint32_t)(media_ntp_now() >> 16),

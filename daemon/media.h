@@ -62,6 +62,9 @@ struct media_frame {
 struct media_source {
 	int (*read)(void *ctx, uint8_t pt, uint8_t *out, size_t cap);
 	void (*close)(void *ctx);
+	/* The peer's report about our stream arrived (authenticated SRTCP):
+	 * the fraction it lost in the last interval, /256. May be NULL. */
+	void (*feedback)(void *ctx, uint8_t fraction_lost);
 	void *ctx;
 };
 
