@@ -4,7 +4,7 @@
  *   media-voice-driver --codec opus|PCMU|PCMA [--ms N]
  *       [--play-a F] [--record-b F] [--play-b F] [--record-a F]
  *       [--relay LOSS_PERMILLE,JITTER_MS,SEED] [--no-conceal]
- *       [--ports MIN-MAX] [--port-file F]
+ *       [--ports MIN-MAX] [--port-file F] [--dump-frames F]
  *
  * A plays --play-a (silence without), B records into --record-b, and the
  * other way round. --relay puts the seeded lossy, jittery relay
@@ -38,6 +38,58 @@ static int failures;
 	} \
 } while (0)
 
+/* --dump-frames: every encoded frame, in hex, one a line, as the codec
+ * made it (before SRTP), so the capture check can look for them. */
+static FILE *dump;
+
+struct dumper {
+	struct media_source inner;
+};
+
+static int
+dump_read(void *ctx, uint8_t pt, uint8_t *out, size_t cap)
+{
+	struct dumper *d = ctx;
+	int n = d->inner.read(d->inner.ctx, pt, out, cap);
+
+	for (int i = 0; i < n; i++)
+		fprintf(dump, "%02x", out[i]);
+	if (n > 0)
+		fputc('\n', dump);
+	return n;
+}
+
+static void
+dump_close(void *ctx)
+{
+	struct dumper *d = ctx;
+
+	d->inner.close(d->inner.ctx);
+	free(d);
+}
+
+static void
+dump_feedback(void *ctx, uint8_t fraction_lost)
+{
+	struct dumper *d = ctx;
+
+	d->inner.feedback(d->inner.ctx, fraction_lost);
+}
+
+static void
+dump_wrap(struct media_source *s)
+{
+	struct dumper *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		exit(1);
+	d->inner = *s;
+	s->read = dump_read;
+	s->close = dump_close;
+	s->feedback = dump_feedback;
+	s->ctx = d;
+}
+
 struct side {
 	const char *name;
 	const char *play, *record;
@@ -70,6 +122,8 @@ endpoint(struct event_base *base, const struct mikey_result *res,
 	memset(&p, 0, sizeof(p));
 	if (media_voice_new(base, &vp, &s->voice, &p.source, &p.sink) < 0)
 		exit(1);
+	if (dump)
+		dump_wrap(&p.source);
 	p.local_addr = "127.0.0.1";
 	p.port_min = pmin;
 	p.port_max = pmax;
@@ -146,6 +200,7 @@ main(int argc, char **argv)
 		{ "no-conceal", no_argument, NULL, 'n' },
 		{ "ports", required_argument, NULL, 'p' },
 		{ "port-file", required_argument, NULL, 'f' },
+		{ "dump-frames", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct side a = { .name = "A" }, b = { .name = "B" };
@@ -189,6 +244,10 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			port_file = optarg;
+			break;
+		case 'd':
+			if (!(dump = fopen(optarg, "w")))
+				return 1;
 			break;
 		default:
 			return 2;
@@ -253,6 +312,8 @@ main(int argc, char **argv)
 	mikey_result_clear(&kb);
 	event_base_free(base);
 	media_global_done();
+	if (dump)
+		fclose(dump);
 	printf("%s\n", failures ? "FAIL" : "OK");
 	return failures ? 1 : 0;
 }

@@ -16,3 +16,5 @@ tests_integration_media_corr_CFLAGS = $(AM_CFLAGS) $(SNDFILE_CFLAGS) \
 tests_integration_media_corr_LDADD = $(SNDFILE_LIBS) $(SPEEXDSP_LIBS) -lm
 dist_check_SCRIPTS += tests/integration/media-voice.sh
 TESTS += tests/integration/media-voice.sh
+dist_check_SCRIPTS += tests/integration/media-voice-wire.sh
+TESTS += tests/integration/media-voice-wire.sh
