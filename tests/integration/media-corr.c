@@ -1,14 +1,16 @@
 /* Compares a recording with the audio that was played into a call.
  *
- *   media-corr [--rate HZ] [--segment-ms N] [--min R] REF REC
+ *   media-corr [--rate HZ] [--segment-ms N] [--trim] [--min R] REF REC
  *
  * Both files are mixed to mono and resampled (libspeexdsp) to the
  * comparison rate: --rate, or the lower of the two files' rates (a G.711
  * recording cannot hold more than 4 kHz of the source). The recording is
- * aligned to the source by the lag (-0.2 .. +1 s) with the largest
+ * aligned to the source by the lag (-1 .. +1 s) with the largest
  * normalised cross-correlation, found at 8 kHz and refined at the full
  * rate; that correlation (over the source's length) is printed:
  *   corr=0.9731 lag_ms=41.50 rate=8000
+ * --trim drops the leading quiet part (below -40 dBFS) of both first, for
+ * recordings that started long before the audio did.
  * With --segment-ms, each N ms block of the source is aligned on its own
  * near that lag and the energy-weighted mean of the blocks' correlations
  * is printed instead: an adaptive jitter buffer moves the delay during
@@ -25,8 +27,10 @@
 #include <speex/speex_resampler.h>
 
 #define CORR_COARSE_RATE	8000
-#define CORR_LAG_MIN_MS		(-200)
+#define CORR_LAG_MIN_MS		(-1000)
 #define CORR_LAG_MAX_MS		1000
+/* -40 dBFS on libsndfile's float scale. */
+#define CORR_TRIM_LEVEL		0.01f
 /* Search window of a segment around the global lag. */
 #define CORR_SEG_WINDOW_MS	150
 /* Ten minutes at 48 kHz: plenty for a test signal. */
@@ -176,6 +180,10 @@ segmental(const struct sig *ref, const struct sig *rec, const struct sig *cref,
 	double sum = 0, wsum = 0, c, xx;
 
 	for (size_t i = 0; i + seg <= ref->n; i += seg) {
+		/* Only blocks the recording covers: it may start late or end
+		 * early (a sound server that came up after the call). */
+		if ((long)i + glag < 0 || (long)(i + seg) + glag > (long)rec->n)
+			continue;
 		long lag = align(ref, rec, cref, crec, i, i + seg, g - w, g + w,
 		    &c);
 
@@ -184,6 +192,19 @@ segmental(const struct sig *ref, const struct sig *rec, const struct sig *cref,
 		wsum += xx;
 	}
 	return wsum > 0 ? sum / wsum : 0.0;
+}
+
+/* Drops what comes before the first sample above -40 dBFS: a recording
+ * started long before the audio reached it aligns within the lag range. */
+static void
+sig_trim(struct sig *s)
+{
+	size_t i = 0;
+
+	while (i < s->n && fabsf(s->x[i]) < CORR_TRIM_LEVEL)
+		i++;
+	memmove(s->x, s->x + i, (s->n - i) * sizeof(float));
+	s->n -= i;
 }
 
 static void
@@ -204,11 +225,12 @@ main(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "min", required_argument, NULL, 'm' },
 		{ "segment-ms", required_argument, NULL, 's' },
+		{ "trim", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sig ref, rec, cref, crec;
 	double min = -2, corr;
-	int rate = 0, seg_ms = 0, c;
+	int rate = 0, seg_ms = 0, trim = 0, c;
 	long lag;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -218,6 +240,8 @@ main(int argc, char **argv)
 			min = strtod(optarg, NULL);
 		else if (c == 's')
 			seg_ms = atoi(optarg);
+		else if (c == 't')
+			trim = 1;
 		else
 			return 2;
 	}
@@ -229,6 +253,10 @@ main(int argc, char **argv)
 		rate = ref.rate < rec.rate ? ref.rate : rec.rate;
 	sig_resample(&ref, rate);
 	sig_resample(&rec, rate);
+	if (trim) {
+		sig_trim(&ref);
+		sig_trim(&rec);
+	}
 	/* Coarse search at 8 kHz, then around it at the full rate. */
 	sig_copy(&ref, &cref);
 	sig_copy(&rec, &crec);

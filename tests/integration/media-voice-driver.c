@@ -5,9 +5,11 @@
  *       [--play-a F] [--record-b F] [--play-b F] [--record-a F]
  *       [--relay LOSS_PERMILLE,JITTER_MS,SEED] [--no-conceal]
  *       [--ports MIN-MAX] [--port-file F] [--dump-frames F]
+ *       [--pulse-b SERVER]
  *
  * A plays --play-a (silence without), B records into --record-b, and the
- * other way round. --relay puts the seeded lossy, jittery relay
+ * other way round. --pulse-b: B captures from and plays to the PulseAudio
+ * server's default devices instead. --relay puts the seeded lossy, jittery relay
  * (media-relay.c) between them. --no-conceal plays losses as silence, for
  * the comparison with concealment. Checks the counters (every packet sent
  * is authenticated and reaches the jitter buffer when there is no relay)
@@ -23,6 +25,7 @@
 #include <event2/event.h>
 
 #include "audio-file.h"
+#include "audio-pulse.h"
 #include "media.h"
 #include "media-relay.h"
 #include "media-test.h"
@@ -93,6 +96,8 @@ dump_wrap(struct media_source *s)
 struct side {
 	const char *name;
 	const char *play, *record;
+	const char *pulse;		/* server: audio through PulseAudio */
+	struct audio_pulse *pa;		/* borrowed from m */
 	struct media_voice *voice;	/* borrowed from m */
 	struct media *m;
 };
@@ -111,6 +116,16 @@ endpoint(struct event_base *base, const struct mikey_result *res,
 	vp.codec = codec;
 	vp.pt = media_codec_default_pt(codec);
 	vp.no_conceal = no_conceal;
+	if (s->pulse) {
+		struct audio_pulse_params pp = { .server = s->pulse,
+		    .name = s->name, .rate = rate };
+
+		if ((rc = audio_pulse_open(&pp, &s->pa, &vp.in, &vp.out)) < 0) {
+			fprintf(stderr, "pulse %s: %s\n", s->pulse,
+			    strerror(-rc));
+			exit(1);
+		}
+	}
 	if (s->play && (rc = audio_file_in(s->play, rate, &vp.in)) < 0) {
 		fprintf(stderr, "%s: %s\n", s->play, strerror(-rc));
 		exit(1);
@@ -201,6 +216,7 @@ main(int argc, char **argv)
 		{ "ports", required_argument, NULL, 'p' },
 		{ "port-file", required_argument, NULL, 'f' },
 		{ "dump-frames", required_argument, NULL, 'd' },
+		{ "pulse-b", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct side a = { .name = "A" }, b = { .name = "B" };
@@ -244,6 +260,9 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			port_file = optarg;
+			break;
+		case 'P':
+			b.pulse = optarg;
 			break;
 		case 'd':
 			if (!(dump = fopen(optarg, "w")))
@@ -301,6 +320,15 @@ main(int argc, char **argv)
 		    (unsigned long long)rs.dropped,
 		    (unsigned long long)rs.reordered);
 		EXPECT(rs.dropped > 0 && rs.reordered > 0);
+	}
+	if (b.pa) {
+		struct audio_pulse_stats ps;
+
+		audio_pulse_stats(b.pa, &ps);
+		printf("pulse: connects=%llu underruns=%llu dropped=%llu\n",
+		    (unsigned long long)ps.connects,
+		    (unsigned long long)ps.underruns,
+		    (unsigned long long)ps.dropped);
 	}
 	check_side(&b, &a, relay, &vb);
 	check_side(&a, &b, relay, &va);

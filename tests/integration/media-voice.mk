@@ -18,3 +18,5 @@ dist_check_SCRIPTS += tests/integration/media-voice.sh
 TESTS += tests/integration/media-voice.sh
 dist_check_SCRIPTS += tests/integration/media-voice-wire.sh
 TESTS += tests/integration/media-voice-wire.sh
+dist_check_SCRIPTS += tests/integration/media-voice-pulse.sh
+TESTS += tests/integration/media-voice-pulse.sh
