@@ -73,6 +73,7 @@ media_null_source(bool tone, struct media_source *ret)
 	ret->read = null_read;
 	ret->close = null_close;
 	ret->feedback = NULL;
+	ret->event = NULL;
 	ret->ctx = s;
 	return 0;
 }

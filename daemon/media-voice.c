@@ -1,11 +1,13 @@
 /* The voice engine of one call: see media-voice.h. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <speex/speex_jitter.h>
 
+#include "dtmf.h"
 #include "media-voice.h"
 
 /* Packets remembered beside the jitter buffer so a lost frame can be
@@ -34,6 +36,20 @@ struct media_voice {
 	uint32_t ts0;			/* rebasing origin of timestamps */
 	uint32_t newest;		/* newest rebased timestamp put */
 	struct voice_recent recent[VOICE_RECENT];
+
+	/* RFC 4733, sending: the queue and where we are in a digit. */
+	uint8_t dtmf_pt;		/* 0: none */
+	char dq[DTMF_DIGITS_MAX + 1];
+	size_t dq_len, dq_pos;
+	unsigned dtmf_ticks;		/* ticks of tone per digit */
+	unsigned tick;			/* in the current digit: 1.. */
+	/* Receiving: the event being heard (by its timestamp). */
+	void (*on_dtmf)(void *ctx, char digit, unsigned duration_ms);
+	void *ctx;
+	bool rx_ev, rx_ev_done;
+	uint32_t rx_ev_ts;
+	uint8_t rx_ev_digit;
+	uint16_t rx_ev_dur;
 
 	int16_t pcm[MEDIA_CODEC_FRAME_MAX];
 	struct media_voice_stats st;
@@ -138,6 +154,107 @@ voice_on_play(evutil_socket_t fd, short what, void *arg)
 	OPENSSL_cleanse(buf, sizeof(buf));
 }
 
+/* Ticks of a digit: tone for dtmf_ticks (the last one with the end
+ * bit), the end twice more (RFC 4733 §2.5.1.4), then the pause (audio). */
+static int
+voice_event(void *ctx, uint8_t *out, size_t cap, uint8_t *ret_pt,
+    bool *ret_marker, uint32_t *ret_ts_back)
+{
+	struct media_voice *v = ctx;
+	uint32_t step = (uint32_t)media_codec_frame(v->codec);
+	unsigned gap = MEDIA_VOICE_DTMF_GAP_MS * media_codec_rate(v->codec) /
+	    1000 / step;
+	struct dtmf_event e;
+	unsigned k;
+
+	if (v->dq_pos >= v->dq_len)
+		return 0;
+	k = ++v->tick;
+	if (k > v->dtmf_ticks + 2) {
+		if (k >= v->dtmf_ticks + 2 + gap) {
+			v->dq_pos++;
+			v->tick = 0;
+			v->st.dtmf_sent++;
+		}
+		return 0;	/* the pause: audio */
+	}
+	e.event = (uint8_t)dtmf_from_char(v->dq[v->dq_pos]);
+	e.end = k >= v->dtmf_ticks;
+	e.volume = DTMF_VOLUME;
+	e.duration = (uint16_t)((k < v->dtmf_ticks ? k : v->dtmf_ticks) *
+	    step);
+	*ret_pt = v->dtmf_pt;
+	*ret_marker = k == 1;
+	*ret_ts_back = (k - 1) * step;
+	v->st.event_packets_sent++;
+	return dtmf_event_write(&e, out, cap);
+}
+
+int
+media_voice_dtmf(struct media_voice *v, const char *digits,
+    unsigned duration_ms)
+{
+	unsigned ms = duration_ms ? duration_ms : MEDIA_VOICE_DTMF_MS;
+	int rc;
+
+	if (!v->dtmf_pt)
+		return -ENOTSUP;
+	if ((rc = dtmf_check_digits(digits)) < 0)
+		return rc;
+	if (ms < 40 || ms > 1000)
+		return -EINVAL;
+	if (v->dq_pos < v->dq_len)
+		return -EBUSY;
+	snprintf(v->dq, sizeof(v->dq), "%s", digits);
+	v->dq_len = strlen(v->dq);
+	v->dq_pos = 0;
+	v->tick = 0;
+	v->dtmf_ticks = (unsigned)((ms * media_codec_rate(v->codec) / 1000 +
+	    media_codec_frame(v->codec) - 1) / media_codec_frame(v->codec));
+	return 0;
+}
+
+static void
+voice_dtmf_report(struct media_voice *v)
+{
+	v->rx_ev_done = true;
+	v->st.dtmf_received++;
+	if (v->on_dtmf)
+		v->on_dtmf(v->ctx, dtmf_to_char(v->rx_ev_digit),
+		    (unsigned)((uint64_t)v->rx_ev_dur * 1000 /
+		    media_codec_rate(v->codec)));
+}
+
+/* One telephone-event packet: a new timestamp is a new digit (the one
+ * before is reported now if its end was lost); the first end bit reports
+ * it; retransmitted ends and older events are ignored. */
+static void
+voice_dtmf_rx(struct media_voice *v, const struct media_frame *f)
+{
+	struct dtmf_event e;
+
+	if (dtmf_event_parse(f->data, f->len, &e) < 0) {
+		v->st.dropped++;
+		return;
+	}
+	v->st.event_packets_received++;
+	if (v->rx_ev && (int32_t)(f->ts - v->rx_ev_ts) < 0)
+		return;
+	if (!v->rx_ev || f->ts != v->rx_ev_ts) {
+		if (v->rx_ev && !v->rx_ev_done)
+			voice_dtmf_report(v);
+		v->rx_ev = true;
+		v->rx_ev_done = false;
+		v->rx_ev_ts = f->ts;
+		v->rx_ev_digit = e.event;
+		v->rx_ev_dur = 0;
+	}
+	if (e.duration > v->rx_ev_dur)
+		v->rx_ev_dur = e.duration;
+	if (e.end && !v->rx_ev_done)
+		voice_dtmf_report(v);
+}
+
 static void
 voice_write(void *ctx, const struct media_frame *f)
 {
@@ -148,6 +265,10 @@ voice_write(void *ctx, const struct media_frame *f)
 	uint32_t rel;
 	unsigned ms;
 
+	if (v->dtmf_pt && f->pt == v->dtmf_pt) {
+		voice_dtmf_rx(v, f);
+		return;
+	}
 	if (f->pt != v->pt || !f->len || f->len > MEDIA_FRAME_MAX) {
 		v->st.dropped++;
 		return;
@@ -195,7 +316,8 @@ media_voice_new(struct event_base *base, const struct media_voice_params *p,
 	spx_int32_t step;
 	int rc;
 
-	if (!base || p->pt > 127)
+	if (!base || p->pt > 127 || (p->dtmf_pt &&
+	    (p->dtmf_pt < 96 || p->dtmf_pt > 127 || p->dtmf_pt == p->pt)))
 		return -EINVAL;
 	v = calloc(1, sizeof(*v));
 	if (!v)
@@ -203,6 +325,9 @@ media_voice_new(struct event_base *base, const struct media_voice_params *p,
 	v->base = base;
 	v->pt = p->pt;
 	v->no_conceal = p->no_conceal;
+	v->dtmf_pt = p->dtmf_pt;
+	v->on_dtmf = p->on_dtmf;
+	v->ctx = p->ctx;
 	rc = media_codec_new(p->codec, ptime, &v->codec);
 	if (rc == 0) {
 		v->jb = jitter_buffer_init((int)media_codec_frame(v->codec));
@@ -224,6 +349,7 @@ media_voice_new(struct event_base *base, const struct media_voice_params *p,
 	ret_source->read = voice_read;
 	ret_source->close = voice_release;
 	ret_source->feedback = voice_feedback;
+	ret_source->event = voice_event;
 	ret_source->ctx = v;
 	ret_sink->write = voice_write;
 	ret_sink->close = voice_release;

@@ -26,6 +26,14 @@ struct media_voice_params {
 	struct audio_in in;	/* read NULL: silence */
 	struct audio_out out;	/* write NULL: decoded, then discarded */
 	bool no_conceal;	/* losses play as silence (comparisons) */
+	/* RFC 4733 telephone-event: the dynamic payload type (96..127)
+	 * negotiated for it (same clock as the codec), or 0 for none (Dtmf
+	 * then refused, received events dropped). */
+	uint8_t dtmf_pt;
+	/* A digit received, once, at its end (or when the next one starts
+	 * and its end was lost); duration in ms. */
+	void (*on_dtmf)(void *ctx, char digit, unsigned duration_ms);
+	void *ctx;
 };
 
 struct media_voice_stats {
@@ -34,6 +42,9 @@ struct media_voice_stats {
 	uint64_t played;	/* frames played out (decoded + concealed) */
 	uint64_t concealed;	/* of those, made up for a missing packet */
 	uint64_t dropped;	/* other payload type, too early, bad frame */
+	uint64_t dtmf_sent;	/* digits sent (each over several packets) */
+	uint64_t dtmf_received;	/* digits reported by on_dtmf */
+	uint64_t event_packets_sent, event_packets_received;
 	uint32_t buffer_ms;	/* jitter buffer depth now */
 };
 
@@ -55,6 +66,17 @@ void media_voice_stats(const struct media_voice *v,
 /* Muted: the source encodes silence instead of the capture (Opus turns
  * it into a few bytes a frame). */
 void media_voice_set_mute(struct media_voice *v, bool mute);
+/* Default length of a digit we send, and the pause after it. */
+#define MEDIA_VOICE_DTMF_MS		100
+#define MEDIA_VOICE_DTMF_GAP_MS		60
+
+/* Queues digits ("0-9*#A-D", at most DTMF_DIGITS_MAX) to send, each
+ * duration_ms long (0 = MEDIA_VOICE_DTMF_MS; 40..1000). Returns 0,
+ * -ENOTSUP (no telephone-event negotiated), -EINVAL (a bad digit or
+ * duration), -E2BIG, -EBUSY (digits still being sent). */
+int media_voice_dtmf(struct media_voice *v, const char *digits,
+    unsigned duration_ms);
+
 /* The peer's reported loss (RTCP fraction lost, /256): Opus FEC follows. */
 void media_voice_peer_loss(struct media_voice *v, uint8_t fraction_lost);
 

@@ -374,24 +374,29 @@ media_on_frame(evutil_socket_t fd, short what, void *arg)
 	uint8_t frame[MEDIA_FRAME_MAX];
 	uint8_t pkt[MEDIA_TX_BUF];
 	struct rtp_header h;
+	uint32_t back = 0;
 	int flen, len;
 	(void)fd;
 	(void)what;
 
 	if (!m->sending || !m->source.read)
 		return;
-	flen = m->source.read(m->source.ctx, m->pt, frame, sizeof(frame));
-	if (flen < 0 || flen > (int)sizeof(frame)) {
+	memset(&h, 0, sizeof(h));
+	h.pt = m->pt;
+	h.marker = m->st.sent == 0;	/* start of the talkspurt */
+	flen = m->source.event ? m->source.event(m->source.ctx, frame,
+	    sizeof(frame), &h.pt, &h.marker, &back) : 0;
+	if (flen == 0)
+		flen = m->source.read(m->source.ctx, m->pt, frame,
+		    sizeof(frame));
+	if (flen < 0 || flen > (int)sizeof(frame) || h.pt > RTP_PT_MAX) {
 		m->sending = false;
 		return;
 	}
 	if (flen > 0) {
-		memset(&h, 0, sizeof(h));
-		h.pt = m->pt;
 		h.seq = m->seq;
-		h.ts = m->ts;
+		h.ts = m->ts - back;
 		h.ssrc = m->tx_ssrc;
-		h.marker = m->st.sent == 0;	/* start of the talkspurt */
 		len = rtp_write(&h, frame, (size_t)flen, 0, pkt,
 		    RTP_PACKET_MAX);
 		if (len > 0 && srtp_protect(m->tx, pkt, &len) ==

@@ -65,6 +65,12 @@ struct media_source {
 	/* The peer's report about our stream arrived (authenticated SRTCP):
 	 * the fraction it lost in the last interval, /256. May be NULL. */
 	void (*feedback)(void *ctx, uint8_t fraction_lost);
+	/* Asked first every tick (may be NULL): a payload > 0 bytes goes out
+	 * instead of read's audio, with its own payload type, marker, and
+	 * timestamp = this tick's minus *ret_ts_back (an RFC 4733 event keeps
+	 * the timestamp of its start). 0 = audio this tick. */
+	int (*event)(void *ctx, uint8_t *out, size_t cap, uint8_t *ret_pt,
+	    bool *ret_marker, uint32_t *ret_ts_back);
 	void *ctx;
 };
 

@@ -5,10 +5,11 @@
  *       [--play-a F] [--record-b F] [--play-b F] [--record-a F]
  *       [--relay LOSS_PERMILLE,JITTER_MS,SEED] [--no-conceal]
  *       [--ports MIN-MAX] [--port-file F] [--dump-frames F]
- *       [--pulse-b SERVER]
+ *       [--pulse-b SERVER] [--dtmf DIGITS]
  *
  * A plays --play-a (silence without), B records into --record-b, and the
- * other way round. --pulse-b: B captures from and plays to the PulseAudio
+ * other way round. --dtmf: A sends the digits (RFC 4733) after 300 ms;
+ * B must hear them in order, each MEDIA_VOICE_DTMF_MS long. --pulse-b: B captures from and plays to the PulseAudio
  * server's default devices instead. --relay puts the seeded lossy, jittery relay
  * (media-relay.c) between them. --no-conceal plays losses as silence, for
  * the comparison with concealment. Checks the counters (every packet sent
@@ -32,6 +33,8 @@
 #include "media-voice.h"
 
 static int failures;
+
+#define MEDIA_TEST_DTMF_PT	101
 
 #define EXPECT(cond) do { \
 	if (!(cond)) { \
@@ -93,6 +96,21 @@ dump_wrap(struct media_source *s)
 	s->ctx = d;
 }
 
+/* What B hears of A's digits. */
+static char dtmf_got[64];
+static unsigned dtmf_ms[64];
+static size_t dtmf_n;
+
+static void
+on_dtmf(void *ctx, char digit, unsigned ms)
+{
+	(void)ctx;
+	if (dtmf_n < sizeof(dtmf_got) - 1) {
+		dtmf_ms[dtmf_n] = ms;
+		dtmf_got[dtmf_n++] = digit;
+	}
+}
+
 struct side {
 	const char *name;
 	const char *play, *record;
@@ -116,6 +134,8 @@ endpoint(struct event_base *base, const struct mikey_result *res,
 	vp.codec = codec;
 	vp.pt = media_codec_default_pt(codec);
 	vp.no_conceal = no_conceal;
+	vp.dtmf_pt = MEDIA_TEST_DTMF_PT;
+	vp.on_dtmf = on_dtmf;
 	if (s->pulse) {
 		struct audio_pulse_params pp = { .server = s->pulse,
 		    .name = s->name, .rate = rate };
@@ -187,15 +207,15 @@ check_side(const struct side *rx, const struct side *tx, bool relay,
 	media_stats(tx->m, &mt);
 	media_voice_stats(rx->voice, &vr);
 	media_voice_stats(tx->voice, &vt);
-	EXPECT(mt.sent > 0 && vt.frames_in == mt.sent);
+	EXPECT(mt.sent > 0 && vt.frames_in + vt.event_packets_sent == mt.sent);
 	EXPECT(mr.rejected == 0 && vr.dropped == 0);
 	EXPECT(vr.played > 0);
-	EXPECT(vr.packets == mr.received);
+	EXPECT(vr.packets + vr.event_packets_received == mr.received);
 	if (!relay) {
 		EXPECT(mr.received == mt.sent);
 		/* Loopback: nothing to conceal but the jitter buffer's own
 		 * start (a few frames at most). */
-		EXPECT(at_stop->concealed <= 5);
+		EXPECT(at_stop->concealed <= 5 + vr.event_packets_received);
 	} else {
 		EXPECT(mr.received < mt.sent && mr.received > mt.sent / 2);
 	}
@@ -217,6 +237,7 @@ main(int argc, char **argv)
 		{ "port-file", required_argument, NULL, 'f' },
 		{ "dump-frames", required_argument, NULL, 'd' },
 		{ "pulse-b", required_argument, NULL, 'P' },
+		{ "dtmf", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct side a = { .name = "A" }, b = { .name = "B" };
@@ -225,7 +246,7 @@ main(int argc, char **argv)
 	unsigned long long seed = 0;
 	bool relay = false, no_conceal = false;
 	uint16_t pmin = 20000, pmax = 29999, ra_port, rb_port;
-	const char *port_file = NULL;
+	const char *port_file = NULL, *dtmf = NULL;
 	struct media_relay *rl = NULL;
 	struct mikey_result ka, kb;
 	struct event_base *base;
@@ -264,6 +285,9 @@ main(int argc, char **argv)
 		case 'P':
 			b.pulse = optarg;
 			break;
+		case 'D':
+			dtmf = optarg;
+			break;
 		case 'd':
 			if (!(dump = fopen(optarg, "w")))
 				return 1;
@@ -300,6 +324,15 @@ main(int argc, char **argv)
 		fclose(f);
 	}
 	EXPECT(media_start(a.m) == 0 && media_start(b.m) == 0);
+	if (dtmf) {
+		/* Refusals first, then A's digits after 300 ms of audio. */
+		EXPECT(media_voice_dtmf(a.voice, "12x", 0) == -EINVAL);
+		EXPECT(media_voice_dtmf(a.voice, "1", 20) == -EINVAL);
+		mt_run_loop(base, 300);
+		EXPECT(media_voice_dtmf(a.voice, dtmf, 0) == 0);
+		EXPECT(media_voice_dtmf(a.voice, "1", 0) == -EBUSY);
+		ms = ms > 300 ? ms - 300 : 0;
+	}
 	mt_run_loop(base, ms);
 	media_stop(a.m);
 	media_stop(b.m);
@@ -332,6 +365,16 @@ main(int argc, char **argv)
 	}
 	check_side(&b, &a, relay, &vb);
 	check_side(&a, &b, relay, &va);
+	if (dtmf) {
+		dtmf_got[dtmf_n] = 0;
+		printf("dtmf: sent \"%s\" received \"%s\"", dtmf, dtmf_got);
+		for (size_t i = 0; i < dtmf_n; i++)
+			printf(" %c:%ums", dtmf_got[i], dtmf_ms[i]);
+		printf("\n");
+		EXPECT(strcmp(dtmf_got, dtmf) == 0);
+		for (size_t i = 0; i < dtmf_n; i++)
+			EXPECT(dtmf_ms[i] == MEDIA_VOICE_DTMF_MS);
+	}
 	printf("codec=%s\n", media_codec_name(codec));
 	media_free(a.m);
 	media_free(b.m);

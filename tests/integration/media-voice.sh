@@ -104,6 +104,19 @@ for codec in opus PCMU; do
 	fi
 done
 
+# DTMF (RFC 4733): A's digits arrive at B in order, each 100 ms long
+# (the driver checks both), with G.711 and Opus clocks, and through the
+# lossy relay (the end of a digit is sent three times).
+for args in "--codec PCMU" "--codec opus" "--codec opus --relay 100,50,4733"; do
+	# shellcheck disable=SC2086
+	"$D" $args --ms 2500 --ports "$ports" --dtmf '159#*0AD' \
+		>"$T/dtmf.log" 2>&1 || {
+		cat "$T/dtmf.log" >&2
+		fail "DTMF with $args"
+	}
+	note "DTMF $args: $(grep '^dtmf:' "$T/dtmf.log")"
+done
+
 # The check can fail: a recording of something else does not pass.
 "$C" --min 0.5 "$T/sweep.wav" "$T/ra.wav" >/dev/null &&
 	fail "media-corr accepted an unrelated recording"
