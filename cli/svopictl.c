@@ -17,12 +17,22 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
+#include "lib/fingerprint.h"
+
 #define CTL_NAME "org.svopi.Daemon1"
 #define CTL_PATH "/org/svopi/Daemon1"
 #define CTL_IFACE "org.svopi.Daemon1"
 /* OPTIONS runs at most 32 s (Timer F) plus DNS and connection setup. */
 #define CTL_PING_TIMEOUT_USEC (40ULL * 1000000)
 
+
+/* Every fingerprint is printed in the one text form (lib/fingerprint.h),
+ * whatever form the daemon sent; anything else is printed as is. */
+static const char *
+ctl_fp(const char *fp, char buf[FINGERPRINT_TEXT_SIZE])
+{
+	return fingerprint_to_text(fp, buf) == 0 ? buf : fp;
+}
 static bool arg_json;
 static bool arg_system;
 static const char *arg_address;
@@ -211,6 +221,7 @@ ctl_str(struct json_object *props, const char *name)
 static int
 verb_status(sd_bus *bus, int argc, char **argv)
 {
+	char fpbuf[FINGERPRINT_TEXT_SIZE];
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
 	struct json_object *props;
@@ -239,7 +250,8 @@ verb_status(sd_bus *bus, int argc, char **argv)
 		json_object_object_add(o, "identity",
 			json_object_new_string(ctl_str(props, "Identity")));
 		json_object_object_add(o, "fingerprint",
-			json_object_new_string(ctl_str(props, "Fingerprint")));
+			json_object_new_string(ctl_fp(ctl_str(props,
+			"Fingerprint"), fpbuf)));
 		json_object_object_add(o, "registration",
 			json_object_new_string(ctl_str(props, "Registration")));
 		if (*detail)
@@ -255,7 +267,8 @@ verb_status(sd_bus *bus, int argc, char **argv)
 		const char *detail = ctl_str(props, "RegistrationDetail");
 
 		printf("Identity:     %s\n", ctl_str(props, "Identity"));
-		printf("Fingerprint:  %s\n", ctl_str(props, "Fingerprint"));
+		printf("Fingerprint:  %s\n",
+			ctl_fp(ctl_str(props, "Fingerprint"), fpbuf));
 		printf("Registration: %s%s%s%s\n",
 			ctl_str(props, "Registration"), *detail ? " (" : "",
 			detail, *detail ? ")" : "");
@@ -889,6 +902,7 @@ verb_dtmf(sd_bus *bus, int argc, char **argv)
 static int
 verb_enroll(sd_bus *bus, int argc, char **argv)
 {
+	char fpbuf[FINGERPRINT_TEXT_SIZE];
 	sd_bus_message *reply = NULL;
 	const char *fp;
 
@@ -902,11 +916,11 @@ verb_enroll(sd_bus *bus, int argc, char **argv)
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "fingerprint",
-			json_object_new_string(fp));
+			json_object_new_string(ctl_fp(fp, fpbuf)));
 		ctl_json_print(o);
 		json_object_put(o);
 	} else {
-		printf("enrolled, fingerprint %s\n", fp);
+		printf("enrolled, fingerprint %s\n", ctl_fp(fp, fpbuf));
 	}
 	sd_bus_message_unref(reply);
 	return 0;
@@ -994,6 +1008,7 @@ verb_vuc(sd_bus *bus, int argc, char **argv)
 static int
 verb_trust(sd_bus *bus, int argc, char **argv)
 {
+	char fpbuf[FINGERPRINT_TEXT_SIZE];
 	sd_bus_message *reply = NULL;
 	int r;
 
@@ -1015,7 +1030,7 @@ verb_trust(sd_bus *bus, int argc, char **argv)
 			json_object_object_add(o, "peer",
 				json_object_new_string(peer));
 			json_object_object_add(o, "fingerprint",
-				json_object_new_string(fp));
+				json_object_new_string(ctl_fp(fp, fpbuf)));
 			json_object_object_add(o, "status",
 				json_object_new_string(st));
 			json_object_object_add(o, "validated_at",
@@ -1024,7 +1039,8 @@ verb_trust(sd_bus *bus, int argc, char **argv)
 				json_object_new_int64(ch));
 			json_object_array_add(arr, o);
 			if (!arg_json)
-				printf("%s %s %s\n", peer, st, fp);
+				printf("%s %s %s\n", peer, st,
+					ctl_fp(fp, fpbuf));
 		}
 		if (arg_json)
 			ctl_json_print(arr);

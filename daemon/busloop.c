@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "daemon/busloop.h"
-#include "daemon/log.h"
+#include "common/log.h"
 
 struct busloop {
 	struct event_base *base;

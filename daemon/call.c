@@ -57,12 +57,16 @@ enum call_trust {
 	CALL_TRUST_OK,		/* validated and trusted */
 };
 
+/* Ownership: every pointer field below is owned by the call and freed by
+ * call_free() unless its comment says otherwise. When ownership moves into
+ * the call (c->rmsg = rm), the giver's variable is set to NULL in the same
+ * statement pair, so no error path can free it a second time. */
 struct call {
 	LIST_ENTRY(call) link;
-	struct calls *cs;
+	struct calls *cs;	/* borrowed: the owner of every call */
 	unsigned id;
 	char path[64];
-	sd_bus_slot *slot;	/* NULL while a hidden pre-call exchange */
+	sd_bus_slot *slot;	/* owned; NULL while a hidden pre-call exchange */
 	bool outgoing;
 	enum call_state state;
 	char peer[TRUSTSTORE_PEER_MAX + 1];	/* "sip:bob@host" */
@@ -73,39 +77,45 @@ struct call {
 	struct timespec t0;
 	int64_t t_trust, t_ringing, t_answered, t_media;	/* ms, -1 */
 	/* MIKEY */
-	struct mikey_init_state *ist;
-	uint8_t *imsg;		/* the I_MESSAGE (copy) */
+	struct mikey_init_state *ist;	/* owned: our DH secret until finish */
+	uint8_t *imsg;		/* owned: the I_MESSAGE (copy) */
 	size_t ilen;
 	uint8_t idigest[32];
-	uint8_t *rmsg;		/* the R_MESSAGE (copy) */
+	uint8_t *rmsg;		/* owned: the R_MESSAGE (taken from the
+				 * answer by call_take_answer) */
 	size_t rlen;
-	struct mikey_result res;
+	struct mikey_result res;	/* owned: keys; mikey_result_clear */
 	bool have_res;
 	/* trust */
 	enum call_trust trust;
 	char fp[TRUSTSTORE_FP_LEN + 1];
-	struct trust_client_request *treq;
+	struct trust_client_request *treq;	/* owned until the reply
+					 * callback; cancelled by call_free */
 	enum trust_client_relationship rel;
-	struct event *deadline;
+	struct event *deadline;	/* owned */
 	/* SIP, outgoing */
 	struct tp_dest dest;
-	struct txn_client *tc;
+	struct txn_client *tc;	/* borrowed from txn: NULL once the final
+				 * response came; forgotten by call_free */
 	char call_id[40];
 	char local_tag[20];
-	uint8_t *invite;	/* our INVITE as sent */
+	uint8_t *invite;	/* owned: our INVITE as sent */
 	size_t invite_len;
 	uint32_t invite_cseq;
 	bool direct;		/* INVITE without OPTIONS (fresh trust) */
-	uint16_t reserved_port;	/* our RTP port offered before keys */
+	struct media_ports ports;	/* owned: the RTP/RTCP pair offered
+					 * before the keys exist (direct
+					 * INVITE); media_new adopts it,
+					 * else call_free closes it */
 	char expect_fp[TRUSTSTORE_FP_LEN + 1];	/* peer's trusted fp */
 	/* SIP, incoming: the held request (OPTIONS, then INVITE) */
-	struct sip_msg *req;
+	struct sip_msg *req;	/* owned: the held request */
 	struct tp_source src;
-	struct txn_server *st;
+	struct txn_server *st;	/* borrowed from txn */
 	bool req_is_invite;
-	struct dialog *dlg;
+	struct dialog *dlg;	/* owned */
 	/* media */
-	struct media *media;
+	struct media *media;	/* owned: media_free wipes the keys */
 	struct media_null_counts counts;
 	struct media_stats final;	/* counters after media_free */
 	char remote_addr[64];
@@ -134,7 +144,10 @@ struct calls {
 	uint8_t *cert_der;
 	size_t cert_len;
 	struct mikey_identity self;
-	struct mikey_replay *replay;
+	struct mikey_replay *replay;	/* owned; in memory only */
+	struct mikey_policy policy;	/* offers stamped before our start
+					 * are refused: the replay cache
+					 * starts empty (RFC 3830 §5.4) */
 };
 
 static struct log_ratelimit call_rl = LOG_RATELIMIT_INIT(5000, 10);
@@ -491,6 +504,7 @@ call_new(struct calls *cs, bool outgoing, const char *peer)
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 	c->t_trust = c->t_ringing = c->t_answered = c->t_media = -1;
 	c->src.udp_fd = -1;
+	c->ports = (struct media_ports)MEDIA_PORTS_INIT;
 	LIST_INSERT_HEAD(&cs->calls, c, link);
 	return c;
 }
@@ -506,6 +520,7 @@ call_free(struct call *c)
 	if (c->tc)
 		txn_client_forget(c->tc);
 	c->media = media_free(c->media);
+	media_ports_close(&c->ports);
 	mikey_init_state_free(c->ist);
 	mikey_result_clear(&c->res);
 	free(c->imsg);
@@ -1075,10 +1090,7 @@ call_media_new(struct call *c, const char *raddr, uint16_t rport)
 	p.local_addr = media_host(c->cs);
 	p.port_min = (uint16_t)c->cs->d->conf->rtp_port_min;
 	p.port_max = (uint16_t)c->cs->d->conf->rtp_port_max;
-	if (c->reserved_port) {
-		p.port_min = c->reserved_port;
-		p.port_max = (uint16_t)(c->reserved_port + 1);
-	}
+	p.ports = &c->ports;
 	p.remote_addr = raddr;
 	p.remote_port = rport;
 	media_params_from_mikey(&p, &c->res, c->outgoing);
@@ -1098,46 +1110,18 @@ call_media_new(struct call *c, const char *raddr, uint16_t rport)
 	return r;
 }
 
-/* An even port P in [media] rtp_ports with P and P+1 free on UDP, for an
- * offer made before the keys exist (media_new needs them). The sockets are
- * closed again; media_new binds the same pair at the answer. */
+/* Binds and holds an RTP/RTCP pair in [media] rtp_ports for an offer made
+ * before the keys exist (media_new needs them). Holding it (rather than
+ * probing and closing) keeps concurrent calls from offering the same pair,
+ * and keeps the callee's first packets queued until media starts. */
 static int
 call_reserve_port(struct call *c)
 {
 	const struct conf *cf = c->cs->d->conf;
-	unsigned lo = (cf->rtp_port_min + 1u) & ~1u, hi = cf->rtp_port_max;
-	unsigned npairs, start;
-	struct sockaddr_in sa;
 
-	if (hi <= lo)
-		return -EADDRINUSE;
-	npairs = (hi - lo + 1) / 2;
-	RAND_bytes((uint8_t *)&start, sizeof(start));
-	for (unsigned i = 0; i < npairs && i < 256; i++) {
-		unsigned port = lo + 2 * ((start + i) % npairs);
-		int fd[2] = { -1, -1 }, ok = 1;
-
-		for (int k = 0; k < 2; k++) {
-			memset(&sa, 0, sizeof(sa));
-			sa.sin_family = AF_INET;
-			sa.sin_port = htons((uint16_t)(port + (unsigned)k));
-			if (inet_pton(AF_INET, media_host(c->cs),
-			    &sa.sin_addr) != 1)
-				sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-			fd[k] = socket(AF_INET, SOCK_DGRAM, 0);
-			if (fd[k] < 0 || bind(fd[k], (struct sockaddr *)&sa,
-			    sizeof(sa)) < 0)
-				ok = 0;
-		}
-		for (int k = 0; k < 2; k++)
-			if (fd[k] >= 0)
-				close(fd[k]);
-		if (ok) {
-			c->reserved_port = (uint16_t)port;
-			return 0;
-		}
-	}
-	return -EADDRINUSE;
+	return media_ports_reserve(media_host(c->cs),
+		(uint16_t)cf->rtp_port_min, (uint16_t)cf->rtp_port_max,
+		&c->ports);
 }
 
 /* --- the flow --- */
@@ -1326,12 +1310,48 @@ call_trusted(struct call *c)
 		call_ring(c);
 }
 
+/* The peer's R_MESSAGE (from the 200 to OPTIONS or to a direct INVITE):
+ * stores it in the call, finishes MIKEY and binds the responder to the AOR
+ * we called. Takes *rm: from here on it is c->rmsg (freed by call_free)
+ * and *rm is NULL on every path, so no error path of the caller can free
+ * it again. Returns 0, or -1 with an alert raised and the call ended. */
+static int
+call_take_answer(struct call *c, uint8_t **rm, size_t rlen)
+{
+	struct mikey_fail fail = { 0, NULL, 0 };
+	char idr[TRUSTSTORE_PEER_MAX + 1], why[256];
+	int r;
+
+	free(c->rmsg);
+	c->rmsg = *rm;
+	c->rlen = rlen;
+	*rm = NULL;
+	r = mikey_msg_finish(c->ist, c->rmsg, rlen, NULL, now_ntp(), &c->res,
+		&fail);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "MIKEY answer refused: %s",
+			fail.reason ? fail.reason : strerror(-r));
+		calls_alert(c->cs, c->peer, why);
+		call_end(c, why);
+		return -1;
+	}
+	c->have_res = true;
+	if (aor_of(c->res.peer_uri, strlen(c->res.peer_uri), idr,
+	    sizeof(idr)) < 0 || strcmp(idr, c->peer) != 0 ||
+	    !mikey_msg_cert_has_uri(c->res.peer_cert, c->peer)) {
+		calls_alert(c->cs, c->peer, "the answer is signed by another "
+			"identity");
+		call_end(c, "identity mismatch");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 call_out_options_cb(void *userdata, const struct sip_msg *m, int err)
 {
 	struct call *c = userdata;
 	struct calls *cs = c->cs;
-	struct mikey_fail fail = { 0, NULL, 0 };
 	uint8_t *rm = NULL;
 	size_t rlen = 0;
 	char why[256];
@@ -1365,68 +1385,26 @@ call_out_options_cb(void *userdata, const struct sip_msg *m, int err)
 		call_end(c, "no key exchange in the answer");
 		return;
 	}
-	r = mikey_msg_finish(c->ist, rm, rlen, NULL, now_ntp(), &c->res,
-		&fail);
-	if (r < 0) {
-		free(rm);
-		snprintf(why, sizeof(why), "MIKEY answer refused: %s",
-			fail.reason ? fail.reason : strerror(-r));
-		calls_alert(cs, c->peer, why);
-		call_end(c, why);
+	if (call_take_answer(c, &rm, rlen) < 0)
 		return;
-	}
-	c->have_res = true;
-	c->rmsg = rm;
-	c->rlen = rlen;
-	/* The responder's identity must be the AOR we called. */
-	{
-		char idr[TRUSTSTORE_PEER_MAX + 1];
-
-		if (aor_of(c->res.peer_uri, strlen(c->res.peer_uri), idr,
-		    sizeof(idr)) < 0 || strcmp(idr, c->peer) != 0 ||
-		    !mikey_msg_cert_has_uri(c->res.peer_cert, c->peer)) {
-			calls_alert(cs, c->peer, "the answer is signed by "
-				"another identity");
-			call_end(c, "identity mismatch");
-			return;
-		}
-	}
 	call_validate(c);
 }
 
 /* The 2xx of a direct INVITE: finish MIKEY, bind the responder to the
  * AOR we called and check its certificate against the fresh trusted
  * entry (no trust server here: it is never waited for after the answer).
- * Takes rm. Returns 0 with the media set up, or -1 (call ended). */
+ * Takes *rm: on return it belongs to the call (c->rmsg) and *rm is NULL,
+ * on every path, so the caller's error path cannot free it a second time.
+ * Returns 0 with the media set up, or -1 (call ended). */
 static int
-call_direct_answer(struct call *c, uint8_t *rm, size_t rlen)
+call_direct_answer(struct call *c, uint8_t **rm, size_t rlen)
 {
 	struct calls *cs = c->cs;
-	struct mikey_fail fail = { 0, NULL, 0 };
 	enum truststore_result tr = TRUSTSTORE_UNKNOWN;
-	char idr[TRUSTSTORE_PEER_MAX + 1], fpc[IDENTITY_FPR_LEN], why[200];
-	int r;
+	char fpc[IDENTITY_FPR_LEN];
 
-	r = mikey_msg_finish(c->ist, rm, rlen, NULL, now_ntp(), &c->res,
-		&fail);
-	if (r < 0) {
-		snprintf(why, sizeof(why), "MIKEY answer refused: %s",
-			fail.reason ? fail.reason : strerror(-r));
-		calls_alert(cs, c->peer, why);
-		call_end(c, why);
+	if (call_take_answer(c, rm, rlen) < 0)
 		return -1;
-	}
-	c->have_res = true;
-	c->rmsg = rm;
-	c->rlen = rlen;
-	if (aor_of(c->res.peer_uri, strlen(c->res.peer_uri), idr,
-	    sizeof(idr)) < 0 || strcmp(idr, c->peer) != 0 ||
-	    !mikey_msg_cert_has_uri(c->res.peer_cert, c->peer)) {
-		calls_alert(cs, c->peer, "the answer is signed by another "
-			"identity");
-		call_end(c, "identity mismatch");
-		return -1;
-	}
 	identity_fingerprint(c->res.peer_cert, fpc);
 	truststore_fp_normalize(fpc, c->fp);
 	truststore_lookup(cs->ts, c->peer, c->fp, now_unix(),
@@ -1504,8 +1482,8 @@ call_out_invite_cb(void *userdata, const struct sip_msg *m, int err)
 	r = call_sdp_read(m, &rm, &rlen, c->remote_addr,
 		sizeof(c->remote_addr), &c->remote_port);
 	if (c->direct) {
-		if (r < 0 || call_direct_answer(c, rm, rlen) < 0) {
-			free(rm);
+		if (r < 0 || call_direct_answer(c, &rm, rlen) < 0) {
+			free(rm);	/* NULL unless call_sdp_read failed */
 			call_send_in_dialog(c, "BYE");
 			if (c->state != CALL_ENDED)
 				call_end(c, "no valid key exchange in the "
@@ -1666,6 +1644,7 @@ calls_incoming(struct calls *cs, struct txn_server *st,
 	memset(&rp, 0, sizeof(rp));
 	rp.self = &cs->self;
 	rp.peer_uri = NULL;
+	rp.policy = &cs->policy;
 	RAND_bytes((uint8_t *)&rp.ssrc, sizeof(rp.ssrc));
 	rp.ssrc |= 1;
 	rp.now_ntp = now_ntp();
@@ -1837,7 +1816,7 @@ calls_method_dial(sd_bus_message *m, void *userdata, sd_bus_error *e)
 				sizeof(c->expect_fp));
 		}
 	}
-	r = call_sdp(c, c->direct ? c->reserved_port : 0, false, c->imsg,
+	r = call_sdp(c, c->direct ? c->ports.port : 0, false, c->imsg,
 		c->ilen, &sdp, &n);
 	if (r == 0)
 		r = call_send(c, c->direct ? "INVITE" : "OPTIONS", sdp, n);
@@ -2131,6 +2110,7 @@ calls_new(struct svopid *d)
 	LIST_INIT(&cs->vucs);
 	snprintf(cs->login, sizeof(cs->login), "%s", peer_login(cf->uri));
 	cs->replay = mikey_replay_new(CALL_REPLAY_MAX);
+	cs->policy.not_before_ntp = now_ntp();
 	cs->cert_pem = cert_pem(d->id->cert);
 	len = i2d_X509(d->id->cert, &der);
 	if (!cs->replay || !cs->cert_pem || len <= 0)

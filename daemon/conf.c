@@ -12,9 +12,10 @@
 
 #include <openssl/crypto.h>
 
+#include "common/file.h"
+#include "common/log.h"
 #include "daemon/conf.h"
-#include "daemon/ini.h"
-#include "daemon/log.h"
+#include "lib/ini.h"
 
 #define CONF_SECRET_MAX 1024
 
@@ -299,7 +300,8 @@ conf_key(void *userdata, const char *section, const char *key,
 
 		if (l < 0) {
 			snprintf(err, errlen,
-				"%s: expected error, warning, info or debug", key);
+				"%s: expected error, warning, notice, info or debug",
+				key);
 			return -EINVAL;
 		}
 		c->log_level = l;
@@ -410,7 +412,25 @@ static const struct ini_handler conf_ini = { .key = conf_key };
 int
 conf_load_file(struct conf *c, const char *path, char *err, size_t errlen)
 {
-	return ini_parse_file(path, &conf_ini, c, err, errlen);
+	char *data;
+	size_t len;
+	int r;
+
+	r = file_read_all(path, INI_FILE_MAX, &data, &len);
+	if (r == -ENOENT)
+		return r;
+	if (r == -EINVAL)
+		snprintf(err, errlen, "%s: not a regular file", path);
+	else if (r == -E2BIG)
+		snprintf(err, errlen, "%s: larger than %d bytes", path,
+			INI_FILE_MAX);
+	else if (r < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+	if (r < 0)
+		return r;
+	r = ini_parse_buf(path, data, len, &conf_ini, c, err, errlen);
+	free(data);
+	return r;
 }
 
 int

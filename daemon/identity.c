@@ -17,7 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 
 /* Ten years: the certificate is pinned by fingerprint at the trust server,
  * its validity dates carry no meaning. */
@@ -26,17 +26,12 @@
 int
 identity_fingerprint(X509 *cert, char out[IDENTITY_FPR_LEN])
 {
-	static const char hex[] = "0123456789ABCDEF";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
-	if (!X509_digest(cert, EVP_sha256(), md, &n) || n != 32)
+	if (!X509_digest(cert, EVP_sha256(), md, &n) || n != FINGERPRINT_LEN)
 		return -EIO;
-	for (unsigned i = 0; i < n; i++) {
-		out[i * 3] = hex[md[i] >> 4];
-		out[i * 3 + 1] = hex[md[i] & 15];
-		out[i * 3 + 2] = i + 1 < n ? ':' : '\0';
-	}
+	fingerprint_format(md, out);
 	return 0;
 }
 

@@ -10,9 +10,11 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "lib/fingerprint.h"
+
 #define IDENTITY_RSA_BITS 3072
 /* "AB:CD:..." for 32 bytes */
-#define IDENTITY_FPR_LEN (32 * 3)
+#define IDENTITY_FPR_LEN FINGERPRINT_TEXT_SIZE
 
 struct identity {
 	EVP_PKEY *key;

@@ -3,8 +3,7 @@
 bin_PROGRAMS += daemon/svopid
 daemon_svopid_SOURCES = \
 	daemon/svopid.c daemon/svopid.h \
-	daemon/log.c daemon/log.h \
-	daemon/ini.c daemon/ini.h \
+	daemon/log.h \
 	daemon/conf.c daemon/conf.h \
 	daemon/identity.c daemon/identity.h \
 	daemon/busloop.c daemon/busloop.h \
@@ -18,5 +17,5 @@ daemon_svopid_SOURCES = \
 	daemon/call.c daemon/call.h
 daemon_svopid_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(SYSTEMD_CFLAGS) $(SRTP_CFLAGS)
-daemon_svopid_LDADD = $(LIBSVOPID_TRUST) $(LIBSVOPID_MEDIA) $(LIBSVOPI) \
+daemon_svopid_LDADD = $(LIBSVOPID_TRUST) $(LIBSVOPID_MEDIA) $(LIBCOMMON) \
 	$(EVENT_LIBS) $(OPENSSL_LIBS) $(SYSTEMD_LIBS)

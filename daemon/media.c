@@ -13,6 +13,8 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "common/clock.h"
+#include "hex.h"
 #include "media.h"
 #include "rtp.h"
 
@@ -21,8 +23,6 @@
 #define MEDIA_RX_BUF	(RTP_PACKET_MAX + SRTP_MAX_TRAILER_LEN + 4 + 1)
 #define MEDIA_TX_BUF	(RTP_PACKET_MAX + SRTP_MAX_TRAILER_LEN + 4)
 #define MEDIA_CNAME_LEN	16
-/* Seconds between 1900 (NTP) and 1970 (Unix). */
-#define MEDIA_NTP_OFFSET	2208988800ULL
 
 struct media {
 	struct event_base *base;
@@ -58,26 +58,6 @@ struct media {
 	uint32_t lsr;
 	uint64_t lsr_at_ns;
 };
-
-static uint64_t
-media_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Wall clock as an NTP timestamp, 32.32. */
-static uint64_t
-media_ntp_now(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	return ((uint64_t)now.tv_sec + MEDIA_NTP_OFFSET) << 32 |
-	    (((uint64_t)now.tv_nsec << 32) / 1000000000u);
-}
 
 static bool srtp_inited;
 
@@ -156,8 +136,9 @@ media_socket(const struct sockaddr_storage *sa, socklen_t len, int *ret_fd)
 
 /* Binds RTP on an even port and RTCP on the next one, trying every pair in
  * the range once from a random start. */
-static int
-media_bind(struct media *m, const struct media_params *p)
+int
+media_ports_reserve(const char *local_addr, uint16_t port_min,
+    uint16_t port_max, struct media_ports *ret)
 {
 	struct sockaddr_storage sa;
 	socklen_t len;
@@ -165,10 +146,10 @@ media_bind(struct media *m, const struct media_params *p)
 	uint16_t r;
 	int rc;
 
-	if ((rc = media_addr(p->local_addr, 0, &sa, &len)) < 0)
+	if ((rc = media_addr(local_addr, 0, &sa, &len)) < 0)
 		return rc;
-	first = (p->port_min + 1u) & ~1u;
-	last = p->port_max;
+	first = (port_min + 1u) & ~1u;
+	last = port_max;
 	if (first == 0 || first + 1 > last || last > 65535)
 		return -EINVAL;
 	npairs = (last - first + 1) / 2;
@@ -189,15 +170,51 @@ media_bind(struct media *m, const struct media_params *p)
 				close(a);
 		}
 		if (rc == 0) {
-			m->rtp_fd = a;
-			m->rtcp_fd = b;
-			m->local_port = (uint16_t)port;
+			ret->rtp_fd = a;
+			ret->rtcp_fd = b;
+			ret->port = (uint16_t)port;
 			return 0;
 		}
 		if (rc != -EADDRINUSE)
 			return rc;
 	}
 	return rc;
+}
+
+void
+media_ports_close(struct media_ports *mp)
+{
+	if (!mp)
+		return;
+	if (mp->rtp_fd >= 0)
+		close(mp->rtp_fd);
+	if (mp->rtcp_fd >= 0)
+		close(mp->rtcp_fd);
+	mp->rtp_fd = mp->rtcp_fd = -1;
+}
+
+/* Takes the caller's held pair, or binds a new one. */
+static int
+media_bind(struct media *m, const struct media_params *p)
+{
+	struct media_ports mp = MEDIA_PORTS_INIT;
+	int rc;
+
+	if (p->ports && p->ports->rtp_fd >= 0 && p->ports->rtcp_fd >= 0) {
+		m->rtp_fd = p->ports->rtp_fd;
+		m->rtcp_fd = p->ports->rtcp_fd;
+		m->local_port = p->ports->port;
+		p->ports->rtp_fd = p->ports->rtcp_fd = -1;
+		return 0;
+	}
+	rc = media_ports_reserve(p->local_addr, p->port_min, p->port_max,
+	    &mp);
+	if (rc < 0)
+		return rc;
+	m->rtp_fd = mp.rtp_fd;
+	m->rtcp_fd = mp.rtcp_fd;
+	m->local_port = mp.port;
+	return 0;
 }
 
 /* One libsrtp session for one direction. keybuf is cleansed either way. */
@@ -281,7 +298,7 @@ media_rtp_packet(struct media *m, uint8_t *pkt, size_t n)
 		m->rx_ssrc = rp.hdr.ssrc;
 	m->st.received++;
 	{
-		uint64_t ns = media_mono_ns();
+		uint64_t ns = clock_mono_ns();
 		/* Arrival in timestamp units; only differences matter. */
 		uint32_t arrival = (uint32_t)(ns / 1000000000u *
 		    m->clock_rate + ns % 1000000000u * m->clock_rate /
@@ -328,7 +345,7 @@ media_rtcp_packet(struct media *m, uint8_t *pkt, size_t n)
 	m->st.rtcp_received++;
 	if (info.pt == RTCP_PT_SR) {
 		m->lsr = (uint32_t)(info.sr.ntp >> 16);
-		m->lsr_at_ns = media_mono_ns();
+		m->lsr_at_ns = clock_mono_ns();
 	}
 	if (info.n_blocks && info.block.ssrc == m->tx_ssrc) {
 		m->st.peer_lost = info.block.lost;
@@ -338,7 +355,7 @@ media_rtcp_packet(struct media *m, uint8_t *pkt, size_t n)
 			    info.block.fraction_lost);
 		m->st.peer_jitter_us = (uint32_t)((uint64_t)info.block.jitter *
 		    1000000u / m->clock_rate);
-		rtt = rtp_rtcp_rtt((uint32_t)(media_ntp_now() >> 16),
+		rtt = rtp_rtcp_rtt((uint32_t)(clock_ntp_now() >> 16),
 		    &info.block);
 		if (rtt >= 0)
 			m->st.rtt_us = rtt * 1000000 / 65536;
@@ -434,13 +451,13 @@ media_on_report(evutil_socket_t fd, short what, void *arg)
 		return;
 	memset(&sr, 0, sizeof(sr));
 	sr.ssrc = m->tx_ssrc;
-	sr.ntp = media_ntp_now();
+	sr.ntp = clock_ntp_now();
 	sr.rtp_ts = m->ts;
 	sr.packets = (uint32_t)m->st.sent;
 	sr.octets = (uint32_t)m->st.sent_octets;
 	if (m->rxs.init) {
 		if (m->lsr)
-			dlsr = (uint32_t)((media_mono_ns() - m->lsr_at_ns) *
+			dlsr = (uint32_t)((clock_mono_ns() - m->lsr_at_ns) *
 			    65536 / 1000000000u);
 		rtp_rx_report(&m->rxs, m->rx_ssrc, m->lsr, dlsr, &rb);
 	}
@@ -518,12 +535,7 @@ media_new(struct event_base *base, const struct media_params *p,
 		if (p->cname) {
 			snprintf(m->cname, sizeof(m->cname), "%s", p->cname);
 		} else {
-			static const char hexd[] = "0123456789abcdef";
-
-			for (size_t i = 0; i < MEDIA_CNAME_LEN / 2; i++) {
-				m->cname[2 * i] = hexd[rnd[6 + i] >> 4];
-				m->cname[2 * i + 1] = hexd[rnd[6 + i] & 15];
-			}
+			hex_encode(rnd + 6, MEDIA_CNAME_LEN / 2, m->cname);
 		}
 		rc = media_srtp(&m->tx, p->suite, p->tx, p->tx->ssrc, true);
 	}

@@ -82,11 +82,33 @@ struct media_sink {
 	void *ctx;
 };
 
+/* A bound RTP/RTCP socket pair held before the keys exist, so that the port
+ * offered in SDP stays ours until media_new adopts it (and packets that
+ * arrive early wait in the socket buffer). fds are -1 when not held. */
+struct media_ports {
+	int rtp_fd, rtcp_fd;
+	uint16_t port;			/* RTP; RTCP is port + 1 */
+};
+
+#define MEDIA_PORTS_INIT { -1, -1, 0 }
+
+/* Binds a free even/odd pair in [port_min, port_max] on local_addr, trying
+ * every pair once from a random start. Returns 0 and fills *ret, or
+ * -EINVAL, -EADDRINUSE (none free), -EIO, or the socket error. */
+int media_ports_reserve(const char *local_addr, uint16_t port_min,
+    uint16_t port_max, struct media_ports *ret);
+/* Closes a held pair (NULL-safe, idempotent). */
+void media_ports_close(struct media_ports *mp);
+
 struct media_params {
 	/* Numeric addresses only (no DNS in the media plane). */
 	const char *local_addr;		/* "127.0.0.1", "::", ... */
 	uint16_t port_min, port_max;	/* [media] rtp_ports; RTP gets an
 					 * even port, RTCP the next */
+	struct media_ports *ports;	/* non-NULL: use this held pair
+					 * instead of binding; on success
+					 * media_new owns its fds and sets
+					 * them to -1 here */
 	const char *remote_addr;	/* from SDP c= */
 	uint16_t remote_port;		/* from SDP m=; RTCP at +1 unless */
 	uint16_t remote_rtcp_port;	/* non-zero (a=rtcp) */

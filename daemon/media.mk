@@ -13,6 +13,6 @@ daemon_libsvopid_media_a_SOURCES = \
 	daemon/audio.h daemon/audio-file.c daemon/audio-file.h \
 	daemon/audio-pulse.c daemon/audio-pulse.h
 
-LIBSVOPID_MEDIA = daemon/libsvopid-media.a $(LIBSVOPI) $(EVENT_LIBS) \
+LIBSVOPID_MEDIA = daemon/libsvopid-media.a $(LIBCOMMON) $(EVENT_LIBS) \
 	$(OPENSSL_LIBS) $(SRTP_LIBS) $(OPUS_LIBS) $(SPEEXDSP_LIBS) \
 	$(SNDFILE_LIBS) $(PULSE_LIBS) -lm

@@ -26,13 +26,13 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <json-c/json.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "buf.h"
+#include "trust-api.h"
 #include "trust-client.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
@@ -41,7 +41,6 @@
 #define BACKOFF_MAX_MS 30000
 /* A whole request body: four fields of at most TRUST_CLIENT_FIELD_MAX,
  * each at worst tripled by percent-encoding. */
-#define REQUEST_BODY_MAX (4 * 3 * TRUST_CLIENT_FIELD_MAX + 64)
 #define HOST_MAX 255
 
 struct conn {
@@ -70,7 +69,7 @@ enum req_state {
 
 struct trust_client_request {
 	struct trust_client *client;
-	enum trust_client_kind kind;
+	enum trust_api_kind kind;
 	enum req_state state;
 	uint8_t *body;			/* form, holds the password */
 	size_t body_len;
@@ -109,83 +108,6 @@ struct trust_client {
 	trust_client_state_cb state_cb;
 	void *state_userdata;
 };
-
-static const char *const kind_paths[] = {
-	[TRUST_CLIENT_ENROLL] = "/api/v1/enroll",
-	[TRUST_CLIENT_VALIDATE] = "/api/v1/validate",
-	[TRUST_CLIENT_REDEEM] = "/api/v1/redeem",
-	[TRUST_CLIENT_STATUS] = "/api/v1/status",
-};
-
-static const char *const kind_names[] = {
-	[TRUST_CLIENT_ENROLL] = "enroll",
-	[TRUST_CLIENT_VALIDATE] = "validate",
-	[TRUST_CLIENT_REDEEM] = "redeem",
-	[TRUST_CLIENT_STATUS] = "status",
-};
-
-static const char *const cert_names[] = {
-	[TRUST_CLIENT_CERT_UNSET] = "",
-	[TRUST_CLIENT_CERT_MATCH] = "match",
-	[TRUST_CLIENT_CERT_MISMATCH] = "mismatch",
-	[TRUST_CLIENT_CERT_UNKNOWN_USER] = "unknown-user",
-	[TRUST_CLIENT_CERT_NOT_ENROLLED] = "not-enrolled",
-};
-
-static const char *const rel_names[] = {
-	[TRUST_CLIENT_REL_UNSET] = "",
-	[TRUST_CLIENT_REL_TRUSTED] = "trusted",
-	[TRUST_CLIENT_REL_PENDING] = "pending",
-	[TRUST_CLIENT_REL_NONE] = "none",
-};
-
-static const char *const role_names[] = {
-	[TRUST_CLIENT_ROLE_UNSET] = "",
-	[TRUST_CLIENT_ROLE_ISSUER] = "issuer",
-	[TRUST_CLIENT_ROLE_REDEEMER] = "redeemer",
-};
-
-static const char *const redeem_names[] = {
-	[TRUST_CLIENT_REDEEM_UNSET] = "",
-	[TRUST_CLIENT_REDEEM_TRUSTED] = "trusted",
-	[TRUST_CLIENT_REDEEM_WRONG_CODE] = "wrong-code",
-	[TRUST_CLIENT_REDEEM_EXPIRED] = "expired",
-	[TRUST_CLIENT_REDEEM_LOCKED] = "locked",
-	[TRUST_CLIENT_REDEEM_NO_PENDING] = "no-pending",
-};
-
-#define NAME(table, v) \
-	((unsigned)(v) < sizeof(table) / sizeof(table[0]) ? table[v] : NULL)
-
-const char *
-trust_client_kind_to_string(enum trust_client_kind k)
-{
-	return NAME(kind_names, k);
-}
-
-const char *
-trust_client_certificate_to_string(enum trust_client_certificate v)
-{
-	return NAME(cert_names, v);
-}
-
-const char *
-trust_client_relationship_to_string(enum trust_client_relationship v)
-{
-	return NAME(rel_names, v);
-}
-
-const char *
-trust_client_role_to_string(enum trust_client_role v)
-{
-	return NAME(role_names, v);
-}
-
-const char *
-trust_client_redeem_to_string(enum trust_client_redeem v)
-{
-	return NAME(redeem_names, v);
-}
 
 const char *
 trust_client_state_to_string(enum trust_client_state s)
@@ -237,290 +159,6 @@ trust_client_strerror(int error)
 		return "out of memory";
 	}
 	return "trust server request failed";
-}
-
-/* --- forms ------------------------------------------------------------ */
-
-int
-trust_client_form_add(struct buf *out, const char *name, const char *value)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	size_t n;
-	int r = 0;
-
-	if (!out || !name || !value)
-		return -EINVAL;
-	n = strnlen(value, TRUST_CLIENT_FIELD_MAX + 1);
-	if (n > TRUST_CLIENT_FIELD_MAX)
-		return -E2BIG;
-	if (out->len > 0)
-		r = buf_put_u8(out, '&');
-	for (const char *p = name; *p && r == 0; p++)
-		r = buf_put_u8(out, (uint8_t)*p);
-	if (r == 0)
-		r = buf_put_u8(out, '=');
-	for (size_t i = 0; i < n && r == 0; i++) {
-		unsigned char ch = (unsigned char)value[i];
-
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
-		    ch == '_' || ch == '~') {
-			r = buf_put_u8(out, ch);
-		} else {
-			uint8_t esc[3] = { '%', digits[ch >> 4],
-					   digits[ch & 15] };
-
-			r = buf_put_bytes(out, esc, sizeof(esc));
-		}
-	}
-	return r < 0 ? r : out->err;
-}
-
-/* --- answers ---------------------------------------------------------- */
-
-/* A string member of o no longer than max, or NULL if absent or JSON null.
- * -EBADMSG if present with another type or too long. */
-static int
-get_string(struct json_object *o, const char *key, size_t max,
-	   const char **ret)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !v) {
-		*ret = NULL;
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_string) ||
-	    (size_t)json_object_get_string_len(v) > max)
-		return -EBADMSG;
-	*ret = json_object_get_string(v);
-	return 0;
-}
-
-static int
-get_int(struct json_object *o, const char *key, int64_t min, int64_t max,
-	bool *ret_present, int64_t *ret)
-{
-	struct json_object *v;
-	int64_t n;
-
-	*ret_present = false;
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return 0;
-	if (!json_object_is_type(v, json_type_int))
-		return -EBADMSG;
-	errno = 0;
-	n = json_object_get_int64(v);
-	if (errno != 0 || n < min || n > max)
-		return -EBADMSG;
-	*ret_present = true;
-	*ret = n;
-	return 0;
-}
-
-/* Maps a string member onto an index of names (index 0 is "unset").
- * Absent leaves *ret at 0; an unknown value is -EBADMSG: we do not act on
- * verdicts we do not understand. */
-static int
-get_enum(struct json_object *o, const char *key, const char *const *names,
-	 size_t count, int *ret)
-{
-	const char *s;
-	int r;
-
-	*ret = 0;
-	r = get_string(o, key, 32, &s);
-	if (r < 0 || !s)
-		return r;
-	for (size_t i = 1; i < count; i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*ret = (int)i;
-			return 0;
-		}
-	}
-	return -EBADMSG;
-}
-
-#define GET_ENUM(o, key, table, dst) ({ \
-	int v_ = 0, r_ = get_enum((o), (key), (table), \
-			sizeof(table) / sizeof(table[0]), &v_); \
-	(dst) = v_; \
-	r_; })
-
-/* An optional "fingerprint": 64 hex digits, kept lower-case. */
-static int
-get_fingerprint(struct json_object *o, char out[65])
-{
-	const char *s;
-	int r;
-
-	out[0] = '\0';
-	r = get_string(o, "fingerprint", 64, &s);
-	if (r < 0 || !s)
-		return r;
-	if (strlen(s) != 64)
-		return -EBADMSG;
-	for (size_t i = 0; i < 64; i++) {
-		char ch = s[i];
-
-		if (ch >= 'A' && ch <= 'F')
-			ch = (char)(ch - 'A' + 'a');
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-			return -EBADMSG;
-		out[i] = ch;
-	}
-	out[64] = '\0';
-	return 0;
-}
-
-static bool
-vuc_ok(const char *s)
-{
-	if (strlen(s) != 9 || s[4] != '-')
-		return false;
-	for (int i = 0; i < 9; i++)
-		if (i != 4 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	return true;
-}
-
-/* Printable ASCII only, for messages that end up in logs and on D-Bus. */
-static void
-copy_message(char *dst, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] && i < TRUST_CLIENT_ERROR_MAX; i++)
-		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
-	dst[i] = '\0';
-}
-
-static int
-parse_object(const char *body, size_t len, struct json_object **ret)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-	size_t end;
-
-	if (len > TRUST_CLIENT_BODY_MAX)
-		return -E2BIG;
-	if (len == 0 || memchr(body, '\0', len))
-		return -EBADMSG;
-	tok = json_tokener_new_ex(TRUST_CLIENT_JSON_DEPTH);
-	if (!tok)
-		return -ENOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, body, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (o && json_tokener_get_error(tok) == json_tokener_success) {
-		while (end < len && (body[end] == ' ' || body[end] == '\n' ||
-				     body[end] == '\r' || body[end] == '\t'))
-			end++;
-	}
-	json_tokener_free(tok);
-	if (!o || end != len || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return -EBADMSG;
-	}
-	*ret = o;
-	return 0;
-}
-
-int
-trust_client_parse_reply(enum trust_client_kind kind, const char *body,
-			 size_t len, struct trust_client_reply *ret)
-{
-	struct trust_client_reply rep;
-	struct json_object *o;
-	const char *s;
-	int64_t n;
-	bool have;
-	int r;
-
-	if (!body || !ret || !NAME(kind_names, kind))
-		return -EINVAL;
-	r = parse_object(body, len, &o);
-	if (r < 0)
-		return r;
-	memset(&rep, 0, sizeof(rep));
-	rep.kind = kind;
-	rep.attempts_left = -1;
-
-	switch (kind) {
-	case TRUST_CLIENT_ENROLL:
-		r = get_fingerprint(o, rep.fingerprint);
-		if (r == 0 && !rep.fingerprint[0])
-			r = -EBADMSG;
-		break;
-	case TRUST_CLIENT_VALIDATE:
-		r = GET_ENUM(o, "certificate", cert_names, rep.certificate);
-		if (r == 0 && rep.certificate == TRUST_CLIENT_CERT_UNSET)
-			r = -EBADMSG;
-		if (r == 0)
-			r = GET_ENUM(o, "relationship", rel_names,
-				     rep.relationship);
-		/* Without a matching certificate there is nothing to
-		 * relate; with one, the relationship is the point. */
-		if (r == 0 && rep.certificate == TRUST_CLIENT_CERT_MATCH &&
-		    rep.relationship == TRUST_CLIENT_REL_UNSET)
-			r = -EBADMSG;
-		if (r == 0)
-			r = GET_ENUM(o, "role", role_names, rep.role);
-		if (r == 0)
-			r = get_fingerprint(o, rep.fingerprint);
-		if (r == 0)
-			r = get_string(o, "vuc", 16, &s);
-		if (r == 0 && s && *s) {
-			if (!vuc_ok(s))
-				r = -EBADMSG;
-			else
-				memcpy(rep.vuc, s, 10);
-		}
-		if (r == 0)
-			r = get_int(o, "vuc_expires", 0, INT64_MAX / 2, &have,
-				    &n);
-		if (r == 0 && have)
-			rep.vuc_expires = n;
-		break;
-	case TRUST_CLIENT_REDEEM:
-		r = GET_ENUM(o, "result", redeem_names, rep.result);
-		if (r == 0 && rep.result == TRUST_CLIENT_REDEEM_UNSET)
-			r = -EBADMSG;
-		if (r == 0)
-			r = get_int(o, "attempts_left", 0, 1000, &have, &n);
-		if (r == 0 && have)
-			rep.attempts_left = (int)n;
-		break;
-	case TRUST_CLIENT_STATUS:
-		r = GET_ENUM(o, "relationship", rel_names, rep.relationship);
-		if (r == 0 && rep.relationship == TRUST_CLIENT_REL_UNSET)
-			r = -EBADMSG;
-		if (r == 0)
-			r = GET_ENUM(o, "role", role_names, rep.role);
-		break;
-	}
-	json_object_put(o);
-	if (r < 0)
-		return r;
-	*ret = rep;
-	return 0;
-}
-
-/* The "error" text of a 4xx/5xx body, if it is JSON we can read. */
-static void
-parse_error_message(const char *body, size_t len, char *dst)
-{
-	struct json_object *o;
-	const char *s = NULL;
-
-	dst[0] = '\0';
-	if (parse_object(body, len, &o) < 0)
-		return;
-	if (get_string(o, "error", TRUST_CLIENT_BODY_MAX, &s) < 0 || !s)
-		get_string(o, "message", TRUST_CLIENT_BODY_MAX, &s);
-	if (s)
-		copy_message(dst, s);
-	json_object_put(o);
 }
 
 /* --- state ------------------------------------------------------------ */
@@ -755,27 +393,10 @@ req_fail(struct trust_client_request *r, int error, int http_status)
 {
 	struct trust_client_reply rep;
 
-	memset(&rep, 0, sizeof(rep));
+	trust_api_reply_init(r->kind, &rep);
 	rep.error = error;
 	rep.http_status = http_status;
-	rep.attempts_left = -1;
 	req_finish(r, &rep);
-}
-
-static int
-map_http_status(int code)
-{
-	if (code == 401)
-		return -EACCES;
-	if (code == 429)
-		return -EAGAIN;
-	if (code == 413)
-		return -EINVAL;
-	if (code >= 400 && code < 500)
-		return -EINVAL;
-	if (code >= 500)
-		return -EREMOTEIO;
-	return -EBADMSG;	/* 1xx, 3xx: trustd never sends them */
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg);
@@ -898,8 +519,8 @@ on_done(struct evhttp_request *hreq, void *arg)
 		/* A redeem that may have reached the server is not sent
 		 * again: the second try could spend another code attempt. */
 		attempt_failed(r, error,
-			       r->kind != TRUST_CLIENT_REDEEM || !handshake_done,
-			       reused && r->kind != TRUST_CLIENT_REDEEM, false);
+			       r->kind != TRUST_API_REDEEM || !handshake_done,
+			       reused && r->kind != TRUST_API_REDEEM, false);
 		return;
 	}
 
@@ -911,33 +532,11 @@ on_done(struct evhttp_request *hreq, void *arg)
 			conn_bury(conn);
 	}
 	kick(c);
-	memset(&rep, 0, sizeof(rep));
-	rep.attempts_left = -1;
-	rep.http_status = code;
 	in = evhttp_request_get_input_buffer(hreq);
 	len = evbuffer_get_length(in);
-	if (len > TRUST_CLIENT_BODY_MAX) {
-		req_fail(r, -E2BIG, code);
-		set_state(c, TRUST_CLIENT_STATE_REACHABLE);
-		return;
-	}
-	body = (char *)evbuffer_pullup(in, (ev_ssize_t)len);
-	if (code != 200) {
-		if (body && len)
-			parse_error_message(body, len, rep.message);
-		rep.error = map_http_status(code);
-		req_finish(r, &rep);
-		set_state(c, TRUST_CLIENT_STATE_REACHABLE);
-		return;
-	}
-	error = body ? trust_client_parse_reply(r->kind, body, len, &rep) :
-		-EBADMSG;
-	if (error < 0) {
-		memset(&rep, 0, sizeof(rep));
-		rep.attempts_left = -1;
-		rep.error = error;
-	}
-	rep.http_status = code;
+	body = len > TRUST_API_BODY_MAX ? NULL :
+		(char *)evbuffer_pullup(in, (ev_ssize_t)len);
+	trust_api_parse_reply(r->kind, code, body, len, &rep);
 	req_finish(r, &rep);
 	set_state(c, TRUST_CLIENT_STATE_REACHABLE);
 }
@@ -982,7 +581,7 @@ req_start(struct trust_client_request *r, struct conn *conn)
 		req_fail(r, -ENOMEM, 0);
 		return;
 	}
-	if (r->kind == TRUST_CLIENT_STATUS)
+	if (r->kind == TRUST_API_STATUS)
 		ms += r->wait * 1000;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
@@ -993,7 +592,7 @@ req_start(struct trust_client_request *r, struct conn *conn)
 	tv.tv_sec += 1;
 	evtimer_add(r->timer, &tv);
 	if (evhttp_make_request(conn->evcon, hreq, EVHTTP_REQ_POST,
-				kind_paths[r->kind]) < 0) {
+				trust_api_path(r->kind)) < 0) {
 		/* Only local failures before any connect (bind, setfd,
 		 * strdup) return -1, and then no callback has run, so r is
 		 * still ours. evhttp unlinked hreq, and freed it in one of
@@ -1030,14 +629,14 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	/* A stale keep-alive connection fails fast, not by timeout: no
 	 * free retry here. */
 	attempt_failed(r, -ETIMEDOUT,
-		       r->kind != TRUST_CLIENT_REDEEM || !handshake_done,
+		       r->kind != TRUST_API_REDEEM || !handshake_done,
 		       false, false);
 }
 
 static bool
 is_long_poll(const struct trust_client_request *r)
 {
-	return r->kind == TRUST_CLIENT_STATUS && r->wait > 0;
+	return r->kind == TRUST_API_STATUS && r->wait > 0;
 }
 
 /* The first queued request that may start now. Long polls may hold at most
@@ -1087,7 +686,7 @@ on_service(evutil_socket_t fd, short what, void *arg)
 		/* A redeem gets a fresh connection: then any failure
 		 * before the handshake is known not to have reached the
 		 * server, and any after it is not retried. */
-		if (idle && r->kind == TRUST_CLIENT_REDEEM) {
+		if (idle && r->kind == TRUST_API_REDEEM) {
 			conn_free(idle);
 			idle = NULL;
 		}
@@ -1109,35 +708,23 @@ on_service(evutil_socket_t fd, short what, void *arg)
 }
 
 static int
-submit(struct trust_client *c, enum trust_client_kind kind, unsigned wait,
-       const char *const *fields, trust_client_cb cb, void *userdata,
+submit(struct trust_client *c, const struct trust_api_request *rq,
+       trust_client_cb cb, void *userdata,
        struct trust_client_request **ret_request)
 {
 	struct trust_client_request *r;
 	struct buf b;
-	int err = 0;
+	int err;
 
 	if (!c || !cb)
 		return -EINVAL;
-	for (size_t i = 0; fields[i]; i += 2)
-		if (!fields[i + 1] || !*fields[i + 1])
-			return -EINVAL;
-	if (c->nqueued >= TRUST_CLIENT_QUEUE_MAX)
-		return -EAGAIN;
-	buf_init(&b, REQUEST_BODY_MAX);
-	for (size_t i = 0; fields[i] && err == 0; i += 2)
-		err = trust_client_form_add(&b, fields[i], fields[i + 1]);
-	if (err == 0 && kind == TRUST_CLIENT_STATUS && wait > 0) {
-		char w[16];
-
-		snprintf(w, sizeof(w), "%u", wait);
-		err = trust_client_form_add(&b, "wait", w);
-	}
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		buf_release(&b);
-		return -ENOMEM;
-	}
+	buf_init(&b, TRUST_API_REQUEST_MAX);
+	err = trust_api_request_encode(rq, &b);
+	if (err == 0 && c->nqueued >= TRUST_CLIENT_QUEUE_MAX)
+		err = -EAGAIN;
+	r = err == 0 ? calloc(1, sizeof(*r)) : NULL;
+	if (err == 0 && !r)
+		err = -ENOMEM;
 	if (err == 0)
 		err = buf_steal(&b, &r->body, &r->body_len);
 	else
@@ -1152,8 +739,8 @@ submit(struct trust_client *c, enum trust_client_kind kind, unsigned wait,
 		return err == -E2BIG ? -EINVAL : err;
 	}
 	r->client = c;
-	r->kind = kind;
-	r->wait = wait;
+	r->kind = rq->kind;
+	r->wait = rq->kind == TRUST_API_STATUS ? rq->wait : 0;
 	r->cb = cb;
 	r->userdata = userdata;
 	r->state = REQ_QUEUED;
@@ -1171,11 +758,12 @@ trust_client_enroll(struct trust_client *c, const char *login,
 		    trust_client_cb cb, void *userdata,
 		    struct trust_client_request **ret_request)
 {
-	const char *f[] = { "login", login, "password", password,
-			    "cert", cert_pem, NULL };
+	struct trust_api_request rq = {
+		.kind = TRUST_API_ENROLL, .login = login,
+		.password = password, .cert_pem = cert_pem,
+	};
 
-	return submit(c, TRUST_CLIENT_ENROLL, 0, f, cb, userdata,
-		      ret_request);
+	return submit(c, &rq, cb, userdata, ret_request);
 }
 
 int
@@ -1184,11 +772,12 @@ trust_client_validate(struct trust_client *c, const char *login,
 		      const char *cert_pem, trust_client_cb cb, void *userdata,
 		      struct trust_client_request **ret_request)
 {
-	const char *f[] = { "login", login, "password", password,
-			    "peer", peer, "cert", cert_pem, NULL };
+	struct trust_api_request rq = {
+		.kind = TRUST_API_VALIDATE, .login = login,
+		.password = password, .peer = peer, .cert_pem = cert_pem,
+	};
 
-	return submit(c, TRUST_CLIENT_VALIDATE, 0, f, cb, userdata,
-		      ret_request);
+	return submit(c, &rq, cb, userdata, ret_request);
 }
 
 int
@@ -1197,30 +786,27 @@ trust_client_redeem(struct trust_client *c, const char *login,
 		    trust_client_cb cb, void *userdata,
 		    struct trust_client_request **ret_request)
 {
-	const char *f[] = { "login", login, "password", password,
-			    "peer", peer, "vuc", vuc, NULL };
+	struct trust_api_request rq = {
+		.kind = TRUST_API_REDEEM, .login = login,
+		.password = password, .peer = peer, .vuc = vuc,
+	};
 
-	return submit(c, TRUST_CLIENT_REDEEM, 0, f, cb, userdata,
-		      ret_request);
+	return submit(c, &rq, cb, userdata, ret_request);
 }
 
 int
 trust_client_status(struct trust_client *c, const char *login,
 		    const char *password, const char *peer, unsigned wait,
-		    enum trust_client_relationship known, trust_client_cb cb,
+		    enum trust_api_relationship known, trust_client_cb cb,
 		    void *userdata, struct trust_client_request **ret_request)
 {
-	const char *f[] = { "login", login, "password", password,
-			    "peer", peer, NULL, NULL, NULL };
+	struct trust_api_request rq = {
+		.kind = TRUST_API_STATUS, .login = login,
+		.password = password, .peer = peer, .wait = wait,
+		.known = known,
+	};
 
-	if (wait > TRUST_CLIENT_WAIT_MAX || !NAME(rel_names, known))
-		return -EINVAL;
-	if (known != TRUST_CLIENT_REL_UNSET) {
-		f[6] = "known";
-		f[7] = rel_names[known];
-	}
-	return submit(c, TRUST_CLIENT_STATUS, wait, f, cb, userdata,
-		      ret_request);
+	return submit(c, &rq, cb, userdata, ret_request);
 }
 
 void

@@ -16,6 +16,7 @@
  *   a request gave up on the connection; a callback reports each change,
  *   right after the reply callback of the request that caused it.
  *
+ * The messages are lib/trust-api's; this file is their transport.
  * Callbacks run on the event loop, never inside the call that started the
  * request. Nothing here logs; passwords are cleansed from our buffers when
  * a request ends (libevent's own output buffers are freed, not cleansed).
@@ -25,20 +26,18 @@
 
 #include <stdint.h>
 
+#include "trust-api.h"
+
 struct event_base;
 struct evdns_base;
 struct trust_client;
 struct trust_client_request;
 
-/* Largest answer body we read. trustd's answers are a few hundred bytes;
- * anything bigger is not trustd. */
-#define TRUST_CLIENT_BODY_MAX (16 * 1024)
 /* Largest answer header block. */
 #define TRUST_CLIENT_HEADERS_MAX (8 * 1024)
-/* Largest request field we send (a PEM certificate of RSA 4096 is ~2 KiB). */
-#define TRUST_CLIENT_FIELD_MAX (16 * 1024)
-/* JSON nesting we accept: the answers are flat objects. */
-#define TRUST_CLIENT_JSON_DEPTH 4
+/* The message limits are the codec's (lib/trust-api.h). */
+#define TRUST_CLIENT_BODY_MAX TRUST_API_BODY_MAX
+#define TRUST_CLIENT_FIELD_MAX TRUST_API_FIELD_MAX
 /* Connections (and so requests in flight) at once. */
 #define TRUST_CLIENT_CONNS_MAX 4
 /* Of those, long polls (status with a wait) at most: one connection is
@@ -47,11 +46,9 @@ struct trust_client_request;
 /* Requests waiting for a connection; more is -EAGAIN at submit. */
 #define TRUST_CLIENT_QUEUE_MAX 64
 /* Longest status long poll the server honours (SPEC §3). */
-#define TRUST_CLIENT_WAIT_MAX 60
+#define TRUST_CLIENT_WAIT_MAX TRUST_API_WAIT_MAX
 /* Retries after connection errors, whatever the configuration asks. */
 #define TRUST_CLIENT_RETRIES_MAX 10
-/* Server error messages kept in the reply, bytes. */
-#define TRUST_CLIENT_ERROR_MAX 200
 
 struct trust_client_config {
 	const char *server;	/* "https://host[:port]", no path */
@@ -70,78 +67,31 @@ enum trust_client_state {
 	TRUST_CLIENT_STATE_UNREACHABLE,
 };
 
-enum trust_client_kind {
-	TRUST_CLIENT_ENROLL,
-	TRUST_CLIENT_VALIDATE,
-	TRUST_CLIENT_REDEEM,
-	TRUST_CLIENT_STATUS,
-};
-
-/* Values of the answer fields; _UNSET when the answer did not carry one. */
-enum trust_client_certificate {
-	TRUST_CLIENT_CERT_UNSET,
-	TRUST_CLIENT_CERT_MATCH,
-	TRUST_CLIENT_CERT_MISMATCH,
-	TRUST_CLIENT_CERT_UNKNOWN_USER,
-	TRUST_CLIENT_CERT_NOT_ENROLLED,
-};
-
-enum trust_client_relationship {
-	TRUST_CLIENT_REL_UNSET,
-	TRUST_CLIENT_REL_TRUSTED,
-	TRUST_CLIENT_REL_PENDING,
-	TRUST_CLIENT_REL_NONE,
-};
-
-enum trust_client_role {
-	TRUST_CLIENT_ROLE_UNSET,
-	TRUST_CLIENT_ROLE_ISSUER,
-	TRUST_CLIENT_ROLE_REDEEMER,
-};
-
-enum trust_client_redeem {
-	TRUST_CLIENT_REDEEM_UNSET,
-	TRUST_CLIENT_REDEEM_TRUSTED,
-	TRUST_CLIENT_REDEEM_WRONG_CODE,
-	TRUST_CLIENT_REDEEM_EXPIRED,
-	TRUST_CLIENT_REDEEM_LOCKED,
-	TRUST_CLIENT_REDEEM_NO_PENDING,
-};
-
-/* What a request came back with. error is 0 or one of:
- *   -EACCES        401: wrong login or password
- *   -EAGAIN        429: too many failed logins, try later
- *   -EINVAL        other 4xx: the server refused the request
- *   -EREMOTEIO     5xx
- *   -EBADMSG       the answer is not the JSON we expect
- *   -E2BIG         the answer is over TRUST_CLIENT_BODY_MAX
+/* A request's answer: struct trust_api_reply (lib/trust-api.h), whose
+ * error is 0, one of the codec's, or one of the transport's:
  *   -EKEYREJECTED  the server's certificate failed verification (CA or
  *                  name); never retried
  *   -EPROTO        TLS failed otherwise (e.g. not a TLS server)
  *   -ECONNREFUSED  no connection (refused, unreachable, name unknown)
  *   -ETIMEDOUT     no answer within the attempt's deadline
  *   -ECONNRESET    the connection broke after the handshake
- *   -ENOMEM
- * http_status is the HTTP code, 0 without an answer; message is the
- * server's "error" text for a 4xx/5xx (printable ASCII, may be empty).
- * Fields not in the answer stay _UNSET / empty / 0 / -1. */
-struct trust_client_reply {
-	enum trust_client_kind kind;
-	int error;
-	int http_status;
-	unsigned attempts;	/* attempts made, 1 + retries used */
-	char message[TRUST_CLIENT_ERROR_MAX + 1];
+ *   -E2BIG         an answer over TRUST_API_BODY_MAX or
+ *                  TRUST_CLIENT_HEADERS_MAX
+ *   -ENOMEM */
+#define trust_client_reply trust_api_reply
 
-	char fingerprint[65];	/* enroll: ours; validate: of the cert
-				 * sent (64 lower-case hex digits) */
-	enum trust_client_certificate certificate;	/* validate */
-	enum trust_client_relationship relationship;	/* validate, status */
-	char vuc[10];		/* validate, "1234-5678" when issued to us */
-	int64_t vuc_expires;	/* validate, 0 if none */
-	enum trust_client_role role;	/* validate */
-	enum trust_client_redeem result;	/* redeem */
-	int attempts_left;	/* redeem, -1 if absent */
-};
+/* The names daemon/call.c still uses for the codec's types; to be replaced
+ * by the trust_api_ names when call.c is next edited, then removed. */
+#define trust_client_kind trust_api_kind
+#define trust_client_relationship trust_api_relationship
+#define TRUST_CLIENT_VALIDATE TRUST_API_VALIDATE
+#define TRUST_CLIENT_STATUS TRUST_API_STATUS
+#define TRUST_CLIENT_CERT_MATCH TRUST_API_CERT_MATCH
+#define TRUST_CLIENT_CERT_MISMATCH TRUST_API_CERT_MISMATCH
+#define TRUST_CLIENT_REL_TRUSTED TRUST_API_REL_TRUSTED
+#define TRUST_CLIENT_REL_PENDING TRUST_API_REL_PENDING
+#define trust_client_certificate_to_string trust_api_certificate_to_string
+#define trust_client_redeem_to_string trust_api_redeem_to_string
 
 /* The reply is valid during the call only. */
 typedef void (*trust_client_cb)(const struct trust_client_reply *reply,
@@ -190,7 +140,7 @@ int trust_client_redeem(struct trust_client *c, const char *login,
  * meantime instead of waiting for the next change); _UNSET sends none. */
 int trust_client_status(struct trust_client *c, const char *login,
 			const char *password, const char *peer,
-			unsigned wait, enum trust_client_relationship known,
+			unsigned wait, enum trust_api_relationship known,
 			trust_client_cb cb, void *userdata,
 			struct trust_client_request **ret_request);
 
@@ -198,27 +148,7 @@ int trust_client_status(struct trust_client *c, const char *login,
  * NULL-safe. */
 void trust_client_cancel(struct trust_client_request *r);
 
-/* Parses a 200 answer body of the given kind; fills all of *ret on success
- * (error 0, http_status 0). Exposed for the driver's parser tests. Returns
- * 0, -EBADMSG (not JSON, not an object, a required field missing, a value
- * we do not know), -E2BIG over TRUST_CLIENT_BODY_MAX. */
-int trust_client_parse_reply(enum trust_client_kind kind, const char *body,
-			     size_t len, struct trust_client_reply *ret);
-
-/* Appends "name=value" (with a leading '&' unless out is empty) to out,
- * percent-encoding every byte of value but ALPHA DIGIT - . _ ~ (name is
- * ours, sent as is). Returns 0, -E2BIG past TRUST_CLIENT_FIELD_MAX or the
- * buf's limit, -ENOMEM. */
-struct buf;
-int trust_client_form_add(struct buf *out, const char *name,
-			  const char *value);
-
 const char *trust_client_state_to_string(enum trust_client_state s);
-const char *trust_client_kind_to_string(enum trust_client_kind k);
-const char *trust_client_certificate_to_string(enum trust_client_certificate v);
-const char *trust_client_relationship_to_string(enum trust_client_relationship v);
-const char *trust_client_role_to_string(enum trust_client_role v);
-const char *trust_client_redeem_to_string(enum trust_client_redeem v);
 /* A sentence for reply->error, for logs and D-Bus errors. */
 const char *trust_client_strerror(int error);
 

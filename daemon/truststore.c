@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "fingerprint.h"
 #include "truststore.h"
 
 /* How long a statement waits for a lock held by another connection (only a
@@ -140,47 +141,18 @@ peer_ok(const char *peer)
 int
 truststore_fp_normalize(const char *in, char out[TRUSTSTORE_FP_LEN + 1])
 {
-	size_t n, o = 0;
-	bool colons;
-
 	if (!in || !out)
 		return -EINVAL;
-	n = strnlen(in, 3 * 32);
-	if (n == TRUSTSTORE_FP_LEN)
-		colons = false;
-	else if (n == 3 * 32 - 1)
-		colons = true;
-	else
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		char ch = in[i];
-
-		if (colons && i % 3 == 2) {
-			if (ch != ':')
-				return -EINVAL;
-			continue;
-		}
-		if (ch >= 'A' && ch <= 'F')
-			ch = (char)(ch - 'A' + 'a');
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-			return -EINVAL;
-		out[o++] = ch;
-	}
-	out[o] = '\0';
-	return 0;
+	return fingerprint_to_key(in, out);
 }
 
-/* Exactly 64 lower-case hex digits, as stored. */
+/* Exactly the key form of lib/fingerprint.h, as stored. */
 static bool
 fp_ok(const char *fp)
 {
-	if (!fp || strnlen(fp, TRUSTSTORE_FP_LEN + 1) != TRUSTSTORE_FP_LEN)
-		return false;
-	for (size_t i = 0; i < TRUSTSTORE_FP_LEN; i++)
-		if (!((fp[i] >= '0' && fp[i] <= '9') ||
-		      (fp[i] >= 'a' && fp[i] <= 'f')))
-			return false;
-	return true;
+	char key[FINGERPRINT_KEY_LEN + 1];
+
+	return fp && fingerprint_to_key(fp, key) == 0 && strcmp(key, fp) == 0;
 }
 
 static int

@@ -18,7 +18,7 @@
  * is not a person's address. */
 #define TRUSTSTORE_PEER_MAX 256
 /* SHA-256 in lower-case hex, as stored and listed. */
-#define TRUSTSTORE_FP_LEN 64
+#define TRUSTSTORE_FP_LEN 64	/* FINGERPRINT_KEY_LEN */
 /* Schema version written to PRAGMA user_version. */
 #define TRUSTSTORE_SCHEMA_VERSION 1
 
@@ -91,10 +91,10 @@ int truststore_list(struct truststore *ts, truststore_list_cb cb,
 /* Removes peer. Returns 0, -ENOENT if there was no entry, -EINVAL, -EIO. */
 int truststore_forget(struct truststore *ts, const char *peer);
 
-/* Fingerprints may be given as 64 hex digits or as 32 colon-separated
- * pairs ("AB:CD:...", as openssl and identity.c print them), either case;
- * the store keeps 64 lower-case digits. Writes that form into out.
- * Returns 0 or -EINVAL. */
+/* Fingerprints may be given in either form of lib/fingerprint.h, either
+ * case; the store keeps the key form (64 lower-case digits), an internal
+ * key that callers turn into the text form (fingerprint_to_text) before a
+ * person sees it. Writes the key form into out. Returns 0 or -EINVAL. */
 int truststore_fp_normalize(const char *in, char out[TRUSTSTORE_FP_LEN + 1]);
 
 /* "trusted", "pending", "none", "mismatch"; and back (-EINVAL). */

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "digest.h"
+#include "hex.h"
 
 static bool
 is_ws(char c)
@@ -239,8 +240,7 @@ hash_hex(enum digest_alg alg, const char *const *parts, size_t nparts,
 	EVP_MD_CTX_free(ctx);
 	if (!ok || hlen * 2 + 1 > DIGEST_HEX_MAX)
 		return -EIO;
-	for (unsigned i = 0; i < hlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	hex_encode(h, hlen, out);
 	OPENSSL_cleanse(h, sizeof(h));
 	return 0;
 }

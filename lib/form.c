@@ -5,19 +5,8 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "hex.h"
 #include "form.h"
-
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes n encoded bytes at p into a new NUL-terminated string of at most
  * max decoded bytes. */
@@ -43,8 +32,8 @@ decode(const uint8_t *p, size_t n, size_t max, char **ret_s, size_t *ret_len)
 		} else if (c == '%') {
 			if (buf_read_u8(&r, &h) < 0 || buf_read_u8(&r, &l) < 0)
 				goto bad;
-			hi = hexval(h);
-			lo = hexval(l);
+			hi = hex_digit_value((char)h);
+			lo = hex_digit_value((char)l);
 			if (hi < 0 || lo < 0)
 				goto bad;
 			c = (uint8_t)(hi << 4 | lo);

@@ -2,20 +2,34 @@
 
 #include "hex.h"
 
+static void
+hex_write(const uint8_t *p, size_t n, const char *digits, char sep, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (sep && i)
+			out[o++] = sep;
+		out[o++] = digits[p[i] >> 4];
+		out[o++] = digits[p[i] & 15];
+	}
+	out[o] = '\0';
+}
+
 void
 hex_encode(const uint8_t *p, size_t n, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
+	hex_write(p, n, "0123456789abcdef", '\0', out);
 }
 
-static int
-nibble(char c)
+void
+hex_encode_upper(const uint8_t *p, size_t n, char sep, char *out)
+{
+	hex_write(p, n, "0123456789ABCDEF", sep, out);
+}
+
+int
+hex_digit_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -34,7 +48,7 @@ hex_decode(const char *s, size_t len, uint8_t *out, size_t cap)
 	if (len / 2 > cap)
 		return -E2BIG;
 	for (size_t i = 0; i < len; i += 2) {
-		int hi = nibble(s[i]), lo = nibble(s[i + 1]);
+		int hi = hex_digit_value(s[i]), lo = hex_digit_value(s[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EBADMSG;

@@ -1,13 +1,17 @@
 # lib/: pure protocol code, one convenience library for every program.
 # Each protocol area appends its sources below its own heading.
 noinst_LIBRARIES += lib/libsvopi.a
-lib_libsvopi_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS)
+lib_libsvopi_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS) \
+	$(JSONC_CFLAGS)
 lib_libsvopi_a_SOURCES = \
 	lib/buf.c lib/buf.h \
-	lib/hex.c lib/hex.h
+	lib/hex.c lib/hex.h \
+	lib/fingerprint.c lib/fingerprint.h \
+	lib/base64.c lib/base64.h \
+	lib/ini.c lib/ini.h
 
 # Link line for anything that uses lib/.
-LIBSVOPI = lib/libsvopi.a $(OPENSSL_LIBS) $(SRTP_LIBS)
+LIBSVOPI = lib/libsvopi.a $(OPENSSL_LIBS) $(SRTP_LIBS) $(JSONC_LIBS)
 
 # --- MIKEY ---
 lib_libsvopi_a_SOURCES += \
@@ -28,7 +32,9 @@ lib_libsvopi_a_SOURCES += \
 	lib/digest.c lib/digest.h
 
 # --- trust API, forms ---
-lib_libsvopi_a_SOURCES += lib/form.c lib/form.h
+lib_libsvopi_a_SOURCES += lib/form.c lib/form.h \
+	lib/login.c lib/login.h \
+	lib/trust-api.c lib/trust-api.h
 
 
 # --- media ---

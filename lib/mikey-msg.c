@@ -572,6 +572,12 @@ check_signed(const struct mikey_msg *m, const struct layout *l,
 	if (!time_ok(m, l, pol, now))
 		REFUSE(MIKEY_ERR_TIMESTAMP, -ETIME,
 		    "timestamp outside the allowed clock skew");
+	if (pol && pol->not_before_ntp &&
+	    m->p[l->t].u.t.ts_type == MIKEY_TS_NTP_UTC &&
+	    m->p[l->t].u.t.value < pol->not_before_ntp)
+		REFUSE(MIKEY_ERR_TIMESTAMP, -ETIME,
+		    "timestamp before the replay cache started (possible "
+		    "replay across a restart)");
 	if (l->sign < 0)
 		REFUSE(MIKEY_ERR_AUTH, -EACCES, "message is not signed");
 	if (l->cert < 0)

@@ -67,6 +67,11 @@ struct mikey_policy {
 	uint32_t skew_s;		/* 0 = MIKEY_SKEW_DEFAULT */
 	unsigned suites;		/* MIKEY_SRTP_SUITE_BIT set, 0 = all */
 	bool skip_time_check;		/* tests and tools only */
+	/* 0 = none. Messages stamped before this NTP time are refused
+	 * (RFC 3830 §5.4): a responder whose replay cache started empty at
+	 * this time (a daemon restart) cannot tell a replay of an older
+	 * message from a new one, so it accepts none. */
+	uint64_t not_before_ntp;
 };
 
 /* Why a message was refused: the ERR code to send back and a static

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
+#include "base64.h"
 #include "sdp.h"
 
 /* Session-level line order of RFC 8866 §5 (r belongs with t). */
@@ -446,78 +446,33 @@ sdp_key_mgmt(const struct sdp_session *s, size_t m, struct sip_str *ret_b64)
 	return 0;
 }
 
-static int
-b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 int
 sdp_key_mgmt_decode(const struct sdp_session *s, size_t m,
     uint8_t **ret_data, size_t *ret_len)
 {
 	struct sip_str b;
 	uint8_t *out;
-	size_t n = 0, pad = 0;
-	uint32_t acc = 0;
-	int rc, bits = 0;
+	long n;
+	int rc;
 
 	rc = sdp_key_mgmt(s, m, &b);
 	if (rc < 0)
 		return rc;
-	if (b.len % 4 != 0)
-		return -EBADMSG;
 	if (b.len / 4 * 3 > SDP_KEY_MGMT_MAX + 2)
 		return -E2BIG;
 	out = malloc(b.len / 4 * 3 + 1);
 	if (!out)
 		return -ENOMEM;
-	for (size_t i = 0; i < b.len; i++) {
-		int v;
-
-		if (b.p[i] == '=') {
-			/* padding only in the last two positions */
-			if (i + 2 < b.len || (i + 1 < b.len &&
-			    b.p[i + 1] != '='))
-				goto bad;
-			pad++;
-			continue;
-		}
-		v = b64val(b.p[i]);
-		if (v < 0 || pad)
-			goto bad;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (uint8_t)(acc >> bits);
-		}
-	}
-	/* leftover bits must be zero (canonical encoding) */
-	if ((acc & ((1u << bits) - 1)) != 0)
-		goto bad;
-	if (n == 0)
-		goto bad;
-	if (n > SDP_KEY_MGMT_MAX) {
+	n = base64_decode(b.p, b.len, out, b.len / 4 * 3);
+	if (n > SDP_KEY_MGMT_MAX)
+		n = -E2BIG;
+	if (n < 0) {
 		free(out);
-		return -E2BIG;
+		return n == -E2BIG ? -E2BIG : -EBADMSG;
 	}
 	*ret_data = out;
-	*ret_len = n;
+	*ret_len = (size_t)n;
 	return 0;
-bad:
-	free(out);
-	return -EBADMSG;
 }
 
 /* Finds "PT rest" in the attributes named name of media m. */
@@ -688,9 +643,9 @@ sdp_build(const struct sdp_build *p, struct buf *out)
 		buf_put_bytes(out, "a=key-mgmt:mikey ", 17);
 		off = buf_reserve(out, enc + 1);
 		if (off >= 0) {
-			EVP_EncodeBlock(out->data + off, p->key_mgmt,
-			    (int)p->key_mgmt_len);
-			out->len--;	/* drop the NUL EVP_EncodeBlock wrote */
+			base64_encode(p->key_mgmt, p->key_mgmt_len,
+			    (char *)out->data + off);
+			out->len--;	/* drop the NUL base64_encode wrote */
 		}
 		buf_put_bytes(out, "\r\n", 2);
 	}

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hex.h"
 #include "sip-uri.h"
 
 static bool
@@ -20,18 +21,6 @@ static bool
 is_alnum(char c)
 {
 	return is_alpha(c) || is_digit(c);
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static char
@@ -56,8 +45,8 @@ check_chars(const char *s, size_t len, const char *extra)
 		char c = s[i];
 
 		if (c == '%') {
-			if (i + 2 >= len || hexval(s[i + 1]) < 0 ||
-			    hexval(s[i + 2]) < 0)
+			if (i + 2 >= len || hex_digit_value(s[i + 1]) < 0 ||
+			    hex_digit_value(s[i + 2]) < 0)
 				return false;
 			i += 2;
 		} else if (!is_unreserved(c) && !(c && strchr(extra, c))) {
@@ -353,9 +342,9 @@ unescape(struct sip_str s, char *out)
 
 	for (size_t i = 0; i < s.len && n < SIP_URI_MAX; i++) {
 		if (s.p[i] == '%' && i + 2 < s.len &&
-		    hexval(s.p[i + 1]) >= 0 && hexval(s.p[i + 2]) >= 0) {
-			out[n++] = (char)(hexval(s.p[i + 1]) * 16 +
-			    hexval(s.p[i + 2]));
+		    hex_digit_value(s.p[i + 1]) >= 0 && hex_digit_value(s.p[i + 2]) >= 0) {
+			out[n++] = (char)(hex_digit_value(s.p[i + 1]) * 16 +
+			    hex_digit_value(s.p[i + 2]));
 			i += 2;
 		} else {
 			out[n++] = s.p[i];
@@ -381,8 +370,6 @@ unescaped_eq(struct sip_str a, struct sip_str b, bool nocase)
 int
 sip_uri_aor(const struct sip_uri *u, struct buf *out)
 {
-	static const char hex[] = "0123456789ABCDEF";
-
 	if (u->scheme == SIP_URI_OTHER || u->has_password)
 		return -EINVAL;
 	if (u->scheme == SIP_URI_TEL) {
@@ -397,18 +384,18 @@ sip_uri_aor(const struct sip_uri *u, struct buf *out)
 
 			if (c == '%') {
 				/* check_chars() guaranteed two hex digits */
-				char d = (char)(hexval(u->user.p[i + 1]) * 16 +
-				    hexval(u->user.p[i + 2]));
+				char d = (char)(hex_digit_value(u->user.p[i + 1]) * 16 +
+				    hex_digit_value(u->user.p[i + 2]));
 
 				i += 2;
 				if (is_unreserved(d)) {
 					buf_put_u8(out, (uint8_t)d);
 				} else {
-					buf_put_u8(out, '%');
-					buf_put_u8(out, (uint8_t)hex[
-					    (unsigned char)d >> 4]);
-					buf_put_u8(out, (uint8_t)hex[
-					    (unsigned char)d & 15]);
+					char esc[4] = "%";
+
+					hex_encode_upper((const uint8_t *)&d,
+					    1, '\0', esc + 1);
+					buf_put_bytes(out, esc, 3);
 				}
 			} else {
 				buf_put_u8(out, (uint8_t)c);

@@ -92,6 +92,7 @@ print("".join(v["code"] for v in json.load(sys.stdin)))')
 	fi
 done
 [ -n "$code" ] || fail "no voice unlock code was issued"
+echo "   (on a desktop these prompts are notifications: systemctl --user enable --now svopi-notify; see svopi-notify(1))"
 echo "   $redeemer types $code"
 ctl "$redeemer" vuc enter "sip:$issuer@127.0.0.1" "$code" | sed 's/^/   /' ||
 	fail "entering the code failed"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every test: builds svopi with ASan+UBSan in build-check/ and runs
 # make check (unit tests, fuzz corpora, integration tests with real
-# processes). The last line is "N passed, N failed[, N skipped]".
+# processes), then make check-long. The last line is "N passed, N failed[, N skipped]".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -24,6 +24,11 @@ fi
 make -j"$jobs" >make.log 2>&1 || { tail -n 60 make.log; exit 1; }
 make -j"$jobs" -k check
 rc=$?
+# The long tests (kill -9 rounds, floods): make check-long. SVOPI_SKIP_LONG=1
+# leaves them out for a quick local run.
+if [ -z "${SVOPI_SKIP_LONG:-}" ]; then
+	make -k check-long || rc=1
+fi
 
 pass=0 failn=0 skipped=0
 for trs in $(find . -name '*.trs'); do

@@ -23,6 +23,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
+#include "common/clock.h"
+#include "base64.h"
 #include "hex.h"
 #include "mikey.h"
 #include "mikey-msg.h"
@@ -110,43 +112,34 @@ is_b64(uint8_t c)
 	return isalnum(c) || c == '+' || c == '/' || c == '=';
 }
 
-/* If the input is base64 text (optionally after "a=key-mgmt:mikey "),
- * decodes it in place and returns true; raw binary is left alone. */
+/* If the input is base64 text (optionally after "a=key-mgmt:mikey ",
+ * whitespace anywhere), decodes it in place and returns true; anything
+ * else is left alone. */
 static bool
 maybe_base64(uint8_t *data, size_t *len)
 {
 	static const char prefix[] = "a=key-mgmt:mikey ";
-	size_t n = 0, start = 0, pad = 0;
-	uint8_t *tmp;
-	int out;
+	size_t n = 0, start = 0;
+	char *text;
+	long out;
 
 	if (*len >= sizeof(prefix) - 1 &&
 	    memcmp(data, prefix, sizeof(prefix) - 1) == 0)
 		start = sizeof(prefix) - 1;
-	for (size_t i = start; i < *len; i++) {
-		if (isspace(data[i]))
-			continue;
-		if (!is_b64(data[i]))
+	for (size_t i = start; i < *len; i++)
+		if (!isspace(data[i]) && !is_b64(data[i]))
 			return false;
-		data[n++] = data[i];
-	}
-	if (n == 0 || n % 4 != 0)
-		return false;
-	for (size_t i = n; i > 0 && data[i - 1] == '='; i--)
-		pad++;
-	if (pad > 2)
-		return false;
-	tmp = malloc(n);
-	if (!tmp)
+	text = malloc(*len + 1);
+	if (!text)
 		die("%s", "out of memory");
-	out = EVP_DecodeBlock(tmp, data, (int)n);
-	if (out < 0 || (size_t)out < pad) {
-		free(tmp);
+	for (size_t i = start; i < *len; i++)
+		if (!isspace(data[i]))
+			text[n++] = (char)data[i];
+	out = base64_decode(text, n, data, *len);
+	free(text);
+	if (out < 0)
 		return false;
-	}
-	memcpy(data, tmp, (size_t)out - pad);
-	*len = (size_t)out - pad;
-	free(tmp);
+	*len = (size_t)out;
 	return true;
 }
 
@@ -163,11 +156,11 @@ read_message(const char *path, size_t *ret_len)
 static void
 print_b64(FILE *f, const uint8_t *p, size_t n)
 {
-	char *out = malloc(4 * ((n + 2) / 3) + 1);
+	char *out = malloc(BASE64_ENCODED_LEN(n) + 1);
 
 	if (!out)
 		die("%s", "out of memory");
-	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	base64_encode(p, n, out);
 	fprintf(f, "%s\n", out);
 	free(out);
 }
@@ -569,15 +562,6 @@ ident_free(struct ident *me)
 	OPENSSL_free(me->cert_der);
 }
 
-static uint64_t
-now_ntp(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return mikey_ntp_from_unix(ts.tv_sec, (uint32_t)ts.tv_nsec);
-}
-
 static uint32_t
 random_ssrc(void)
 {
@@ -674,7 +658,7 @@ cmd_init(int argc, char **argv)
 	p.peer_uri = o.peer;
 	p.suite = o.suite;
 	p.ssrc = o.ssrc;
-	p.now_ntp = now_ntp();
+	p.now_ntp = clock_ntp_now();
 	rc = mikey_msg_build_init(&p, &st, &msg, &len);
 	if (rc < 0)
 		die("cannot build I_MESSAGE: %s", strerror(-rc));
@@ -719,7 +703,7 @@ cmd_respond(int argc, char **argv)
 	p.self = &me.id;
 	p.peer_uri = o.peer;
 	p.ssrc = o.ssrc;
-	p.now_ntp = now_ntp();
+	p.now_ntp = clock_ntp_now();
 	rc = mikey_msg_respond(in, in_len, &p, &res, &out, &out_len, &fail);
 	if (rc < 0) {
 		/* Answer with a signed error message, as a peer would. */
@@ -772,7 +756,7 @@ cmd_finish(int argc, char **argv)
 	if (rc < 0)
 		die("%s is not a svopi-mikey state file", state);
 	in = read_message("-", &in_len);
-	rc = mikey_msg_finish(st, in, in_len, NULL, now_ntp(), &res, &fail);
+	rc = mikey_msg_finish(st, in, in_len, NULL, clock_ntp_now(), &res, &fail);
 	free(in);
 	if (rc < 0) {
 		fprintf(stderr, "%s: refused: ERR %u (%s): %s\n", prog,

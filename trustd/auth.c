@@ -11,7 +11,7 @@
 #include <openssl/rand.h>
 
 #include "auth.h"
-#include "log.h"
+#include "common/log.h"
 
 #define AUTH_SALT_LEN 16
 #define AUTH_HASH_LEN 32

@@ -1,4 +1,3 @@
-#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <limits.h>
@@ -7,23 +6,10 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "common/file.h"
+#include "common/log.h"
 #include "config.h"
-#include "log.h"
-
-#define CONFIG_LINE_MAX 4096
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
+#include "lib/ini.h"
 
 static int
 parse_long(const char *v, long min, long max, long *ret)
@@ -138,8 +124,14 @@ config_set(struct trustd_config *c, const char *k, const char *v)
 			return -EINVAL;
 		return 0;
 	}
-	if (strcmp(k, "log_level") == 0)
-		return log_level_parse(v, &c->log_level);
+	if (strcmp(k, "log_level") == 0) {
+		int l = log_parse_level(v);
+
+		if (l < 0)
+			return l;
+		c->log_level = l;
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
 		if (strcmp(k, nums[i].key) == 0)
 			return parse_long(v, nums[i].min, nums[i].max,
@@ -161,17 +153,38 @@ trustd_config_free(struct trustd_config *c)
 	return NULL;
 }
 
-int
-trustd_config_load(const char *path, struct trustd_config **ret_config)
+static int
+config_section(void *userdata, const char *section, char *err, size_t errlen)
 {
-	struct trustd_config *c;
-	char line[CONFIG_LINE_MAX];
-	int lineno = 0, in_section = 0, r = 0;
-	FILE *f;
+	(void)userdata;
+	if (strcmp(section, "trustd") == 0)
+		return 0;
+	snprintf(err, errlen, "unknown section [%.64s]", section);
+	return -EINVAL;
+}
 
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
+static int
+config_key(void *userdata, const char *section, const char *key,
+	const char *value, char *err, size_t errlen)
+{
+	int r = config_set(userdata, key, value);
+
+	(void)section;
+	if (r == -ENOENT)
+		snprintf(err, errlen, "unknown key '%.64s'", key);
+	else if (r < 0)
+		snprintf(err, errlen, "bad value for %s: '%.200s'", key, value);
+	return r;
+}
+
+static const struct ini_handler config_ini = {
+	.section = config_section,
+	.key = config_key,
+};
+
+static void
+config_defaults(struct trustd_config *c)
+{
 	c->registration = REGISTRATION_CLOSED;
 	c->vuc_ttl = 900;
 	c->cred_cache_ttl = 300;
@@ -183,80 +196,44 @@ trustd_config_load(const char *path, struct trustd_config **ret_config)
 	c->session_ttl = 3600;
 	c->max_waiters = 4096;
 	c->log_level = LOG_INFO;
+}
 
-	f = fopen(path, "re");
-	if (!f) {
-		r = -errno;
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		goto fail;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s, *eq, *k, *v;
+int
+trustd_config_load(const char *path, struct trustd_config **ret_config)
+{
+	struct trustd_config *c;
+	char err[512];
+	char *data = NULL;
+	size_t len = 0;
+	int r;
 
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			fprintf(stderr, "%s:%d: line too long\n", path, lineno);
-			r = -E2BIG;
-			goto fail;
-		}
-		s = trim(line);
-		if (*s == '\0' || *s == '#' || *s == ';')
-			continue;
-		if (*s == '[') {
-			if (strcmp(s, "[trustd]") != 0) {
-				fprintf(stderr, "%s:%d: unknown section %s\n",
-					path, lineno, s);
-				r = -EINVAL;
-				goto fail;
-			}
-			in_section = 1;
-			continue;
-		}
-		eq = strchr(s, '=');
-		if (!eq) {
-			fprintf(stderr, "%s:%d: expected key = value\n", path,
-				lineno);
-			r = -EINVAL;
-			goto fail;
-		}
-		*eq = '\0';
-		k = trim(s);
-		v = trim(eq + 1);
-		if (!in_section) {
-			fprintf(stderr, "%s:%d: key '%s' outside [trustd]\n",
-				path, lineno, k);
-			r = -EINVAL;
-			goto fail;
-		}
-		r = config_set(c, k, v);
-		if (r == -ENOENT) {
-			fprintf(stderr, "%s:%d: unknown key '%s'\n", path,
-				lineno, k);
-			goto fail;
-		}
-		if (r < 0) {
-			fprintf(stderr, "%s:%d: bad value for %s: '%s'\n",
-				path, lineno, k, v);
-			goto fail;
-		}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	config_defaults(c);
+	r = file_read_all(path, INI_FILE_MAX, &data, &len);
+	if (r == -EINVAL)
+		fprintf(stderr, "%s: not a regular file\n", path);
+	else if (r == -E2BIG)
+		fprintf(stderr, "%s: larger than %d bytes\n", path,
+			INI_FILE_MAX);
+	else if (r < 0)
+		fprintf(stderr, "%s: %s\n", path, strerror(-r));
+	if (r == 0) {
+		r = ini_parse_buf(path, data, len, &config_ini, c, err,
+			sizeof(err));
+		if (r < 0)
+			fprintf(stderr, "%s\n", err);
 	}
-	if (ferror(f)) {
-		r = -EIO;
-		fprintf(stderr, "%s: read error\n", path);
-		goto fail;
-	}
-	fclose(f);
-	f = NULL;
-	if (!c->database) {
+	free(data);
+	if (r == 0 && !c->database) {
 		fprintf(stderr, "%s: missing key 'database'\n", path);
 		r = -EINVAL;
-		goto fail;
+	}
+	if (r < 0) {
+		trustd_config_free(c);
+		return r;
 	}
 	*ret_config = c;
 	return 0;
-fail:
-	if (f)
-		fclose(f);
-	trustd_config_free(c);
-	return r;
 }

@@ -2,11 +2,12 @@
 TRUSTD_COMMON = \
 	trustd/auth.c trustd/auth.h \
 	trustd/config.c trustd/config.h \
-	trustd/log.c trustd/log.h \
 	trustd/store.c trustd/store.h
-TRUSTD_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
+# -I common: store.c, server.c, api.c and web.c include "log.h" (now
+# common/log.h) until they are switched to "common/log.h".
+TRUSTD_CFLAGS = -I$(top_srcdir)/common $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(SQLITE_CFLAGS) $(ARGON2_CFLAGS) $(JSONC_CFLAGS) $(SYSTEMD_CFLAGS)
-TRUSTD_LIBS = $(LIBSVOPI) $(EVENT_LIBS) -levent_pthreads -lpthread $(OPENSSL_LIBS) $(SQLITE_LIBS) \
+TRUSTD_LIBS = $(LIBCOMMON) $(EVENT_LIBS) -levent_pthreads -lpthread $(OPENSSL_LIBS) $(SQLITE_LIBS) \
 	$(ARGON2_LIBS) $(JSONC_LIBS) $(SYSTEMD_LIBS)
 
 sbin_PROGRAMS += trustd/svopi-trustd

@@ -12,7 +12,7 @@
 #include <event2/thread.h>
 #include <systemd/sd-daemon.h>
 
-#include "log.h"
+#include "common/log.h"
 #include "trustd.h"
 
 #define LOOPS_MAX 64
@@ -117,7 +117,7 @@ main(int argc, char **argv)
 	log_init("svopi-trustd");
 	if (trustd_config_load(path, &shared.cfg) < 0)
 		return EXIT_FAILURE;
-	log_max_level = debug ? LOG_DEBUG : shared.cfg->log_level;
+	log_set_level(debug ? LOG_DEBUG : shared.cfg->log_level);
 	if (!shared.cfg->listen_host || !shared.cfg->tls_cert ||
 	    !shared.cfg->tls_key) {
 		fprintf(stderr, "%s: listen, tls_cert and tls_key are "

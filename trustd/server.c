@@ -168,27 +168,6 @@ request_form(struct evhttp_request *req, int json, struct form **ret)
 	return r;
 }
 
-int
-login_valid(const char *s)
-{
-	size_t n = strlen(s);
-	const char *at = strchr(s, '@');
-
-	if (n == 0 || n > STORE_LOGIN_MAX || !at || at == s || !at[1] ||
-	    strchr(at + 1, '@'))
-		return 0;
-	for (const char *p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		/* RFC 3261 user and host characters, no escapes. */
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || strchr("-_.!~*'()+$,;@:[]",
-		      c)))
-			return 0;
-	}
-	return 1;
-}
-
 /* SHA-256, fetched once: an implicit fetch per digest costs locks. */
 static EVP_MD *sha256;
 

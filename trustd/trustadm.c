@@ -15,34 +15,15 @@
 
 #include "auth.h"
 #include "config.h"
-#include "log.h"
+#include "common/log.h"
+#include "fingerprint.h"
+#include "login.h"
 #include "store.h"
 
 struct ctx {
 	struct trustd_config *cfg;
 	struct store *store;
 };
-
-/* Same rule as the server (server.c login_valid), kept simple here. */
-static int
-login_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-	size_t n = strlen(s);
-
-	if (n == 0 || n > STORE_LOGIN_MAX || !at || at == s || !at[1] ||
-	    strchr(at + 1, '@'))
-		return 0;
-	for (const char *p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || strchr("-_.!~*'()+$,;@:[]",
-		      c)))
-			return 0;
-	}
-	return 1;
-}
 
 static int
 verb_useradd(struct ctx *c, int argc, char **argv)
@@ -55,7 +36,7 @@ verb_useradd(struct ctx *c, int argc, char **argv)
 		fprintf(stderr, "usage: useradd LOGIN (password on stdin)\n");
 		return 2;
 	}
-	if (!login_ok(argv[1])) {
+	if (!login_valid(argv[1])) {
 		fprintf(stderr, "bad login '%s': expected user@host\n",
 			argv[1]);
 		return 1;
@@ -109,7 +90,11 @@ verb_userdel(struct ctx *c, int argc, char **argv)
 static void
 print_user(void *ud, const char *login, const char *fp)
 {
-	printf("%s\t%s\n", login, *fp ? fp : "-");
+	char text[FINGERPRINT_TEXT_SIZE];
+
+	(void)ud;
+	printf("%s\t%s\n", login,
+		fingerprint_to_text(fp, text) == 0 ? text : "-");
 }
 
 static int
@@ -227,7 +212,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[optind], verbs[i].name) != 0)
 			continue;
 		log_init("svopi-trustadm");
-		log_max_level = LOG_WARNING;
+		log_set_level(LOG_WARNING);
 		if (trustd_config_load(path, &c.cfg) < 0)
 			return 1;
 		if (drop_to_owner(c.cfg->database) < 0 ||

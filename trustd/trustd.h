@@ -20,7 +20,10 @@
 #include "auth.h"
 #include "config.h"
 #include "form.h"
+#include "login.h"
 #include "store.h"
+
+_Static_assert(LOGIN_MAX == STORE_LOGIN_MAX, "one login limit");
 
 /* Longest PEM certificate accepted. */
 #define TRUSTD_PEM_MAX FORM_VALUE_MAX
@@ -77,8 +80,6 @@ const char *request_addr(struct evhttp_request *req);
  * returns a negative errno. */
 int request_form(struct evhttp_request *req, int json, struct form **ret);
 void set_security_headers(struct evhttp_request *req);
-/* Checks that s is a plausible login (user@host, printable, bounded). */
-int login_valid(const char *s);
 /* The SHA-256 fingerprint (hex) of the first PEM certificate in pem and,
  * if ret_der, its DER (free with OPENSSL_free). With parse, the DER must
  * also be exactly one X.509 certificate. -EBADMSG, -E2BIG. */

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "fingerprint.h"
 #include "hex.h"
 #include "log.h"
 #include "trustd.h"
@@ -581,6 +582,7 @@ account_page(struct web *w, struct page *p, int code, const char *cls,
 {
 	struct store_user u;
 	struct rel_ctx c = { .p = p };
+	char fp[FINGERPRINT_TEXT_SIZE];
 	int r;
 
 	r = store_user_get(p->td->store, p->s->login, &u);
@@ -596,9 +598,9 @@ account_page(struct web *w, struct page *p, int code, const char *cls,
 		page_message(p, cls, msg);
 	html(p, "<section aria-labelledby=\"cert-h\">\n<h2 id=\"cert-h\">"
 		"Your reference certificate</h2>\n");
-	if (u.fp[0])
+	if (fingerprint_to_text(u.fp, fp) == 0)
 		html(p, "<p>SHA-256 fingerprint:</p>\n<p><code id=\"fingerprint"
-			"\">%s</code></p>\n", u.fp);
+			"\">%s</code></p>\n", fp);
 	else
 		html(p, "<p id=\"fingerprint-missing\">Not enrolled yet: "
 			"your svopi daemon deposits its certificate when it "

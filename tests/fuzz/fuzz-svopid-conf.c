@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "daemon/conf.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "fuzz.h"
 
 int

@@ -74,11 +74,11 @@ endif
 # --- daemon ---
 check_PROGRAMS += tests/fuzz/fuzz-svopid-conf
 tests_fuzz_fuzz_svopid_conf_SOURCES = tests/fuzz/fuzz-svopid-conf.c \
-	daemon/conf.c daemon/ini.c daemon/log.c $(FUZZ_MAIN)
+	daemon/conf.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_svopid_conf_CFLAGS = $(FUZZ_TGT_CF) \
 	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/svopid-conf\"
 tests_fuzz_fuzz_svopid_conf_LDFLAGS = $(FUZZ_TGT_LD)
-tests_fuzz_fuzz_svopid_conf_LDADD = $(LIBSVOPI)
+tests_fuzz_fuzz_svopid_conf_LDADD = $(LIBCOMMON)
 if !FUZZING
 TESTS += tests/fuzz/fuzz-svopid-conf
 endif
@@ -92,6 +92,22 @@ tests_fuzz_fuzz_rtp_LDFLAGS = $(FUZZ_TGT_LD)
 tests_fuzz_fuzz_rtp_LDADD = $(LIBSVOPI)
 if !FUZZING
 TESTS += tests/fuzz/fuzz-rtp
+endif
+
+# --- shared helpers ---
+check_PROGRAMS += tests/fuzz/fuzz-ini tests/fuzz/fuzz-trust-api
+tests_fuzz_fuzz_trust_api_SOURCES = tests/fuzz/fuzz-trust-api.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_trust_api_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/trust-api\"
+tests_fuzz_fuzz_trust_api_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_trust_api_LDADD = $(LIBSVOPI)
+tests_fuzz_fuzz_ini_SOURCES = tests/fuzz/fuzz-ini.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_ini_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/ini\"
+tests_fuzz_fuzz_ini_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_ini_LDADD = $(LIBSVOPI)
+if !FUZZING
+TESTS += tests/fuzz/fuzz-ini tests/fuzz/fuzz-trust-api
 endif
 
 # --- voice: RFC 4733 events ---

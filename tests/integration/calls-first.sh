@@ -26,7 +26,7 @@ itest_wait_for 20 is_registered bob || fail "bob not registered"
 ctl alice --json enroll >"$T/enroll-a.json" || fail "alice enroll"
 ctl bob enroll >"$T/enroll-b.txt" || fail "bob enroll"
 fpr=$(openssl x509 -in "$T/alice-state/identity.crt" -noout -fingerprint \
-	-sha256 | sed 's/^.*=//; s/://g' | tr 'A-F' 'a-f')
+	-sha256 | sed 's/^.*=//')
 check "enroll returns alice's fingerprint" \
 	[ "$(json_field fingerprint <"$T/enroll-a.json")" = "$fpr" ]
 itest_wait_for 5 status_has alice "Trust server: reachable" ||

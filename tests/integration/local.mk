@@ -69,3 +69,19 @@ EXTRA_DIST += tests/integration/calls-common.sh
 TESTS += tests/integration/demo.sh
 dist_check_SCRIPTS += tests/integration/demo.sh
 EXTRA_DIST += tests/integration/dbus-xml-match.py
+
+# --- hostile peers (issue 9) ---
+HOSTILE_ITESTS = tests/integration/calls-hostile-answer.sh \
+	tests/integration/calls-replay-restart.sh \
+	tests/integration/calls-burst.sh
+TESTS += $(HOSTILE_ITESTS)
+dist_check_SCRIPTS += $(HOSTILE_ITESTS)
+EXTRA_DIST += tests/integration/hostile-uas.py
+
+# --- long tests: make check-long (run by scripts/test.sh after make check) ---
+LONG_TESTS = tests/integration/faults-kill.sh
+EXTRA_DIST += $(LONG_TESTS)
+check-long: all
+	$(MAKE) $(AM_MAKEFLAGS) $(check_PROGRAMS) $(check_SCRIPTS)
+	$(MAKE) $(AM_MAKEFLAGS) check-TESTS TESTS="$(LONG_TESTS)"
+.PHONY: check-long

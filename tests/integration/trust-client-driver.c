@@ -98,7 +98,7 @@ secret_arg(char *s)
 static void
 print_reply(const struct trust_client_reply *rep)
 {
-	printf("kind=%s\n", trust_client_kind_to_string(rep->kind));
+	printf("kind=%s\n", trust_api_kind_to_string(rep->kind));
 	printf("error=%d\n", rep->error);
 	printf("error_text=%s\n", trust_client_strerror(rep->error));
 	printf("http_status=%d\n", rep->http_status);
@@ -109,18 +109,18 @@ print_reply(const struct trust_client_reply *rep)
 		printf("fingerprint=%s\n", rep->fingerprint);
 	if (rep->certificate)
 		printf("certificate=%s\n",
-		       trust_client_certificate_to_string(rep->certificate));
+		       trust_api_certificate_to_string(rep->certificate));
 	if (rep->relationship)
 		printf("relationship=%s\n",
-		       trust_client_relationship_to_string(rep->relationship));
+		       trust_api_relationship_to_string(rep->relationship));
 	if (rep->vuc[0])
 		printf("vuc=%s\n", rep->vuc);
 	if (rep->vuc_expires)
 		printf("vuc_expires=%lld\n", (long long)rep->vuc_expires);
 	if (rep->role)
-		printf("role=%s\n", trust_client_role_to_string(rep->role));
+		printf("role=%s\n", trust_api_role_to_string(rep->role));
 	if (rep->result)
-		printf("result=%s\n", trust_client_redeem_to_string(rep->result));
+		printf("result=%s\n", trust_api_redeem_to_string(rep->result));
 	if (rep->attempts_left >= 0)
 		printf("attempts_left=%d\n", rep->attempts_left);
 }
@@ -178,14 +178,14 @@ start(int i)
 		r = trust_client_redeem(client, args[0], args[1], args[2],
 					args[3], on_reply, ud, &reqs[i]);
 	else if (strcmp(verb, "status") == 0) {
-		enum trust_client_relationship known = TRUST_CLIENT_REL_UNSET;
+		enum trust_api_relationship known = TRUST_API_REL_UNSET;
 		const char *k = strchr(args[3], ':');
 
-		for (int v = 1; k && v <= TRUST_CLIENT_REL_NONE; v++)
-			if (strcmp(k + 1, trust_client_relationship_to_string(
-					(enum trust_client_relationship)v)) == 0)
-				known = (enum trust_client_relationship)v;
-		if (k && known == TRUST_CLIENT_REL_UNSET)
+		for (int v = 1; k && v <= TRUST_API_REL_NONE; v++)
+			if (strcmp(k + 1, trust_api_relationship_to_string(
+					(enum trust_api_relationship)v)) == 0)
+				known = (enum trust_api_relationship)v;
+		if (k && known == TRUST_API_REL_UNSET)
 			usage();
 		r = trust_client_status(client, args[0], args[1], args[2],
 					(unsigned)strtoul(args[3], NULL, 10),
@@ -210,7 +210,7 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 {
 	int i = nreqs - 1;
 	int r = trust_client_status(client, probe_login, args[1], args[2], 0,
-				    TRUST_CLIENT_REL_UNSET, on_reply,
+				    TRUST_API_REL_UNSET, on_reply,
 				    (void *)(intptr_t)i, &reqs[i]);
 
 	if (r < 0) {
@@ -249,9 +249,9 @@ cmd_parse(int argc, char **argv)
 	for (int k = 0; k < 4; k++) {
 		if (strcmp(argv[0], kinds[k]) != 0)
 			continue;
-		body = read_file(argv[1], TRUST_CLIENT_BODY_MAX + 16);
-		r = trust_client_parse_reply((enum trust_client_kind)k, body,
-					     strlen(body), &rep);
+		body = read_file(argv[1], TRUST_API_BODY_MAX + 16);
+		r = trust_api_parse_reply((enum trust_api_kind)k, 200, body,
+					  strlen(body), &rep);
 		free(body);
 		printf("parse=%d\n", r);
 		if (r == 0)
@@ -267,20 +267,22 @@ reply_sane(const struct trust_client_reply *rep)
 {
 	size_t n = strlen(rep->fingerprint);
 
-	if (n != 0 && n != 64)
+	/* The text form: "AB:CD:...", 32 pairs. */
+	if (n != 0 && n != FINGERPRINT_TEXT_SIZE - 1)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!strchr("0123456789abcdef", rep->fingerprint[i]))
+		if (!strchr(i % 3 == 2 ? ":" : "0123456789ABCDEF",
+			    rep->fingerprint[i]))
 			return 0;
 	n = strlen(rep->vuc);
 	if (n != 0 && (n != 9 || rep->vuc[4] != '-'))
 		return 0;
 	return rep->vuc_expires >= 0 && rep->attempts_left >= -1 &&
 	       rep->attempts_left <= 1000 && rep->error == 0 &&
-	       trust_client_certificate_to_string(rep->certificate) &&
-	       trust_client_relationship_to_string(rep->relationship) &&
-	       trust_client_role_to_string(rep->role) &&
-	       trust_client_redeem_to_string(rep->result);
+	       trust_api_certificate_to_string(rep->certificate) &&
+	       trust_api_relationship_to_string(rep->relationship) &&
+	       trust_api_role_to_string(rep->role) &&
+	       trust_api_redeem_to_string(rep->result);
 }
 
 /* A small mutation fuzzer over good answers, so that the parser meets
@@ -354,10 +356,10 @@ cmd_parse_fuzz(int argc, char **argv)
 				break;
 			}
 		}
-		for (int k = 0; k <= TRUST_CLIENT_STATUS; k++) {
+		for (int k = 0; k <= TRUST_API_STATUS; k++) {
 			struct trust_client_reply rep;
-			int r = trust_client_parse_reply(
-				(enum trust_client_kind)k, buf, len, &rep);
+			int r = trust_api_parse_reply((enum trust_api_kind)k,
+				200, buf, len, &rep);
 
 			if (r == 0 && !reply_sane(&rep)) {
 				printf("insane reply for: %.*s\n", (int)len,
@@ -389,9 +391,9 @@ cmd_form(int argc, char **argv)
 	if (argc != 1)
 		return 2;
 	buf_init(&b, 1 << 20);
-	r = trust_client_form_add(&b, "a", "1");
+	r = trust_api_form_add(&b, "a", "1");
 	if (r == 0)
-		r = trust_client_form_add(&b, "v", argv[0]);
+		r = trust_api_form_add(&b, "v", argv[0]);
 	if (r == 0)
 		r = buf_steal(&b, &p, &n);
 	else
@@ -563,9 +565,9 @@ main(int argc, char **argv)
 		args[i] = argv[i + 1];
 	args[1] = secret_arg(args[1]);
 	if (strcmp(verb, "enroll") == 0)
-		args[2] = read_file(args[2], TRUST_CLIENT_FIELD_MAX + 1024);
+		args[2] = read_file(args[2], TRUST_API_FIELD_MAX + 1024);
 	else if (strcmp(verb, "validate") == 0)
-		args[3] = read_file(args[3], TRUST_CLIENT_FIELD_MAX + 1024);
+		args[3] = read_file(args[3], TRUST_API_FIELD_MAX + 1024);
 
 	base = event_base_new();
 	if (!base)

@@ -300,7 +300,8 @@ printf '{"certificate":"match","relationship":"none","vuc":"12345678"}' >"$T/j3"
 "$D" parse validate "$T/j3" >/dev/null && fail "bad vuc accepted"
 printf '{"fingerprint":"%s"}' "$(printf 'AB%.0s' $(seq 32))" >"$T/j4"
 "$D" parse enroll "$T/j4" >"$T/out" || fail "parse enroll"
-check "fingerprint lower-cased" has "fingerprint=$(printf 'ab%.0s' $(seq 32))"
+check "fingerprint in the text form" has \
+	"fingerprint=$(printf 'AB:%.0s' $(seq 31))AB"
 
 # Mutated answers through the parser under the sanitizers (fixed seeds,
 # so a failure reproduces with the same command).

@@ -38,8 +38,9 @@ has() {
 get() {
 	sed -n "s/^$1=//p" "$T/out" | head -n 1
 }
+# The text form, as openssl prints it (lib/fingerprint.h).
 fp_of() {
-	openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1
+	openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/^.*=//'
 }
 A=alice@example.org
 Bo=bob@example.org

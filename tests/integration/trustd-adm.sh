@@ -42,7 +42,7 @@ printf 'pw-zed\n' | "$TD_ADM" -c "$TD_CONF" useradd zed@example.org ||
 	fail "useradd zed"
 enroll alice
 enroll zed
-fp=$(jget fingerprint)
+fp=$(fp_text "$(jget fingerprint)")
 "$TD_ADM" -c "$TD_CONF" list >"$T/list" || fail "list"
 grep -qx "zed@example.org	$fp" "$T/list" || fail "list: $(cat "$T/list")"
 grep -qx "bob@example.org	-" "$T/list" || fail "list shows not enrolled"

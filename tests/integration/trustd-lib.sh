@@ -93,6 +93,12 @@ v = d.get(sys.argv[2], "")
 print(str(v).lower() if isinstance(v, bool) else v)' "${2:-$T/out.json}" "$1"
 }
 
+# The text form of a fingerprint (lib/fingerprint.h), as openssl and every
+# page or tool a person reads print it, from the API's 64 hex digits.
+fp_text() {
+	printf '%s' "$1" | tr a-f A-F | sed 's/../&:/g; s/:$//'
+}
+
 expect_http() {
 	[ "$HTTP" = "$1" ] || fail "$2: HTTP $HTTP, expected $1: $(cat "$T/out.json" 2>/dev/null)"
 	note "ok: $2 (HTTP $HTTP)"

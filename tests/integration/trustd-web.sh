@@ -21,7 +21,7 @@ cp "$S/tests/integration/web/package.json" \
 
 enroll alice
 enroll bob
-bob_fp=$(jget fingerprint)
+bob_fp=$(fp_text "$(jget fingerprint)")
 validate alice bob
 expect_field role issuer "alice gets a code for bob"
 vuc=$(jget vuc)

@@ -67,9 +67,9 @@ TESTS += tests/unit/test-truststore
 
 check_PROGRAMS += tests/unit/test-svopid-conf
 tests_unit_test_svopid_conf_SOURCES = tests/unit/test-svopid-conf.c \
-	daemon/conf.c daemon/ini.c daemon/log.c
+	daemon/conf.c
 tests_unit_test_svopid_conf_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_svopid_conf_LDADD = $(LIBSVOPI)
+tests_unit_test_svopid_conf_LDADD = $(LIBCOMMON)
 TESTS += tests/unit/test-svopid-conf
 check_PROGRAMS += tests/unit/test-svopid-dialog
 tests_unit_test_svopid_dialog_SOURCES = tests/unit/test-svopid-dialog.c \
@@ -89,6 +89,33 @@ tests_unit_test_rtp_SOURCES = tests/unit/test-rtp.c tests/unit/test.h
 tests_unit_test_rtp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_rtp_LDADD = $(LIBSVOPI)
 TESTS += tests/unit/test-rtp
+
+# --- shared helpers (lib/ini, base64, login; common/log) ---
+check_PROGRAMS += tests/unit/test-ini tests/unit/test-log \
+	tests/unit/test-base64 tests/unit/test-login tests/unit/test-fingerprint \
+	tests/unit/test-trust-api
+tests_unit_test_trust_api_SOURCES = tests/unit/test-trust-api.c \
+	tests/unit/test.h
+tests_unit_test_trust_api_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_trust_api_LDADD = $(LIBSVOPI)
+tests_unit_test_fingerprint_SOURCES = tests/unit/test-fingerprint.c \
+	tests/unit/test.h
+tests_unit_test_fingerprint_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fingerprint_LDADD = $(LIBSVOPI)
+tests_unit_test_base64_SOURCES = tests/unit/test-base64.c tests/unit/test.h
+tests_unit_test_base64_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_base64_LDADD = $(LIBSVOPI)
+tests_unit_test_login_SOURCES = tests/unit/test-login.c tests/unit/test.h
+tests_unit_test_login_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_login_LDADD = $(LIBSVOPI)
+tests_unit_test_ini_SOURCES = tests/unit/test-ini.c tests/unit/test.h
+tests_unit_test_ini_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ini_LDADD = $(LIBSVOPI)
+tests_unit_test_log_SOURCES = tests/unit/test-log.c tests/unit/test.h
+tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_log_LDADD = $(LIBCOMMON)
+TESTS += tests/unit/test-ini tests/unit/test-log tests/unit/test-base64 \
+	tests/unit/test-login tests/unit/test-fingerprint tests/unit/test-trust-api
 
 # --- voice ---
 check_PROGRAMS += tests/unit/test-g711

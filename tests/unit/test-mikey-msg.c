@@ -502,6 +502,14 @@ test_respond_checks(void)
 	pol.skip_time_check = true;
 	p.now_ntp = now + (3600ULL << 32);
 	CHECK_EQ_INT(answer(o.msg, o.len, &p, NULL, NULL, NULL, NULL), 0);
+	/* A restarted responder: nothing stamped before its start. */
+	memset(&pol, 0, sizeof(pol));
+	p.now_ntp = now + (2ULL << 32);
+	pol.not_before_ntp = now + (1ULL << 32);
+	expect_i("stamped before the replay cache started", o.msg, o.len, &p,
+	    MIKEY_ERR_TIMESTAMP);
+	pol.not_before_ntp = now;
+	CHECK_EQ_INT(answer(o.msg, o.len, &p, NULL, NULL, NULL, NULL), 0);
 	p.policy = NULL;
 	p.now_ntp = now;
 

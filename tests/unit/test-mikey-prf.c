@@ -19,16 +19,6 @@
 #include "test.h"
 #include "test-mikey-util.h"
 
-static size_t
-unhex(const char *s, uint8_t *out, size_t cap)
-{
-	long n = hex_decode(s, strlen(s), out, cap);
-
-	if (n < 0)
-		abort();
-	return (size_t)n;
-}
-
 static void
 test_vectors(void)
 {
@@ -37,7 +27,7 @@ test_vectors(void)
 
 	/* V1: inkey 0x0b x 20, label "prf-test", 48 bytes. */
 	memset(key, 0x0b, 20);
-	n = unhex("cdd37398b32b3fa4189d729e74f2b7c5774edccec76fdb142dfc6a8d"
+	n = test_unhex("cdd37398b32b3fa4189d729e74f2b7c5774edccec76fdb142dfc6a8d"
 	    "9c11f8cdd1e5fffea7ea9cc9ad35dfbe06b10c14", want, sizeof(want));
 	CHECK_EQ_INT(n, 48);
 	CHECK_EQ_INT(mikey_prf(key, 20, (const uint8_t *)"prf-test", 8, out,
@@ -47,7 +37,7 @@ test_vectors(void)
 	/* V2: inkey 0xA5 x 32 || 0x5A x 12 (two chunks), 20 bytes. */
 	memset(key, 0xa5, 32);
 	memset(key + 32, 0x5a, 12);
-	n = unhex("beaf12d2559a14ab5d6f931bdc2419c5e00521c4", want,
+	n = test_unhex("beaf12d2559a14ab5d6f931bdc2419c5e00521c4", want,
 	    sizeof(want));
 	CHECK_EQ_INT(mikey_prf(key, 44, (const uint8_t *)"split-test", 10,
 	    out, 20), 0);

@@ -19,16 +19,6 @@ static const char gortsplib_a[] =
 	"0701010801010a0101000000220020001e9091783dfce8ddcd443a53508b6450"
 	"9f35bd8a86bc4d8b7637a502493daf00";
 
-static size_t
-unhex(const char *s, uint8_t *out, size_t cap)
-{
-	long n = hex_decode(s, strlen(s), out, cap);
-
-	if (n < 0)
-		abort();
-	return (size_t)n;
-}
-
 static int
 reencode(const struct mikey_msg *m, uint8_t *out, size_t cap, size_t *len)
 {
@@ -62,7 +52,7 @@ test_gortsplib(void)
 	struct mikey_parse_err err;
 	const uint8_t *v;
 	uint8_t vlen;
-	size_t n = unhex(gortsplib_a, in, sizeof(in)), len = 0;
+	size_t n = test_unhex(gortsplib_a, in, sizeof(in)), len = 0;
 
 	CHECK_EQ_INT(n, 112);
 	CHECK_EQ_INT(mikey_decode(in, n, &m, &err), 0);
@@ -277,7 +267,7 @@ test_bad(void)
 	struct mikey_parse_err err;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		size_t n = unhex(bad[i].hex, in, sizeof(in));
+		size_t n = test_unhex(bad[i].hex, in, sizeof(in));
 		int rc;
 
 		err.off = 9999;
@@ -303,7 +293,7 @@ test_bad(void)
 	/* Too many payloads: a chain of 25 ERR payloads. */
 	{
 		uint8_t msg[10 + 4 * 25];
-		size_t n = unhex(HDR0("c"), msg, sizeof(msg));
+		size_t n = test_unhex(HDR0("c"), msg, sizeof(msg));
 
 		for (int i = 0; i < 25; i++) {
 			msg[n++] = i == 24 ? 0 : 12;
@@ -318,7 +308,7 @@ test_bad(void)
 	/* SP with more than MIKEY_SP_PARAMS_MAX parameters. */
 	{
 		uint8_t msg[10 + 5 + 3 * 40];
-		size_t n = unhex(HDR0("a") "000000" "0078", msg, sizeof(msg));
+		size_t n = test_unhex(HDR0("a") "000000" "0078", msg, sizeof(msg));
 
 		for (int i = 0; i < 40; i++) {
 			msg[n++] = 0;

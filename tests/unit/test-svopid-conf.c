@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "daemon/conf.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "test.h"
 
 static char dir[] = "/tmp/test-svopid-conf.XXXXXX";

@@ -3,9 +3,12 @@
 #ifndef SVOPI_TEST_H
 #define SVOPI_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "hex.h"
 
 static int test_failures;
 static int test_checks;
@@ -30,6 +33,17 @@ static int test_checks;
 } while (0)
 
 #define CHECK_MEM(a, b, n) CHECK(memcmp((a), (b), (n)) == 0)
+
+/* The bytes of a hex test vector into out; bad hex is a broken test. */
+static inline size_t
+test_unhex(const char *s, uint8_t *out, size_t cap)
+{
+	long n = hex_decode(s, strlen(s), out, cap);
+
+	if (n < 0)
+		abort();
+	return (size_t)n;
+}
 
 static inline int
 test_exit(void)

@@ -1,25 +1,27 @@
 /* See ini.h. */
-#include "config.h"
-
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "daemon/ini.h"
+#include "ini.h"
+
+/* The C locale's isspace, whatever the program's locale. */
+static int
+ini_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+		c == '\f';
+}
 
 static char *
 ini_trim(char *s)
 {
 	char *e;
 
-	while (*s && isspace((unsigned char)*s))
+	while (*s && ini_space(*s))
 		s++;
 	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
+	while (e > s && ini_space(e[-1]))
 		*--e = '\0';
 	return s;
 }
@@ -36,14 +38,24 @@ ini_line(char *line, char *section, size_t seclen,
 	if (*s == '[') {
 		char *e = strchr(s, ']');
 
-		if (!e || e[1] != '\0' || e == s + 1 ||
-		    (size_t)(e - s - 1) >= seclen) {
+		if (!e || e[1] != '\0') {
 			snprintf(why, whylen, "bad section header");
 			return -EBADMSG;
 		}
 		*e = '\0';
-		snprintf(section, seclen, "%s", ini_trim(s + 1));
-		return 0;
+		s = ini_trim(s + 1);
+		if (*s == '\0') {
+			snprintf(why, whylen, "empty section name");
+			return -EBADMSG;
+		}
+		if (strlen(s) >= seclen) {
+			snprintf(why, whylen, "section name longer than %zu bytes",
+				seclen - 1);
+			return -E2BIG;
+		}
+		snprintf(section, seclen, "%s", s);
+		return h->section ? h->section(userdata, section, why, whylen) :
+			0;
 	}
 	eq = strchr(s, '=');
 	if (!eq) {
@@ -57,7 +69,7 @@ ini_line(char *line, char *section, size_t seclen,
 		return -EBADMSG;
 	}
 	if (section[0] == '\0') {
-		snprintf(why, whylen, "key \"%.64s\" outside a section", s);
+		snprintf(why, whylen, "key '%.64s' outside a section", s);
 		return -EBADMSG;
 	}
 	return h->key(userdata, section, s, ini_trim(eq + 1), why, whylen);
@@ -68,7 +80,7 @@ ini_parse_buf(const char *name, const char *data, size_t len,
 	const struct ini_handler *h, void *userdata, char *err, size_t errlen)
 {
 	char line[INI_LINE_MAX + 1];
-	char section[128] = "";
+	char section[INI_SECTION_MAX + 1] = "";
 	char why[256] = "";
 	unsigned lineno = 0;
 	size_t off = 0;
@@ -105,51 +117,5 @@ ini_parse_buf(const char *name, const char *data, size_t len,
 	}
 	if (r < 0)
 		snprintf(err, errlen, "%s:%u: %s", name, lineno, why);
-	return r;
-}
-
-int
-ini_parse_file(const char *path, const struct ini_handler *h, void *userdata,
-	char *err, size_t errlen)
-{
-	struct stat st;
-	char *data;
-	size_t len = 0;
-	FILE *f;
-	int r;
-
-	f = fopen(path, "re");
-	if (!f) {
-		r = -errno;
-		if (r != -ENOENT)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return r;
-	}
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: not a regular file", path);
-		return -EINVAL;
-	}
-	if (st.st_size > INI_FILE_MAX) {
-		fclose(f);
-		snprintf(err, errlen, "%s: larger than %d bytes", path,
-			INI_FILE_MAX);
-		return -E2BIG;
-	}
-	data = malloc((size_t)st.st_size + 1);
-	if (!data) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	len = fread(data, 1, (size_t)st.st_size, f);
-	r = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (r < 0) {
-		snprintf(err, errlen, "%s: read error", path);
-		free(data);
-		return r;
-	}
-	r = ini_parse_buf(path, data, len, h, userdata, err, errlen);
-	free(data);
 	return r;
 }
