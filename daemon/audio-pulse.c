@@ -374,8 +374,8 @@ audio_pulse_open(const struct audio_pulse_params *p,
 	}
 	pa_threaded_mainloop_lock(pa->ml);
 	pulse_connect(pa);
-	rc = pulse_wait_ready(pa);
-	if (rc == 0)
+	rc = p->wait ? pulse_wait_ready(pa) : 0;
+	if (rc == 0 && p->wait)
 		pulse_ensure(pa);
 	pa_threaded_mainloop_unlock(pa->ml);
 	if (rc < 0) {

@@ -14,6 +14,7 @@
 #ifndef SVOPID_AUDIO_PULSE_H
 #define SVOPID_AUDIO_PULSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "audio.h"
@@ -33,6 +34,9 @@ struct audio_pulse_params {
 	const char *source;	/* NULL = default device */
 	const char *name;	/* stream/application name, NULL = "svopid" */
 	unsigned rate;		/* the codec's rate */
+	bool wait;		/* wait (2 s at most) for the first connection
+				 * and fail without one; else never block:
+				 * silence until the server is there */
 };
 
 struct audio_pulse_stats {
@@ -44,9 +48,10 @@ struct audio_pulse_stats {
 
 struct audio_pulse;
 
-/* Opens a capture and a playback on one connection. The first connection
- * is made (and waited for, at most 2 s) here, so a missing server is an
- * error up front: -ECONNREFUSED; -EINVAL, -ENOMEM. On success *ret_in and
+/* Opens a capture and a playback on one connection. With p->wait the
+ * first connection is waited for (2 s at most), so a missing server is an
+ * error up front: -ECONNREFUSED; without it (the daemon: the event loop
+ * must not block) the connection comes when it comes. -EINVAL, -ENOMEM. On success *ret_in and
  * *ret_out each hold a reference; the object goes with the second close.
  * *ret_pulse is borrowed, for stats, until then. */
 int audio_pulse_open(const struct audio_pulse_params *p,

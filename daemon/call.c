@@ -19,6 +19,7 @@
 #include "daemon/busloop.h"
 #include "daemon/bus.h"
 #include "daemon/call.h"
+#include "daemon/call-voice.h"
 #include "daemon/conf.h"
 #include "daemon/dialog.h"
 #include "daemon/identity.h"
@@ -118,6 +119,11 @@ struct call {
 	struct media *media;	/* owned: media_free wipes the keys */
 	struct media_null_counts counts;
 	struct media_stats final;	/* counters after media_free */
+	/* voice (daemon/call-voice.h) */
+	struct media_voice *voice;	/* borrowed from media */
+	struct sdp_codec_choice codec;
+	bool have_codec, mute;
+	char *play, *record;	/* owned: Dial/Answer options, or NULL */
 	char remote_addr[64];
 	uint16_t remote_port;
 };
@@ -256,6 +262,86 @@ media_host(struct calls *cs)
 
 /* --- D-Bus: the Call1 object --- */
 
+/* Codec, Mute and the quality figures (RTCP and our receiver). */
+static int
+call_prop_voice(struct call *c, const char *prop, sd_bus_message *reply)
+{
+	struct media_voice_stats vs;
+	struct media_stats st = c->final;
+
+	if (c->media)
+		media_stats(c->media, &st);
+	memset(&vs, 0, sizeof(vs));
+	if (c->voice)
+		media_voice_stats(c->voice, &vs);
+	if (strcmp(prop, "Codec") == 0)
+		return sd_bus_message_append(reply, "s",
+			c->have_codec ? c->codec.name : "");
+	if (strcmp(prop, "Mute") == 0)
+		return sd_bus_message_append(reply, "b", c->mute);
+	if (strcmp(prop, "PacketsLost") == 0)
+		return sd_bus_message_append(reply, "x", (int64_t)st.lost);
+	if (strcmp(prop, "Jitter") == 0)
+		return sd_bus_message_append(reply, "u", st.jitter_us / 1000);
+	if (strcmp(prop, "RoundTrip") == 0)
+		return sd_bus_message_append(reply, "i", st.rtt_us < 0 ? -1 :
+			(int32_t)(st.rtt_us / 1000));
+	if (strcmp(prop, "JitterBuffer") == 0)
+		return sd_bus_message_append(reply, "u", vs.buffer_ms);
+	return -ENOENT;
+}
+
+static int
+call_set_mute(sd_bus *bus, const char *path, const char *iface,
+	const char *prop, sd_bus_message *value, void *userdata,
+	sd_bus_error *e)
+{
+	struct call *c = userdata;
+	int mute, r;
+
+	r = sd_bus_message_read(value, "b", &mute);
+	if (r < 0)
+		return r;
+	c->mute = mute;
+	if (c->voice)
+		media_voice_set_mute(c->voice, c->mute);
+	return 1;
+}
+
+/* Dial/Answer options: "play" and "record" (file paths); anything else is
+ * refused. A play file that cannot be read is refused before dialling. */
+static int
+call_read_options(sd_bus_message *m, sd_bus_error *e, char **ret_play,
+	char **ret_record)
+{
+	const char *key, *val;
+	char **slot;
+	int r;
+
+	r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e',
+	    "sv")) > 0) {
+		if ((r = sd_bus_message_read(m, "s", &key)) < 0)
+			return r;
+		slot = strcmp(key, "play") == 0 ? ret_play :
+			strcmp(key, "record") == 0 ? ret_record : NULL;
+		if (!slot)
+			return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
+				"unknown option \"%s\"", key);
+		if (sd_bus_message_read(m, "v", "s", &val) < 0 || !*val)
+			return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
+				"option \"%s\" takes a file name", key);
+		if (slot == ret_play && (r = call_voice_check_play(val)) < 0)
+			return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
+				"cannot play \"%s\": %s", val, strerror(-r));
+		free(*slot);
+		if (!(*slot = strdup(val)))
+			return -ENOMEM;
+		r = sd_bus_message_exit_container(m);
+	}
+	return r < 0 ? r : sd_bus_message_exit_container(m);
+}
+
 static int
 call_prop(sd_bus *bus, const char *path, const char *iface, const char *prop,
 	sd_bus_message *reply, void *userdata, sd_bus_error *error)
@@ -309,7 +395,7 @@ call_prop(sd_bus *bus, const char *path, const char *iface, const char *prop,
 		return sd_bus_message_append(reply, "(ttt)", st.sent,
 			st.received, st.rejected);
 	}
-	return -ENOENT;
+	return call_prop_voice(c, prop, reply);
 }
 
 static void call_answer(struct call *c);
@@ -319,9 +405,14 @@ call_method_answer(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
 	struct call *c = userdata;
 
+	int r;
+
 	if (c->outgoing || c->state != CALL_RINGING)
 		return sd_bus_error_setf(e, "org.svopi.Call1.Error.NotRinging",
 			"the call is not ringing here");
+	r = call_read_options(m, e, &c->play, &c->record);
+	if (r < 0 || sd_bus_error_is_set(e))
+		return r;
 	call_answer(c);
 	return sd_bus_reply_method_return(m, "");
 }
@@ -343,8 +434,27 @@ call_method_hangup(sd_bus_message *m, void *userdata, sd_bus_error *e)
 static int
 call_method_dtmf(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
-	return sd_bus_error_setf(e, SD_BUS_ERROR_NOT_SUPPORTED,
-		"DTMF is not supported yet");
+	struct call *c = userdata;
+	const char *digits;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &digits);
+	if (r < 0)
+		return r;
+	if (c->state != CALL_ACTIVE || !c->voice)
+		return sd_bus_error_setf(e, "org.svopi.Call1.Error.NotActive",
+			"the call is not active");
+	r = media_voice_dtmf(c->voice, digits, 0);
+	if (r == -ENOTSUP)
+		return sd_bus_error_setf(e, SD_BUS_ERROR_NOT_SUPPORTED,
+			"the peer did not accept telephone-event");
+	if (r == -EBUSY)
+		return sd_bus_error_setf(e, "org.svopi.Call1.Error.Busy",
+			"digits are still being sent");
+	if (r < 0)
+		return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
+			"digits are 0-9 * # A-D, at most 32");
+	return sd_bus_reply_method_return(m, "");
 }
 
 static const sd_bus_vtable call_vtable[] = {
@@ -367,6 +477,16 @@ static const sd_bus_vtable call_vtable[] = {
 	SD_BUS_PROPERTY("Timings", "a{st}", call_prop, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Packets", "(ttt)", call_prop, 0, 0),
+	SD_BUS_PROPERTY("Codec", "s", call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("PacketsLost", "x", call_prop, 0, 0),
+	SD_BUS_PROPERTY("Jitter", "u", call_prop, 0, 0),
+	SD_BUS_PROPERTY("RoundTrip", "i", call_prop, 0, 0),
+	SD_BUS_PROPERTY("JitterBuffer", "u", call_prop, 0, 0),
+	SD_BUS_WRITABLE_PROPERTY("Mute", "b", call_prop, call_set_mute, 0,
+		SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_NAMES("DtmfReceived", "su", SD_BUS_PARAM(digit)
+		SD_BUS_PARAM(duration_ms), 0),
 	SD_BUS_METHOD_WITH_NAMES("Answer", "a{sv}", SD_BUS_PARAM(options),
 		"", , call_method_answer, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Hangup", "", "", call_method_hangup,
@@ -402,7 +522,7 @@ call_emit(struct call *c)
 		return;
 	sd_bus_emit_properties_changed(d->bus, c->path, CALL_IFACE, "State",
 		"Secure", "PeerVerified", "Cipher", "EndReason", "Timings",
-		NULL);
+		"Codec", NULL);
 	busloop_update(d->busloop);
 }
 
@@ -520,6 +640,9 @@ call_free(struct call *c)
 	if (c->tc)
 		txn_client_forget(c->tc);
 	c->media = media_free(c->media);
+	c->voice = NULL;	/* went with the media */
+	free(c->play);
+	free(c->record);
 	media_ports_close(&c->ports);
 	mikey_init_state_free(c->ist);
 	mikey_result_clear(&c->res);
@@ -617,10 +740,10 @@ static int
 call_sdp(struct call *c, uint16_t port, bool answer, const uint8_t *mikey,
 	size_t mikey_len, uint8_t **ret, size_t *ret_len)
 {
-	static const struct sdp_codec codecs[] = {
-		{ MEDIA_PT_PCMU, "PCMU", 8000, 0, NULL },
-		{ MEDIA_PT_PCMA, "PCMA", 8000, 0, NULL },
-	};
+	struct sdp_codec codecs[CALL_VOICE_CODECS_MAX];
+	size_t ncodecs = answer && c->have_codec ?
+		call_voice_answer(&c->codec, codecs) :
+		call_voice_offer(c->cs->d->conf, codecs);
 	struct sdp_build p;
 	struct buf b;
 	uint64_t sid;
@@ -634,7 +757,7 @@ call_sdp(struct call *c, uint16_t port, bool answer, const uint8_t *mikey,
 	p.addr = media_host(c->cs);
 	p.port = port;
 	p.codecs = codecs;
-	p.ncodecs = answer ? 1 : 2;
+	p.ncodecs = ncodecs;
 	p.ptime = 20;
 	p.direction = port ? "sendrecv" : NULL;
 	p.key_mgmt = mikey;
@@ -1075,6 +1198,38 @@ call_media_ready(void *ctx)
 	}
 }
 
+static void
+call_on_dtmf(void *ctx, char digit, unsigned duration_ms)
+{
+	struct call *c = ctx;
+	struct svopid *d = c->cs->d;
+	char digits[2] = { digit, 0 };
+
+	if (c->slot && d->bus) {
+		sd_bus_emit_signal(d->bus, c->path, CALL_IFACE, "DtmfReceived",
+			"su", digits, duration_ms);
+		busloop_update(d->busloop);
+	}
+}
+
+/* The voice engine with the negotiated codec on the call's media, before
+ * media_start. */
+static int
+call_voice_on(struct call *c)
+{
+	struct call_voice_params vp = { &c->codec, c->play, c->record,
+		call_on_dtmf, c };
+	int r;
+
+	r = call_voice_attach(c->media, c->cs->d->base, c->cs->d->conf, &vp,
+		&c->voice);
+	if (r < 0)
+		log_warning("call %u: audio: %s", c->id, strerror(-r));
+	else
+		media_voice_set_mute(c->voice, c->mute);
+	return r;
+}
+
 static int
 call_media_new(struct call *c, const char *raddr, uint16_t rport)
 {
@@ -1150,6 +1305,7 @@ call_end(struct call *c, const char *reason)
 	if (c->media) {
 		media_stats(c->media, &c->final);
 		c->media = media_free(c->media);
+		c->voice = NULL;	/* went with the media */
 	}
 	mikey_result_clear(&c->res);
 	c->have_res = false;
@@ -1224,6 +1380,12 @@ call_ring(struct call *c)
 	struct calls *cs = c->cs;
 	int r;
 
+	if (call_voice_negotiate(cs->d->conf, c->req, true, &c->codec) < 0) {
+		call_reply(c, 488, "no common codec", NULL, 0);
+		call_end(c, "no common codec");
+		return;
+	}
+	c->have_codec = true;
 	r = call_media_new(c, c->remote_addr, c->remote_port);
 	if (r < 0) {
 		call_reply(c, 500, "no media port", NULL, 0);
@@ -1262,6 +1424,11 @@ call_answer(struct call *c)
 	sip_msg_free(c->req);
 	c->req = NULL;
 	c->t_answered = call_ms(c);
+	if (call_voice_on(c) < 0) {
+		call_send_in_dialog(c, "BYE");
+		call_end(c, "audio setup failed");
+		return;
+	}
 	media_start(c->media);
 	call_set_state(c, CALL_ACTIVE);
 }
@@ -1481,6 +1648,14 @@ call_out_invite_cb(void *userdata, const struct sip_msg *m, int err)
 	call_send_in_dialog(c, "ACK");
 	r = call_sdp_read(m, &rm, &rlen, c->remote_addr,
 		sizeof(c->remote_addr), &c->remote_port);
+	if (r == 0 && call_voice_negotiate(cs->d->conf, m, false,
+	    &c->codec) < 0) {
+		free(rm);
+		call_send_in_dialog(c, "BYE");
+		call_end(c, "no common codec");
+		return;
+	}
+	c->have_codec = true;
 	if (c->direct) {
 		if (r < 0 || call_direct_answer(c, &rm, rlen) < 0) {
 			free(rm);	/* NULL unless call_sdp_read failed */
@@ -1491,6 +1666,11 @@ call_out_invite_cb(void *userdata, const struct sip_msg *m, int err)
 			return;
 		}
 		c->t_answered = call_ms(c);
+		if (call_voice_on(c) < 0) {
+			call_send_in_dialog(c, "BYE");
+			call_end(c, "audio setup failed");
+			return;
+		}
 		media_start(c->media);
 		call_set_state(c, CALL_ACTIVE);
 		return;
@@ -1508,6 +1688,11 @@ call_out_invite_cb(void *userdata, const struct sip_msg *m, int err)
 	free(rm);
 	c->t_answered = call_ms(c);
 	media_set_remote(c->media, c->remote_addr, c->remote_port, 0);
+	if (call_voice_on(c) < 0) {
+		call_send_in_dialog(c, "BYE");
+		call_end(c, "audio setup failed");
+		return;
+	}
 	media_start(c->media);
 	call_set_state(c, CALL_ACTIVE);
 }
@@ -1759,6 +1944,7 @@ calls_method_dial(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	struct call *c;
 	const char *uri;
 	char peer[TRUSTSTORE_PEER_MAX + 1];
+	char *play = NULL, *record = NULL;
 	uint8_t *sdp = NULL;
 	const uint8_t *msg;
 	size_t n = 0, mlen;
@@ -1768,15 +1954,28 @@ calls_method_dial(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	r = sd_bus_message_read(m, "s", &uri);
 	if (r < 0)
 		return r;
-	r = sd_bus_message_skip(m, "a{sv}");
-	if (r < 0)
+	r = call_read_options(m, e, &play, &record);
+	if (r < 0 || sd_bus_error_is_set(e)) {
+		free(play);
+		free(record);
 		return r;
-	if (aor_of(uri, strlen(uri), peer, sizeof(peer)) < 0)
+	}
+	if (aor_of(uri, strlen(uri), peer, sizeof(peer)) < 0) {
+		free(play);
+		free(record);
 		return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
 			"not a SIP URI with a user: %s", uri);
+	}
 	c = call_new(cs, true, peer);
-	if (!c)
+	if (!c) {
+		free(play);
+		free(record);
 		return -ENOMEM;
+	}
+	c->play = play;		/* owned by the call from here */
+	play = NULL;
+	c->record = record;
+	record = NULL;
 	snprintf(c->dial_uri, sizeof(c->dial_uri), "%s", uri);
 	r = ua_request_dest(d->ua, uri, &c->dest);
 	if (r < 0) {

@@ -606,6 +606,29 @@ media_local_port(const struct media *m)
 }
 
 int
+media_set_stream(struct media *m, uint8_t pt, uint32_t clock_rate,
+    const struct media_source *source, const struct media_sink *sink)
+{
+	if (m->started)
+		return -EALREADY;
+	if (pt > RTP_PT_MAX || clock_rate < 8000 || clock_rate > 96000 ||
+	    clock_rate % 1000)
+		return -EINVAL;
+	if (m->source.close)
+		m->source.close(m->source.ctx);
+	if (m->sink.close)
+		m->sink.close(m->sink.ctx);
+	m->source = *source;
+	m->sink = *sink;
+	m->pt = pt;
+	m->clock_rate = clock_rate;
+	m->ts_step = clock_rate / 1000 * m->ptime_ms;
+	/* Statistics in the old clock's units would mislead. */
+	memset(&m->rxs, 0, sizeof(m->rxs));
+	return 0;
+}
+
+int
 media_start(struct media *m)
 {
 	struct timeval tv;

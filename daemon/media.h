@@ -183,6 +183,13 @@ uint16_t media_local_port(const struct media *m);
  * RTCP at rtcp_port, or port + 1 when 0. Returns 0 or -EINVAL. */
 int media_set_remote(struct media *m, const char *addr, uint16_t port,
     uint16_t rtcp_port);
+/* Replaces what we send and how (payload type, clock rate, source and
+ * sink) before media_start: the codec is known only once the peer's SDP
+ * answer arrived, after media_new bound the ports for our offer. The old
+ * source and sink are closed; m owns the new ones on success (on failure
+ * they stay the caller's). Returns 0, -EALREADY (started) or -EINVAL. */
+int media_set_stream(struct media *m, uint8_t pt, uint32_t clock_rate,
+    const struct media_source *source, const struct media_sink *sink);
 /* Starts the frame timer and the RTCP timer. Returns 0 or -EALREADY. */
 int media_start(struct media *m);
 /* Stops sending; receiving (and counting) goes on until media_free. */

@@ -16,3 +16,6 @@ daemon_libsvopid_media_a_SOURCES = \
 LIBSVOPID_MEDIA = daemon/libsvopid-media.a $(LIBCOMMON) $(EVENT_LIBS) \
 	$(OPENSSL_LIBS) $(SRTP_LIBS) $(OPUS_LIBS) $(SPEEXDSP_LIBS) \
 	$(SNDFILE_LIBS) $(PULSE_LIBS) -lm
+
+# The call's side of the voice engine (codec choice, backend choice).
+daemon_svopid_SOURCES += daemon/call-voice.c daemon/call-voice.h
