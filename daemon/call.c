@@ -485,8 +485,6 @@ static const sd_bus_vtable call_vtable[] = {
 	SD_BUS_PROPERTY("JitterBuffer", "u", call_prop, 0, 0),
 	SD_BUS_WRITABLE_PROPERTY("Mute", "b", call_prop, call_set_mute, 0,
 		SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_SIGNAL_WITH_NAMES("DtmfReceived", "su", SD_BUS_PARAM(digit)
-		SD_BUS_PARAM(duration_ms), 0),
 	SD_BUS_METHOD_WITH_NAMES("Answer", "a{sv}", SD_BUS_PARAM(options),
 		"", , call_method_answer, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Hangup", "", "", call_method_hangup,
@@ -1206,8 +1204,8 @@ call_on_dtmf(void *ctx, char digit, unsigned duration_ms)
 	char digits[2] = { digit, 0 };
 
 	if (c->slot && d->bus) {
-		sd_bus_emit_signal(d->bus, c->path, CALL_IFACE, "DtmfReceived",
-			"su", digits, duration_ms);
+		sd_bus_emit_signal(d->bus, BUS_PATH, BUS_IFACE, "DtmfReceived",
+			"osu", c->path, digits, duration_ms);
 		busloop_update(d->busloop);
 	}
 }

@@ -138,7 +138,7 @@ endpoint(struct event_base *base, const struct mikey_result *res,
 	vp.on_dtmf = on_dtmf;
 	if (s->pulse) {
 		struct audio_pulse_params pp = { .server = s->pulse,
-		    .name = s->name, .rate = rate };
+		    .name = s->name, .rate = rate, .wait = true };
 
 		if ((rc = audio_pulse_open(&pp, &s->pa, &vp.in, &vp.out)) < 0) {
 			fprintf(stderr, "pulse %s: %s\n", s->pulse,

@@ -20,3 +20,5 @@ dist_check_SCRIPTS += tests/integration/media-voice-wire.sh
 TESTS += tests/integration/media-voice-wire.sh
 dist_check_SCRIPTS += tests/integration/media-voice-pulse.sh
 TESTS += tests/integration/media-voice-pulse.sh
+dist_check_SCRIPTS += tests/integration/calls-voice.sh
+TESTS += tests/integration/calls-voice.sh
