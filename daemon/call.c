@@ -35,6 +35,9 @@
 #include "sip-out.h"
 #include "sip-uri.h"
 
+/* Quality properties (PacketsLost ...) change at most this often on the
+ * bus (ms). */
+#define CALL_QUALITY_MS 2000
 /* Status long poll per round, seconds. */
 #define CALL_POLL_WAIT 30
 /* Replay cache size and entry lifetime (2 * skew). */
@@ -124,6 +127,8 @@ struct call {
 	struct sdp_codec_choice codec;
 	bool have_codec, mute;
 	char *play, *record;	/* owned: Dial/Answer options, or NULL */
+	struct event *ev_quality;	/* owned: PropertiesChanged every 2 s */
+	int64_t q_last[4];	/* quality figures last emitted */
 	char remote_addr[64];
 	uint16_t remote_port;
 };
@@ -479,10 +484,14 @@ static const sd_bus_vtable call_vtable[] = {
 	SD_BUS_PROPERTY("Packets", "(ttt)", call_prop, 0, 0),
 	SD_BUS_PROPERTY("Codec", "s", call_prop, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("PacketsLost", "x", call_prop, 0, 0),
-	SD_BUS_PROPERTY("Jitter", "u", call_prop, 0, 0),
-	SD_BUS_PROPERTY("RoundTrip", "i", call_prop, 0, 0),
-	SD_BUS_PROPERTY("JitterBuffer", "u", call_prop, 0, 0),
+	SD_BUS_PROPERTY("PacketsLost", "x", call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Jitter", "u", call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("RoundTrip", "i", call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("JitterBuffer", "u", call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_WRITABLE_PROPERTY("Mute", "b", call_prop, call_set_mute, 0,
 		SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("Answer", "a{sv}", SD_BUS_PARAM(options),
@@ -635,6 +644,8 @@ call_free(struct call *c)
 		trust_client_cancel(c->treq);
 	if (c->deadline)
 		event_free(c->deadline);
+	if (c->ev_quality)
+		event_free(c->ev_quality);
 	if (c->tc)
 		txn_client_forget(c->tc);
 	c->media = media_free(c->media);
@@ -1210,6 +1221,33 @@ call_on_dtmf(void *ctx, char digit, unsigned duration_ms)
 	}
 }
 
+/* PropertiesChanged for the quality figures, at most every
+ * CALL_QUALITY_MS and only when one of them moved. */
+static void
+call_quality_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct call *c = arg;
+	struct svopid *d = c->cs->d;
+	struct media_voice_stats vs;
+	struct media_stats st;
+	int64_t q[4];
+
+	if (!c->media || !c->voice || !c->slot || !d->bus)
+		return;
+	media_stats(c->media, &st);
+	media_voice_stats(c->voice, &vs);
+	q[0] = st.lost;
+	q[1] = st.jitter_us / 1000;
+	q[2] = st.rtt_us < 0 ? -1 : st.rtt_us / 1000;
+	q[3] = vs.buffer_ms;
+	if (memcmp(q, c->q_last, sizeof(q)) == 0)
+		return;
+	memcpy(c->q_last, q, sizeof(q));
+	sd_bus_emit_properties_changed(d->bus, c->path, CALL_IFACE,
+		"PacketsLost", "Jitter", "RoundTrip", "JitterBuffer", NULL);
+	busloop_update(d->busloop);
+}
+
 /* The voice engine with the negotiated codec on the call's media, before
  * media_start. */
 static int
@@ -1221,11 +1259,21 @@ call_voice_on(struct call *c)
 
 	r = call_voice_attach(c->media, c->cs->d->base, c->cs->d->conf, &vp,
 		&c->voice);
-	if (r < 0)
+	if (r < 0) {
 		log_warning("call %u: audio: %s", c->id, strerror(-r));
-	else
-		media_voice_set_mute(c->voice, c->mute);
-	return r;
+		return r;
+	}
+	media_voice_set_mute(c->voice, c->mute);
+	if (!c->ev_quality)
+		c->ev_quality = event_new(c->cs->d->base, -1, EV_PERSIST,
+			call_quality_cb, c);
+	if (c->ev_quality) {
+		struct timeval tv = { CALL_QUALITY_MS / 1000,
+			(CALL_QUALITY_MS % 1000) * 1000 };
+
+		event_add(c->ev_quality, &tv);
+	}
+	return 0;
 }
 
 static int
@@ -1304,6 +1352,8 @@ call_end(struct call *c, const char *reason)
 		media_stats(c->media, &c->final);
 		c->media = media_free(c->media);
 		c->voice = NULL;	/* went with the media */
+		if (c->ev_quality)
+			event_del(c->ev_quality);
 	}
 	mikey_result_clear(&c->res);
 	c->have_res = false;

@@ -51,6 +51,9 @@ grep -q "No such file" "$T/none.txt" || fail "$(cat "$T/none.txt")"
 note "ok: unknown option and missing play file refused before dialling"
 
 itest_bg mon-bob ctl bob monitor
+# The quality properties of Alice's call object change on the bus.
+itest_bg props-alice busctl --address="$alice_BUS" monitor \
+	--match "type='signal',interface='org.freedesktop.DBus.Properties',path='/org/svopi/Call/1'"
 sleep 0.5
 ctl alice call "$URI" --play "$T/speech.wav" --record "$T/a.wav" \
 	>/dev/null || fail "dial"
@@ -87,6 +90,9 @@ cat "$T/calls.txt" >&2
 grep -q "codec=opus" "$T/calls.txt" || fail "no codec in calls"
 grep -q "jitter_buffer_ms=" "$T/calls.txt" || fail "no jitter buffer"
 [ "$(call_field alice "$A" codec)" = opus ] || fail "json: codec"
+grep -q '"JitterBuffer"' "$T/props-alice.log" ||
+	fail "no PropertiesChanged for the quality figures"
+note "ok: PropertiesChanged for JitterBuffer/Jitter/... seen"
 ctl alice hangup "$A" || fail "hangup"
 itest_wait_for 10 call_state_is bob "$Bc" ended || fail "bob: not ended"
 sleep 0.5
