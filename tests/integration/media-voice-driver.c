@@ -5,11 +5,12 @@
  *       [--play-a F] [--record-b F] [--play-b F] [--record-a F]
  *       [--relay LOSS_PERMILLE,JITTER_MS,SEED] [--no-conceal]
  *       [--ports MIN-MAX] [--port-file F] [--dump-frames F]
- *       [--pulse-b SERVER] [--dtmf DIGITS]
+ *       [--pulse-b SERVER] [--dtmf DIGITS] [--mute-a]
  *
  * A plays --play-a (silence without), B records into --record-b, and the
  * other way round. --dtmf: A sends the digits (RFC 4733) after 300 ms;
- * B must hear them in order, each MEDIA_VOICE_DTMF_MS long. --pulse-b: B captures from and plays to the PulseAudio
+ * B must hear them in order, each MEDIA_VOICE_DTMF_MS long. --mute-a: A
+ * is muted from the start (B must record silence). --pulse-b: B captures from and plays to the PulseAudio
  * server's default devices instead. --relay puts the seeded lossy, jittery relay
  * (media-relay.c) between them. --no-conceal plays losses as silence, for
  * the comparison with concealment. Checks the counters (every packet sent
@@ -238,13 +239,14 @@ main(int argc, char **argv)
 		{ "dump-frames", required_argument, NULL, 'd' },
 		{ "pulse-b", required_argument, NULL, 'P' },
 		{ "dtmf", required_argument, NULL, 'D' },
+		{ "mute-a", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct side a = { .name = "A" }, b = { .name = "B" };
 	enum media_codec_id codec = MEDIA_CODEC_OPUS;
 	unsigned ms = 3000, loss = 0, jitter = 0;
 	unsigned long long seed = 0;
-	bool relay = false, no_conceal = false;
+	bool relay = false, no_conceal = false, mute_a = false;
 	uint16_t pmin = 20000, pmax = 29999, ra_port, rb_port;
 	const char *port_file = NULL, *dtmf = NULL;
 	struct media_relay *rl = NULL;
@@ -288,6 +290,9 @@ main(int argc, char **argv)
 		case 'D':
 			dtmf = optarg;
 			break;
+		case 'M':
+			mute_a = true;
+			break;
 		case 'd':
 			if (!(dump = fopen(optarg, "w")))
 				return 1;
@@ -323,6 +328,8 @@ main(int argc, char **argv)
 		    media_local_port(b.m));
 		fclose(f);
 	}
+	if (mute_a)
+		media_voice_set_mute(a.voice, true);
 	EXPECT(media_start(a.m) == 0 && media_start(b.m) == 0);
 	if (dtmf) {
 		/* Refusals first, then A's digits after 300 ms of audio. */

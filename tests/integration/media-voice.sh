@@ -118,6 +118,15 @@ for args in "--codec PCMU" "--codec opus" "--codec opus --relay 100,50,4733"; do
 	note "DTMF $args: $(grep '^dtmf:' "$T/dtmf.log")"
 done
 
+# Mute: A plays the sweep but is muted; B records silence while packets
+# still flow (the driver checks the counters).
+"$D" --codec opus --ms 1500 --ports "$ports" --mute-a \
+	--play-a "$T/sweep.wav" --record-b "$T/muted.wav" \
+	>"$T/mute.log" 2>&1 || { cat "$T/mute.log" >&2; fail "mute run"; }
+peak=$(sox "$T/muted.wav" -n stat 2>&1 | awk '/Maximum amplitude/ { print $3 }')
+note "muted: B's recording peaks at $peak"
+awk -v v="$peak" 'BEGIN { exit !(v < 0.01) }' || fail "muted call not silent"
+
 # The check can fail: a recording of something else does not pass.
 "$C" --min 0.5 "$T/sweep.wav" "$T/ra.wav" >/dev/null &&
 	fail "media-corr accepted an unrelated recording"
