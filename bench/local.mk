@@ -18,3 +18,12 @@ EXTRA_DIST += bench/trustd bench/trustd-validate.lua
 
 # --- daemon ---
 EXTRA_DIST += bench/svopid-options.sh
+
+# --- media: the voice engine under load (docs/performance-media.md) ---
+noinst_PROGRAMS += bench/media
+bench_media_SOURCES = bench/media.c tests/integration/media-test.c \
+	tests/integration/media-test.h tests/unit/test-mikey-util.h
+bench_media_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(SRTP_CFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/tests/unit \
+	-I$(top_srcdir)/tests/integration
+bench_media_LDADD = $(LIBSVOPID_MEDIA)
