@@ -1,4 +1,5 @@
-/* See bus.h. All vtables of svopid live here. */
+/* See bus.h: the org.svopi.Daemon1 object and the bus connection; the
+ * call members are in bus-call.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -6,15 +7,11 @@
 #include <string.h>
 
 #include "daemon/bus.h"
+#include "daemon/bus-call.h"
 #include "daemon/busloop.h"
-#include "daemon/call.h"
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "daemon/ua.h"
-
-struct bus_state {
-	sd_bus_slot *vtable_slot;
-};
 
 static int
 bus_prop_identity(sd_bus *bus, const char *path, const char *iface,
@@ -44,8 +41,8 @@ bus_prop_registration(sd_bus *bus, const char *path, const char *iface,
 {
 	struct svopid *d = userdata;
 
-	return sd_bus_message_append(reply, "s",
-		svopid_reg_name(d->reg_state));
+	return sd_bus_message_append(reply, "s", d->reg ?
+		reg_state_name(reg_get_state(d->reg)) : "unregistered");
 }
 
 static int
@@ -55,8 +52,8 @@ bus_prop_registration_detail(sd_bus *bus, const char *path, const char *iface,
 {
 	struct svopid *d = userdata;
 
-	return sd_bus_message_append(reply, "s",
-		d->reg_detail ? d->reg_detail : "");
+	return sd_bus_message_append(reply, "s", d->reg ?
+		reg_get_detail(d->reg) : "");
 }
 
 static int
@@ -153,25 +150,25 @@ static const sd_bus_vtable bus_daemon_vtable[] = {
 		SD_BUS_PARAM(state), 0),
 	SD_BUS_METHOD_WITH_NAMES("Dial", "sa{sv}", SD_BUS_PARAM(uri)
 		SD_BUS_PARAM(options), "o", SD_BUS_PARAM(call),
-		calls_method_dial, SD_BUS_VTABLE_UNPRIVILEGED),
+		bus_call_method_dial, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("Enroll", "", , "s",
-		SD_BUS_PARAM(fingerprint), calls_method_enroll,
+		SD_BUS_PARAM(fingerprint), bus_call_method_enroll,
 		SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("EnterVuc", "ss", SD_BUS_PARAM(peer)
 		SD_BUS_PARAM(code), "si", SD_BUS_PARAM(result)
-		SD_BUS_PARAM(attempts_left), calls_method_enter_vuc,
+		SD_BUS_PARAM(attempts_left), bus_call_method_enter_vuc,
 		SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("ListCalls", "", , "ao",
-		SD_BUS_PARAM(calls), calls_method_list_calls,
+		SD_BUS_PARAM(calls), bus_call_method_list_calls,
 		SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("VucList", "", , "a(ssst)",
-		SD_BUS_PARAM(prompts), calls_method_vuc_list,
+		SD_BUS_PARAM(prompts), bus_call_method_vuc_list,
 		SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("TrustList", "", , "a(sssxx)",
-		SD_BUS_PARAM(entries), calls_method_trust_list,
+		SD_BUS_PARAM(entries), bus_call_method_trust_list,
 		SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("TrustForget", "s", SD_BUS_PARAM(peer),
-		"", , calls_method_trust_forget, SD_BUS_VTABLE_UNPRIVILEGED),
+		"", , bus_call_method_trust_forget, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL_WITH_NAMES("VucIssued", "sst", SD_BUS_PARAM(peer)
 		SD_BUS_PARAM(code) SD_BUS_PARAM(expires), 0),
 	SD_BUS_SIGNAL_WITH_NAMES("VucRequested", "s", SD_BUS_PARAM(peer), 0),
@@ -194,7 +191,8 @@ bus_emit_registration(struct svopid *d)
 	sd_bus_emit_properties_changed(d->bus, BUS_PATH, BUS_IFACE,
 		"Registration", "RegistrationDetail", NULL);
 	sd_bus_emit_signal(d->bus, BUS_PATH, BUS_IFACE, "RegistrationChanged",
-		"s", svopid_reg_name(d->reg_state));
+		"s", d->reg ? reg_state_name(reg_get_state(d->reg)) :
+		"unregistered");
 	/* Emitted outside a bus callback: the queued messages leave only
 	 * once the loop waits for POLLOUT. */
 	busloop_update(d->busloop);
@@ -205,11 +203,15 @@ bus_emit_registration(struct svopid *d)
 static void
 bus_dead(void *userdata)
 {
-	svopid_stop(userdata);
+	struct svopid *d = userdata;
+
+	if (d->bus_state && d->bus_state->on_dead)
+		d->bus_state->on_dead(d->bus_state->dead_ctx);
 }
 
 int
-bus_setup(struct svopid *d, bool system_bus, const char *address)
+bus_setup(struct svopid *d, bool system_bus, const char *address,
+	void (*on_dead)(void *ctx), void *ctx)
 {
 	struct bus_state *bs;
 	sd_bus *bus = NULL;
@@ -219,6 +221,9 @@ bus_setup(struct svopid *d, bool system_bus, const char *address)
 	if (!bs)
 		return -ENOMEM;
 	d->bus_state = bs;
+	LIST_INIT(&bs->objs);
+	bs->on_dead = on_dead;
+	bs->dead_ctx = ctx;
 	if (address) {
 		r = sd_bus_new(&bus);
 		if (r >= 0)
@@ -265,8 +270,10 @@ bus_teardown(struct svopid *d)
 		sd_bus_flush(d->bus);
 		sd_bus_release_name(d->bus, BUS_NAME);
 	}
-	if (d->bus_state)
+	if (d->bus_state) {
+		bus_call_objs_free(d->bus_state);
 		sd_bus_slot_unref(d->bus_state->vtable_slot);
+	}
 	d->busloop = busloop_free(d->busloop);
 	d->bus = sd_bus_flush_close_unref(d->bus);
 	free(d->bus_state);

@@ -1,49 +1,141 @@
 /* Secure calls (SPEC §4): the pre-call MIKEY exchange in OPTIONS, peer
  * validation from the trust store or at the trust server, VUC prompts,
- * the INVITE that re-uses the exchange, answer, SRTP media and hang-up;
- * the D-Bus objects /org/svopi/Call/N (org.svopi.Call1) and the call,
- * enrolment, VUC and trust methods of org.svopi.Daemon1. docs/calls.md. */
+ * the INVITE that re-uses the exchange, answer, SRTP media and hang-up.
+ * docs/calls.md.
+ *
+ * The call layer sits between the bus layer (above) and the SIP user agent
+ * (below), see docs/architecture.md. It never touches sd-bus: it exposes
+ * plain functions (calls_dial, call_answer_user, ...) and raises events
+ * through struct calls_events, which the bus layer (bus-call.c) turns into
+ * signals and PropertiesChanged. Whatever it sends goes through struct
+ * ua_sip_ops (ua.h): svopid.c passes ua.c's own, unit tests fakes that
+ * record what would be sent. */
 #ifndef SVOPID_CALL_H
 #define SVOPID_CALL_H
 
 #include <stdbool.h>
-
-#include <systemd/sd-bus.h>
+#include <stdint.h>
 
 #include "daemon/svopid.h"
+#include "daemon/trust-client.h"
+#include "daemon/truststore.h"
 #include "daemon/transport.h"
 #include "daemon/txn.h"
+#include "daemon/ua.h"
 
-#define CALL_IFACE "org.svopi.Call1"
-#define CALL_PATH_PREFIX "/org/svopi/Call/"
-/* Ended calls kept on the bus (for `svopictl calls`). */
+/* Ended calls kept visible (for `svopictl calls`). */
 #define CALL_ENDED_KEEP 32
-/* Pre-call exchanges (OPTIONS answered, no INVITE yet) at most. */
-#define CALL_PRECALL_MAX 64
 
-/* Opens the trust store and the trust client. Returns 0 or -errno. */
-int calls_new(struct svopid *d);
+struct call;
+struct calls;
+
+/* What the call layer tells the layer above. Every member may be NULL. */
+struct calls_events {
+	/* A call became visible (dialled, or an INVITE arrived). */
+	void (*call_added)(void *ctx, struct call *c);
+	/* Its state changed (CallStateChanged and the properties). */
+	void (*call_state)(void *ctx, struct call *c);
+	/* Other properties changed (Secure, Timings, ...). */
+	void (*call_changed)(void *ctx, struct call *c);
+	/* The call is about to be freed: drop every reference to it. */
+	void (*call_gone)(void *ctx, struct call *c);
+	/* A security alert about peer. */
+	void (*alert)(void *ctx, const char *peer, const char *reason);
+	/* A VUC was issued to us (code set) or we must enter one
+	 * (code ""). */
+	void (*vuc)(void *ctx, const char *peer, const char *code,
+		int64_t expires);
+	/* The trust server's reachability changed. */
+	void (*trust_server)(void *ctx, enum trust_client_state s);
+	/* The peer sent an RFC 4733 digit (at its end). */
+	void (*dtmf)(void *ctx, struct call *c, char digit,
+		unsigned duration_ms);
+	/* The quality figures of call_info moved (at most every 2 s). */
+	void (*quality)(void *ctx, struct call *c);
+};
+
+/* A snapshot of a call for the layer above; strings live as long as the
+ * call (until call_gone). */
+struct call_info {
+	unsigned id;
+	const char *peer;
+	bool outgoing;
+	const char *state;	/* "dialing", ..., "ended" */
+	bool secure, peer_verified;
+	const char *cipher;
+	const char *end_reason;
+	/* ms since dial (since the INVITE for incoming calls); -1 until
+	 * reached. dial is always 0. */
+	int64_t t_trust, t_ringing, t_answered, t_media;
+	uint64_t sent, received, rejected;	/* SRTP packets */
+	/* Voice (docs/media.md): the codec ("" until negotiated), our view
+	 * of the peer's stream, RTCP round trip (-1 until known), our
+	 * jitter buffer's depth. */
+	const char *codec;
+	int64_t lost;
+	uint32_t jitter_ms, jitter_buffer_ms;
+	int32_t rtt_ms;
+	bool mute;
+};
+
+/* What Dial and Answer may ask for: files for this call's audio
+ * (daemon/call-voice.h). */
+struct call_options {
+	const char *play;	/* borrowed; NULL */
+	const char *record;	/* borrowed; NULL */
+};
+
+/* Opens the trust store and the trust client. On success *ret is the
+ * call layer, to be freed with calls_free. sip and ev are borrowed and
+ * must outlive it. Returns 0 or -errno. */
+int calls_new(struct svopid *d, const struct ua_sip_ops *sip, void *ua,
+	const struct calls_events *ev, void *ev_ctx, struct calls **ret);
 /* Shutdown: ends every call (BYE, CANCEL or 480 as fits). */
-void calls_stop(struct svopid *d);
-void calls_free(struct svopid *d);
+void calls_stop(struct calls *cs);
+struct calls *calls_free(struct calls *cs);
 
-/* A request from the UA: true when a call took it (and answered or will
- * answer), false to let the UA apply its defaults. */
-bool calls_request(struct svopid *d, struct txn_server *st,
+/* A request from the UA (ua_request_fn, registered by the owner): true when a call took
+ * it (and answered or will answer), false to let the UA apply its
+ * defaults. */
+bool calls_request(void *cs, struct txn_server *st,
 	const struct sip_msg *req, const struct tp_source *src,
 	struct txn_server *invite);
-/* An ACK outside a transaction (for a 2xx of ours). */
-void calls_ack(struct svopid *d, const struct sip_msg *m);
 
-/* org.svopi.Daemon1 members implemented here (vtable in bus.c). */
-#define CALLS_METHOD(name) \
-	int name(sd_bus_message *m, void *userdata, sd_bus_error *e)
-CALLS_METHOD(calls_method_dial);
-CALLS_METHOD(calls_method_enroll);
-CALLS_METHOD(calls_method_enter_vuc);
-CALLS_METHOD(calls_method_list_calls);
-CALLS_METHOD(calls_method_vuc_list);
-CALLS_METHOD(calls_method_trust_list);
-CALLS_METHOD(calls_method_trust_forget);
+/* Starts an outgoing call to uri. Returns 0 with *ret, -EINVAL for a URI
+ * that cannot be called, or another -errno; why (len bytes) says why. */
+int calls_dial(struct calls *cs, const char *uri,
+	const struct call_options *opt, struct call **ret, char *why,
+	size_t len);
+/* Answers a ringing incoming call: -EBUSY when it is not ringing here,
+ * -errno when opt->play cannot be played. */
+int call_answer_user(struct call *c, const struct call_options *opt);
+/* Hangs up: -ESTALE when the call has ended. */
+int call_hangup_user(struct call *c);
+/* Sends RFC 4733 digits: -ESTALE (not active), -ENOTSUP (the peer took no
+ * telephone-event), -EBUSY (digits still going out), -EINVAL, -E2BIG. */
+int call_dtmf_user(struct call *c, const char *digits);
+/* Muted calls send silence, never the capture. */
+void call_mute_user(struct call *c, bool mute);
+void call_info(const struct call *c, struct call_info *ret);
+unsigned call_id(const struct call *c);
+
+/* The visible calls, oldest first; returns how many (at most max). */
+size_t calls_list(struct calls *cs, struct call **out, size_t max);
+/* Each VUC prompt: role "issued" (code set) or "requested". Stops at the
+ * first negative return of cb and returns it. */
+int calls_vuc_foreach(struct calls *cs, int (*cb)(const char *peer,
+	const char *role, const char *code, int64_t expires, void *ud),
+	void *ud);
+
+/* Trust-server and trust-store requests of the user. The ones with a
+ * callback answer later through it; -ENOTCONN without a trust server,
+ * -EADDRNOTAVAIL for a peer that is no address. */
+int calls_enroll(struct calls *cs, trust_client_cb cb, void *ud);
+int calls_redeem(struct calls *cs, const char *peer, const char *code,
+	trust_client_cb cb, void *ud);
+int calls_trust_list(struct calls *cs, truststore_list_cb cb, void *ud);
+/* -ENOENT when there is no entry; aor (TRUSTSTORE_PEER_MAX + 1 bytes)
+ * gets the address looked up. */
+int calls_trust_forget(struct calls *cs, const char *peer, char *aor);
 
 #endif

@@ -9,7 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "daemon/conf.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "daemon/reg.h"
 #include "daemon/ua.h"
 #include "digest.h"
@@ -19,9 +19,15 @@
 /* Challenges answered in a row before we call the credentials wrong. */
 #define REG_AUTH_TRIES 2
 
+/* Ownership: d, ua and ev are borrowed from the owner; t is borrowed from
+ * the transaction layer (forgotten by reg_free); timer is owned. */
 struct reg {
 	struct svopid *d;
 	struct ua *ua;
+	const struct reg_events *ev;
+	void *ev_ctx;
+	enum reg_state state;
+	char detail[256];	/* why it failed, or "" */
 	struct tp_dest dest;
 	char ruri[CONF_HOST_MAX + 16];
 	char call_id[33];
@@ -40,6 +46,54 @@ struct reg {
 static void reg_send(struct reg *r, const struct digest_challenge *c,
 	bool proxy_auth);
 
+const char *
+reg_state_name(enum reg_state s)
+{
+	switch (s) {
+	case REG_UNREGISTERED: return "unregistered";
+	case REG_REGISTERING: return "registering";
+	case REG_REGISTERED: return "registered";
+	case REG_FAILED: return "failed";
+	}
+	return "unknown";
+}
+
+enum reg_state
+reg_get_state(const struct reg *r)
+{
+	return r->state;
+}
+
+const char *
+reg_get_detail(const struct reg *r)
+{
+	return r->detail;
+}
+
+/* Sets the state and tells the owner when it (or its detail) changed. */
+static void
+reg_set_state(struct reg *r, enum reg_state s, const char *detail)
+{
+	if (!detail)
+		detail = "";
+	if (r->state == s && strcmp(r->detail, detail) == 0)
+		return;
+	r->state = s;
+	snprintf(r->detail, sizeof(r->detail), "%s", detail);
+	log_msg(s == REG_FAILED ? LOG_WARNING : LOG_INFO,
+		"registration: %s%s%s", reg_state_name(s),
+		*detail ? ": " : "", detail);
+	if (r->ev->state)
+		r->ev->state(r->ev_ctx, s, detail);
+}
+
+static void
+reg_unregistered(struct reg *r)
+{
+	if (r->ev->unregistered)
+		r->ev->unregistered(r->ev_ctx);
+}
+
 static void
 reg_arm(struct reg *r, unsigned sec)
 {
@@ -56,8 +110,8 @@ reg_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (r->d->stopping || r->t)
 		return;
 	r->auth_tries = 0;
-	if (r->d->reg_state != SVOPID_REG_REGISTERED)
-		svopid_set_reg_state(r->d, SVOPID_REG_REGISTERING, NULL);
+	if (r->state != REG_REGISTERED)
+		reg_set_state(r, REG_REGISTERING, NULL);
 	reg_send(r, NULL, false);
 }
 
@@ -66,11 +120,11 @@ reg_fail(struct reg *r, const char *why)
 {
 	if (r->unregistering) {
 		log_warning("un-REGISTER failed: %s", why);
-		svopid_set_reg_state(r->d, SVOPID_REG_UNREGISTERED, why);
-		svopid_unregistered_for_exit(r->d);
+		reg_set_state(r, REG_UNREGISTERED, why);
+		reg_unregistered(r);
 		return;
 	}
-	svopid_set_reg_state(r->d, SVOPID_REG_FAILED, why);
+	reg_set_state(r, REG_FAILED, why);
 	reg_arm(r, REG_RETRY_SEC);
 }
 
@@ -163,8 +217,8 @@ reg_response(void *userdata, const struct sip_msg *m, int err)
 	if (r->unregistering) {
 		r->active = false;
 		log_info("unregistered");
-		svopid_set_reg_state(r->d, SVOPID_REG_UNREGISTERED, NULL);
-		svopid_unregistered_for_exit(r->d);
+		reg_set_state(r, REG_UNREGISTERED, NULL);
+		reg_unregistered(r);
 		return;
 	}
 	{
@@ -174,7 +228,7 @@ reg_response(void *userdata, const struct sip_msg *m, int err)
 		r->active = true;
 		log_info("registered at %s for %u s (refresh in %u s)",
 			r->d->conf->proxy, granted, refresh);
-		svopid_set_reg_state(r->d, SVOPID_REG_REGISTERED, NULL);
+		reg_set_state(r, REG_REGISTERED, NULL);
 		reg_arm(r, refresh);
 	}
 }
@@ -253,8 +307,12 @@ reg_send(struct reg *r, const struct digest_challenge *c, bool proxy_auth)
 	}
 }
 
+static void reg_transport_closed(void *userdata,
+	const struct tp_addr *remote, const char *why);
+
 int
-reg_new(struct svopid *d, struct ua *ua, struct reg **ret)
+reg_new(struct svopid *d, struct ua *ua, const struct reg_events *ev,
+	void *ctx, struct reg **ret)
 {
 	struct reg *r = calloc(1, sizeof(*r));
 	const char *aor = d->conf->uri;
@@ -265,6 +323,8 @@ reg_new(struct svopid *d, struct ua *ua, struct reg **ret)
 		return -ENOMEM;
 	r->d = d;
 	r->ua = ua;
+	r->ev = ev;
+	r->ev_ctx = ctx;
 	r->expires = d->conf->register_expires;
 	rc = ua_proxy_dest(ua, &r->dest);
 	if (rc < 0) {
@@ -283,6 +343,7 @@ reg_new(struct svopid *d, struct ua *ua, struct reg **ret)
 		free(r);
 		return -ENOMEM;
 	}
+	ua_set_closed_handler(ua, reg_transport_closed, r);
 	*ret = r;
 	return 0;
 }
@@ -292,6 +353,7 @@ reg_free(struct reg *r)
 {
 	if (!r)
 		return NULL;
+	ua_set_closed_handler(r->ua, NULL, NULL);
 	txn_client_forget(r->t);
 	if (r->timer)
 		event_free(r->timer);
@@ -302,7 +364,7 @@ reg_free(struct reg *r)
 void
 reg_start(struct reg *r)
 {
-	svopid_set_reg_state(r->d, SVOPID_REG_REGISTERING, NULL);
+	reg_set_state(r, REG_REGISTERING, NULL);
 	r->auth_tries = 0;
 	reg_send(r, NULL, false);
 }
@@ -315,7 +377,7 @@ reg_stop(struct reg *r)
 		txn_client_forget(r->t);
 		r->t = NULL;
 	}
-	if (!r->active && r->d->reg_state != SVOPID_REG_REGISTERING)
+	if (!r->active && r->state != REG_REGISTERING)
 		return 0;
 	log_info("unregistering");
 	r->unregistering = true;
@@ -324,10 +386,14 @@ reg_stop(struct reg *r)
 	return 1;
 }
 
-void
-reg_transport_closed(struct reg *r, const struct tp_addr *remote,
+/* A connection closed (ua_closed_fn); when it was the one to the proxy,
+ * register again soon. */
+static void
+reg_transport_closed(void *userdata, const struct tp_addr *remote,
 	const char *why)
 {
+	struct reg *r = userdata;
+
 	if (!transport_addr_equal(remote, &r->dest.addr))
 		return;
 	snprintf(r->tp_error, sizeof(r->tp_error), "%s", why);
@@ -337,8 +403,7 @@ reg_transport_closed(struct reg *r, const struct tp_addr *remote,
 		/* The proxy reaches us over this connection: renew it. */
 		log_info("connection to the proxy closed, registering again");
 		r->active = false;
-		svopid_set_reg_state(r->d, SVOPID_REG_REGISTERING,
-			"connection closed");
+		reg_set_state(r, REG_REGISTERING, "connection closed");
 		reg_arm(r, 1);
 	}
 }

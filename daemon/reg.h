@@ -7,19 +7,38 @@
 
 #include "daemon/svopid.h"
 #include "daemon/transport.h"
+#include "daemon/ua.h"
 
 /* Seconds before trying again after a failed registration. */
 #define REG_RETRY_SEC 10
 
-int reg_new(struct svopid *d, struct ua *ua, struct reg **ret);
+enum reg_state {
+	REG_UNREGISTERED,
+	REG_REGISTERING,
+	REG_REGISTERED,
+	REG_FAILED,
+};
+
+/* What registration tells its owner (svopid.c). */
+struct reg_events {
+	/* The state or its detail changed (detail: why it failed, or ""). */
+	void (*state)(void *ctx, enum reg_state s, const char *detail);
+	/* The un-REGISTER of reg_stop finished or gave up. */
+	void (*unregistered)(void *ctx);
+};
+
+/* ev is borrowed and must outlive the registration. It registers as the
+ * closed handler of ua. */
+int reg_new(struct svopid *d, struct ua *ua, const struct reg_events *ev,
+	void *ctx, struct reg **ret);
 struct reg *reg_free(struct reg *r);
 void reg_start(struct reg *r);
-/* Sends the un-REGISTER. Returns 1 if svopid_unregistered_for_exit()
- * will follow, 0 if there was nothing to undo. */
+/* Sends the un-REGISTER. Returns 1 if ev->unregistered will follow, 0 if
+ * there was nothing to undo. */
 int reg_stop(struct reg *r);
-/* A connection closed (why: reason text); when it was the one to the
- * proxy, register again soon. */
-void reg_transport_closed(struct reg *r, const struct tp_addr *remote,
-	const char *why);
+enum reg_state reg_get_state(const struct reg *r);
+/* Why it failed, or "". */
+const char *reg_get_detail(const struct reg *r);
+const char *reg_state_name(enum reg_state s);
 
 #endif

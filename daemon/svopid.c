@@ -16,7 +16,7 @@
 #include "daemon/call.h"
 #include "daemon/conf.h"
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "daemon/svopid.h"
 #include "daemon/ua.h"
 #include "daemon/reg.h"
@@ -26,48 +26,31 @@
 
 static struct event *svopid_grace_ev;
 
-const char *
-svopid_reg_name(enum svopid_reg s)
+/* Registration changed: systemd's status line and the bus. */
+static void
+svopid_reg_state(void *ctx, enum reg_state s, const char *detail)
 {
-	switch (s) {
-	case SVOPID_REG_UNREGISTERED: return "unregistered";
-	case SVOPID_REG_REGISTERING: return "registering";
-	case SVOPID_REG_REGISTERED: return "registered";
-	case SVOPID_REG_FAILED: return "failed";
-	}
-	return "unknown";
-}
+	struct svopid *d = ctx;
 
-void
-svopid_set_reg_state(struct svopid *d, enum svopid_reg s, const char *detail)
-{
-	bool changed = d->reg_state != s;
-	const char *old = d->reg_detail ? d->reg_detail : "";
-
-	if (!detail)
-		detail = "";
-	if (strcmp(old, detail) != 0) {
-		free(d->reg_detail);
-		d->reg_detail = strdup(detail);
-		changed = true;
-	}
-	if (!changed)
-		return;
-	d->reg_state = s;
-	log_msg(s == SVOPID_REG_FAILED ? LOG_WARNING : LOG_INFO,
-		"registration: %s%s%s", svopid_reg_name(s),
-		*detail ? ": " : "", detail);
-	sd_notifyf(0, "STATUS=registration %s%s%s", svopid_reg_name(s),
+	sd_notifyf(0, "STATUS=registration %s%s%s", reg_state_name(s),
 		*detail ? ": " : "", detail);
 	bus_emit_registration(d);
 }
 
-void
-svopid_unregistered_for_exit(struct svopid *d)
+/* The un-REGISTER at shutdown finished (or gave up). */
+static void
+svopid_unregistered(void *ctx)
 {
+	struct svopid *d = ctx;
+
 	if (d->stopping)
 		event_base_loopexit(d->base, NULL);
 }
+
+static const struct reg_events svopid_reg_events = {
+	.state = svopid_reg_state,
+	.unregistered = svopid_unregistered,
+};
 
 static void
 svopid_grace_cb(evutil_socket_t fd, short what, void *arg)
@@ -79,7 +62,8 @@ svopid_grace_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
-void
+/* Starts a clean shutdown: ends the calls, un-REGISTERs, exits. */
+static void
 svopid_stop(struct svopid *d)
 {
 	struct timeval tv = { SVOPID_STOP_GRACE_SEC, 0 };
@@ -91,9 +75,46 @@ svopid_stop(struct svopid *d)
 	svopid_grace_ev = evtimer_new(d->base, svopid_grace_cb, d);
 	if (svopid_grace_ev)
 		evtimer_add(svopid_grace_ev, &tv);
-	calls_stop(d);
-	if (ua_stop(d->ua) == 0)	/* nothing to wait for */
+	calls_stop(d->calls);
+	if (!d->reg || reg_stop(d->reg) == 0)	/* nothing to wait for */
 		event_base_loopexit(d->base, NULL);
+}
+
+/* Without its bus the daemon cannot be controlled: leave cleanly, which
+ * includes the un-REGISTER. */
+static void
+svopid_bus_dead(void *ctx)
+{
+	svopid_stop(ctx);
+}
+
+/* The layers, bottom up, each wired to the one above by the handlers
+ * and event tables the upper one owns (docs/architecture.md). */
+static int
+svopid_layers_new(struct svopid *d)
+{
+	int r;
+
+	r = ua_new(d, &d->ua);
+	if (r < 0) {
+		log_error("SIP: %s", strerror(-r));
+		return r;
+	}
+	if (ua_has_proxy(d->ua)) {
+		r = reg_new(d, d->ua, &svopid_reg_events, d, &d->reg);
+		if (r < 0) {
+			log_error("SIP: %s", strerror(-r));
+			return r;
+		}
+	}
+	r = calls_new(d, &ua_sip_ops, d->ua, &bus_calls_events, d,
+		&d->calls);
+	if (r < 0) {
+		log_error("calls: %s", strerror(-r));
+		return r;
+	}
+	ua_set_request_handler(d->ua, calls_request, d->calls);
+	return 0;
 }
 
 static void
@@ -127,10 +148,43 @@ svopid_usage(FILE *f)
 		"                        then $XDG_CONFIG_HOME/svopi/svopid.conf)\n"
 		"      --system          use the system bus\n"
 		"      --bus-address A   use the D-Bus at address A\n"
-		"      --log-level L     error, warning, info or debug\n"
+		"      --log-level L     error, warning, notice, info or debug\n"
 		"      --check-config    read the configuration and exit\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         print the version\n");
+}
+
+/* Reads the configuration (config, or the default files) and the SIP
+ * password; the log level from the command line (>= 0) wins. */
+static int
+svopid_load_conf(struct svopid *d, const char *config, int log_level)
+{
+	char err[512] = "";
+	int r;
+
+	if (config) {
+		r = conf_load_file(d->conf, config, err, sizeof(err));
+		if (r == -ENOENT)
+			snprintf(err, sizeof(err), "%s: no such file", config);
+	} else {
+		r = conf_load_default(d->conf, err, sizeof(err));
+	}
+	if (r >= 0)
+		r = conf_finish(d->conf, err, sizeof(err));
+	if (r < 0) {
+		log_error("%s", err);
+		return r;
+	}
+	log_set_level(log_level >= 0 ? log_level : d->conf->log_level);
+	if (d->conf->password_file) {
+		r = conf_read_secret(d->conf->password_file, &d->sip_password,
+			err, sizeof(err));
+		if (r < 0) {
+			log_error("%s", err);
+			return r;
+		}
+	}
+	return 0;
 }
 
 int
@@ -185,29 +239,8 @@ main(int argc, char **argv)
 	d.conf = conf_new();
 	if (!d.conf)
 		return EXIT_FAILURE;
-	err[0] = '\0';
-	if (config) {
-		r = conf_load_file(d.conf, config, err, sizeof(err));
-		if (r == -ENOENT)
-			snprintf(err, sizeof(err), "%s: no such file", config);
-	} else {
-		r = conf_load_default(d.conf, err, sizeof(err));
-	}
-	if (r >= 0)
-		r = conf_finish(d.conf, err, sizeof(err));
-	if (r < 0) {
-		log_error("%s", err);
+	if (svopid_load_conf(&d, config, log_level) < 0)
 		goto out;
-	}
-	log_set_level(log_level >= 0 ? log_level : d.conf->log_level);
-	if (d.conf->password_file) {
-		r = conf_read_secret(d.conf->password_file, &d.sip_password, err,
-			sizeof(err));
-		if (r < 0) {
-			log_error("%s", err);
-			goto out;
-		}
-	}
 	if (check_only) {
 		rc = EXIT_SUCCESS;
 		goto out;
@@ -223,18 +256,10 @@ main(int argc, char **argv)
 	d.base = event_base_new();
 	if (!d.base)
 		goto out;
-	if (bus_setup(&d, system_bus, address) < 0)
+	if (bus_setup(&d, system_bus, address, svopid_bus_dead, &d) < 0)
 		goto out;
-	r = ua_new(&d, &d.ua);
-	if (r < 0) {
-		log_error("SIP: %s", strerror(-r));
+	if (svopid_layers_new(&d) < 0)
 		goto out;
-	}
-	r = calls_new(&d);
-	if (r < 0) {
-		log_error("calls: %s", strerror(-r));
-		goto out;
-	}
 	sigterm = evsignal_new(d.base, SIGTERM, svopid_signal_cb, &d);
 	sigint = evsignal_new(d.base, SIGINT, svopid_signal_cb, &d);
 	if (!sigterm || !sigint || evsignal_add(sigterm, NULL) < 0 ||
@@ -255,6 +280,8 @@ main(int argc, char **argv)
 		log_error("SIP: %s", strerror(-r));
 		goto out;
 	}
+	if (d.reg)
+		reg_start(d.reg);
 	sd_notifyf(0, "READY=1\nSTATUS=running as %s", d.id->aor);
 	log_info("ready");
 	busloop_update(d.busloop);
@@ -262,7 +289,8 @@ main(int argc, char **argv)
 	rc = EXIT_SUCCESS;
 	log_info("exiting");
 out:
-	calls_free(&d);
+	d.calls = calls_free(d.calls);
+	d.reg = reg_free(d.reg);
 	d.ua = ua_free(d.ua);
 	bus_teardown(&d);
 	if (sigterm)
@@ -277,7 +305,6 @@ out:
 		event_base_free(d.base);
 	identity_free(d.id);
 	conf_secret_free(d.sip_password);
-	free(d.reg_detail);
 	conf_free(d.conf);
 	return rc;
 }

@@ -1,18 +1,13 @@
-/* The daemon's shared state: one struct svopid per process, owned by main
- * and handed to every module. */
+/* The daemon's shared context: one struct svopid per process, owned by
+ * main (svopid.c) and handed down to every module for its event base,
+ * configuration and identity. It declares no functions: nothing below
+ * main calls main (docs/architecture.md, the dependency rule). */
 #ifndef SVOPID_SVOPID_H
 #define SVOPID_SVOPID_H
 
 #include <stdbool.h>
 #include <event2/event.h>
 #include <systemd/sd-bus.h>
-
-enum svopid_reg {
-	SVOPID_REG_UNREGISTERED,
-	SVOPID_REG_REGISTERING,
-	SVOPID_REG_REGISTERED,
-	SVOPID_REG_FAILED,
-};
 
 struct conf;
 struct identity;
@@ -24,6 +19,8 @@ struct ua;
 struct reg;
 struct calls;
 
+/* Ownership: every pointer is owned by main and freed at its exit, in the
+ * reverse order of creation (calls, reg, ua, bus). */
 struct svopid {
 	struct event_base *base;
 	struct conf *conf;
@@ -32,25 +29,12 @@ struct svopid {
 	sd_bus *bus;
 	struct busloop *busloop;
 	struct bus_state *bus_state;
-	struct transport *tp;
-	struct txn_layer *txl;
 	struct ua *ua;
-	struct reg *reg;
+	struct reg *reg;	/* NULL without a proxy */
 	struct calls *calls;
-	enum svopid_reg reg_state;
-	char *reg_detail;		/* why failed, for status */
-	const char *trust_server_state;
+	const char *trust_server_state;	/* static text; set by the bus
+					 * layer on the call layer's event */
 	bool stopping;
 };
-
-const char *svopid_reg_name(enum svopid_reg s);
-/* Sets the registration state and tells D-Bus listeners. */
-void svopid_set_reg_state(struct svopid *d, enum svopid_reg s,
-	const char *detail);
-/* Starts a clean shutdown (as SIGTERM does). */
-void svopid_stop(struct svopid *d);
-/* Called by the registration module once un-REGISTER finished (or gave
- * up) during shutdown. */
-void svopid_unregistered_for_exit(struct svopid *d);
 
 #endif

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -22,7 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "daemon/identity.h"
-#include "daemon/log.h"
+#include "common/log.h"
 #include "daemon/transport.h"
 
 #define TP_UDP_MAX 65535
@@ -379,7 +380,10 @@ tp_conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		unsigned long e = bufferevent_get_openssl_error(bev);
 		char why[160];
 
-		if (e) {
+		/* A code without an OpenSSL library is what libevent took
+		 * from SSL_get_error (SSL_ERROR_SYSCALL when the connection
+		 * was refused): the reason is the socket's error then. */
+		if (e && ERR_GET_LIB(e) != 0) {
 			const char *rs = ERR_reason_error_string(e);
 
 			if (rs)
@@ -387,9 +391,11 @@ tp_conn_event_cb(struct bufferevent *bev, short what, void *arg)
 			else
 				ERR_error_string_n(e, why, sizeof(why));
 		} else {
+			/* "connection refused", as the rest of our logs */
 			snprintf(why, sizeof(why), "%s",
 				evutil_socket_error_to_string(
 				EVUTIL_SOCKET_ERROR()));
+			why[0] = (char)tolower((unsigned char)why[0]);
 		}
 		tp_conn_fail(c, why);
 	}

@@ -376,7 +376,7 @@ req_unlink(struct trust_client_request *r)
 
 /* Ends r with rep and calls its callback; r is freed afterwards. */
 static void
-req_finish(struct trust_client_request *r, struct trust_client_reply *rep)
+req_finish(struct trust_client_request *r, struct trust_api_reply *rep)
 {
 	trust_client_cb cb = r->cb;
 	void *userdata = r->userdata;
@@ -391,7 +391,7 @@ req_finish(struct trust_client_request *r, struct trust_client_reply *rep)
 static void
 req_fail(struct trust_client_request *r, int error, int http_status)
 {
-	struct trust_client_reply rep;
+	struct trust_api_reply rep;
 
 	trust_api_reply_init(r->kind, &rep);
 	rep.error = error;
@@ -465,7 +465,7 @@ on_done(struct evhttp_request *hreq, void *arg)
 {
 	struct trust_client_request *r = arg;
 	struct trust_client *c = r->client;
-	struct trust_client_reply rep;
+	struct trust_api_reply rep;
 	struct conn *conn;
 	struct evbuffer *in;
 	bool handshake_done, reused;

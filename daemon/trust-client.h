@@ -78,23 +78,8 @@ enum trust_client_state {
  *   -E2BIG         an answer over TRUST_API_BODY_MAX or
  *                  TRUST_CLIENT_HEADERS_MAX
  *   -ENOMEM */
-#define trust_client_reply trust_api_reply
-
-/* The names daemon/call.c still uses for the codec's types; to be replaced
- * by the trust_api_ names when call.c is next edited, then removed. */
-#define trust_client_kind trust_api_kind
-#define trust_client_relationship trust_api_relationship
-#define TRUST_CLIENT_VALIDATE TRUST_API_VALIDATE
-#define TRUST_CLIENT_STATUS TRUST_API_STATUS
-#define TRUST_CLIENT_CERT_MATCH TRUST_API_CERT_MATCH
-#define TRUST_CLIENT_CERT_MISMATCH TRUST_API_CERT_MISMATCH
-#define TRUST_CLIENT_REL_TRUSTED TRUST_API_REL_TRUSTED
-#define TRUST_CLIENT_REL_PENDING TRUST_API_REL_PENDING
-#define trust_client_certificate_to_string trust_api_certificate_to_string
-#define trust_client_redeem_to_string trust_api_redeem_to_string
-
 /* The reply is valid during the call only. */
-typedef void (*trust_client_cb)(const struct trust_client_reply *reply,
+typedef void (*trust_client_cb)(const struct trust_api_reply *reply,
 				void *userdata);
 typedef void (*trust_client_state_cb)(enum trust_client_state state,
 				      void *userdata);

@@ -9,7 +9,7 @@
 
 #include <openssl/rand.h>
 
-#include "daemon/log.h"
+#include "common/log.h"
 #include "daemon/siphash.h"
 #include "daemon/txn.h"
 #include "hex.h"

@@ -12,19 +12,18 @@
 
 #include <openssl/rand.h>
 
-#include "daemon/call.h"
 #include "daemon/conf.h"
 #include "daemon/dialog.h"
-#include "daemon/log.h"
-#include "daemon/reg.h"
+#include "common/log.h"
 #include "daemon/ua.h"
 #include "hex.h"
 #include "sdp.h"
 #include "sip-out.h"
 #include "sip-uri.h"
 
-/* Dialogs we are in. Only a 2xx to INVITE creates one, and until secure
- * calls exist there is none; BYE and re-INVITE look here. */
+/* Dialogs the UA itself is in, for in-dialog requests no call took. None
+ * is made today: calls keep their dialogs (call.c), so a BYE or re-INVITE
+ * that no call takes is answered 481 here. */
 struct ua_dialog {
 	LIST_ENTRY(ua_dialog) link;
 	struct dialog *dlg;
@@ -35,7 +34,10 @@ struct ua {
 	LIST_HEAD(, ua_dialog) dialogs;
 	struct transport *tp;
 	struct txn_layer *txl;
-	struct reg *reg;
+	ua_request_fn *on_request;	/* borrowed, with its userdata */
+	void *request_ud;
+	ua_closed_fn *on_closed;	/* borrowed, with its userdata */
+	void *closed_ud;
 	bool have_proxy;
 	struct tp_dest proxy;
 };
@@ -273,37 +275,54 @@ ua_respond(struct ua *ua, struct txn_server *st, const struct sip_msg *req,
 	buf_release(&b);
 }
 
-/* OPTIONS: capabilities, with an SDP that lists what an offer must carry
- * as RFC 5939 capabilities: RTP/SAVP and MIKEY key management. */
+/* The SDP of our OPTIONS answer: what an offer must carry, as RFC 5939
+ * capabilities (RTP/SAVP and MIKEY key management), no stream. */
+static int
+ua_options_sdp(const char *addr, struct buf *out)
+{
+	static const struct sdp_codec codecs[] = {
+		{ 111, "opus", 48000, 2, NULL },
+		{ 0, "PCMU", 8000, 0, NULL },
+		{ 8, "PCMA", 8000, 0, NULL },
+	};
+	static const char *const caps[] = {
+		"tcap:1 RTP/SAVP", "acap:1 key-mgmt:mikey",
+	};
+	struct sdp_build p;
+
+	memset(&p, 0, sizeof(p));
+	p.user = "-";
+	p.addr = addr;
+	p.port = 0;
+	p.codecs = codecs;
+	p.ncodecs = sizeof(codecs) / sizeof(codecs[0]);
+	p.media_attrs = caps;
+	p.nmedia_attrs = sizeof(caps) / sizeof(caps[0]);
+	return sdp_build(&p, out);
+}
+
+/* OPTIONS: capabilities, with an SDP that lists what an offer must carry. */
 static void
 ua_options(struct ua *ua, struct txn_server *st, const struct sip_msg *req,
 	const struct tp_source *src)
 {
-	struct buf b;
-	char tag[17], sdp[512], contact[CONF_HOST_MAX + 64];
+	struct buf b, sdp;
+	char tag[17], contact[CONF_HOST_MAX + 64];
 	const char *addr = src->local_host[0] ? src->local_host : "127.0.0.1";
-	bool v6 = strchr(addr, ':') != NULL;
 	uint8_t *out;
 	size_t n;
-	int len;
 
-	len = snprintf(sdp, sizeof(sdp),
-		"v=0\r\n"
-		"o=- 0 0 IN %s %s\r\n"
-		"s=-\r\n"
-		"c=IN %s %s\r\n"
-		"t=0 0\r\n"
-		"m=audio 0 RTP/SAVP 111 0 8\r\n"
-		"a=rtpmap:111 opus/48000/2\r\n"
-		"a=rtpmap:0 PCMU/8000\r\n"
-		"a=rtpmap:8 PCMA/8000\r\n"
-		"a=tcap:1 RTP/SAVP\r\n"
-		"a=acap:1 key-mgmt:mikey\r\n",
-		v6 ? "IP6" : "IP4", addr, v6 ? "IP6" : "IP4", addr);
+	buf_init(&sdp, SDP_MAX);
+	if (ua_options_sdp(addr, &sdp) < 0) {
+		buf_release(&sdp);
+		ua_respond(ua, st, req, src, 500, NULL, NULL, NULL, NULL);
+		return;
+	}
 	ua_random_hex(tag, 8);
 	buf_init(&b, SIP_MSG_MAX);
 	if (ua_response_start(&b, req, src, 200, NULL, tag) < 0) {
 		buf_release(&b);
+		buf_release(&sdp);
 		return;
 	}
 	ua_contact(ua, src->addr.proto, contact, sizeof(contact));
@@ -311,7 +330,8 @@ ua_options(struct ua *ua, struct txn_server *st, const struct sip_msg *req,
 	sip_out_header(&b, "Allow", UA_ALLOW);
 	sip_out_header(&b, "Accept", "application/sdp");
 	sip_out_header(&b, "Supported", "");
-	sip_out_end(&b, "application/sdp", (const uint8_t *)sdp, (size_t)len);
+	sip_out_end(&b, "application/sdp", sdp.data, sdp.len);
+	buf_release(&sdp);
 	if (buf_steal(&b, &out, &n) == 0) {
 		txn_server_reply(st, 200, out, n);
 		free(out);
@@ -426,7 +446,8 @@ ua_txn_request(void *userdata, struct txn_server *st,
 	log_ratelimited(&ua_rl, LOG_DEBUG, "%.*s from %s",
 		(int)req->method.len, req->method.p,
 		transport_addr_str(&src->addr, a, sizeof(a)));
-	if (calls_request(ua->d, st, req, src, invite))
+	if (ua->on_request && ua->on_request(ua->request_ud, st, req, src,
+	    invite))
 		return;
 	switch (req->method_id) {
 	case SIP_METHOD_OPTIONS:
@@ -501,10 +522,9 @@ static void
 ua_txn_ack(void *userdata, const struct sip_msg *m,
 	const struct tp_source *src)
 {
-	struct ua *ua = userdata;
-
-	/* An ACK for a 2xx of ours (a call's) or for none (§17.2.3). */
-	calls_ack(ua->d, m);
+	/* An ACK for a 2xx of ours (a call's: its media started with the
+	 * 2xx, the keys being ready) or for none (§17.2.3): nothing to
+	 * do. */
 }
 
 static void
@@ -520,10 +540,10 @@ ua_tp_closed(void *userdata, const struct tp_addr *remote, const char *why)
 {
 	struct ua *ua = userdata;
 
-	/* Registration first, so that a REGISTER failing with this
-	 * connection can say why. */
-	if (ua->reg)
-		reg_transport_closed(ua->reg, remote, why);
+	/* The handler (registration) first, so that a REGISTER failing
+	 * with this connection can say why. */
+	if (ua->on_closed)
+		ua->on_closed(ua->closed_ud, remote, why);
 	txn_layer_closed(ua->txl, remote);
 }
 
@@ -653,15 +673,7 @@ ua_new(struct svopid *d, struct ua **ret)
 	r = transport_new(d, &tph, ua, &ua->tp);
 	if (r < 0)
 		return r;
-	r = txn_layer_new(d, ua->tp, &txh, ua, &ua->txl);
-	if (r < 0)
-		return r;
-	if (ua->have_proxy) {
-		r = reg_new(d, ua, &ua->reg);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return txn_layer_new(d, ua->tp, &txh, ua, &ua->txl);
 }
 
 struct ua *
@@ -671,7 +683,6 @@ ua_free(struct ua *ua)
 		return NULL;
 	while (!LIST_EMPTY(&ua->dialogs))
 		ua_dialog_remove(LIST_FIRST(&ua->dialogs));
-	ua->reg = reg_free(ua->reg);
 	ua->txl = txn_layer_free(ua->txl);
 	ua->tp = transport_free(ua->tp);
 	free(ua);
@@ -697,17 +708,27 @@ ua_start(struct ua *ua)
 				"proxy cannot forward requests to us",
 				conf_proto_name(ua->proxy.addr.proto));
 	}
-	if (ua->reg)
-		reg_start(ua->reg);
 	return 0;
 }
 
-int
-ua_stop(struct ua *ua)
+bool
+ua_has_proxy(const struct ua *ua)
 {
-	if (!ua || !ua->reg)
-		return 0;
-	return reg_stop(ua->reg);
+	return ua->have_proxy;
+}
+
+void
+ua_set_request_handler(struct ua *ua, ua_request_fn *fn, void *userdata)
+{
+	ua->on_request = fn;
+	ua->request_ud = userdata;
+}
+
+void
+ua_set_closed_handler(struct ua *ua, ua_closed_fn *fn, void *userdata)
+{
+	ua->on_closed = fn;
+	ua->closed_ud = userdata;
 }
 
 int
@@ -725,3 +746,70 @@ ua_transport(struct ua *ua)
 {
 	return ua->tp;
 }
+
+/* --- the table for the layers above (struct ua_sip_ops) --- */
+
+static int
+ua_ops_request(void *ua, const struct tp_dest *dest, const uint8_t *msg,
+	size_t len, enum sip_method method, const char *branch,
+	txn_client_cb *cb, void *cbdata, struct txn_client **ret)
+{
+	return txn_client_start(ua_txn(ua), dest, msg, len, method, branch,
+		cb, cbdata, ret);
+}
+
+static void
+ua_ops_forget(void *ua, struct txn_client *t)
+{
+	txn_client_forget(t);
+}
+
+static int
+ua_ops_send(void *ua, const struct tp_dest *dest, const uint8_t *msg,
+	size_t len)
+{
+	return transport_send(ua_transport(ua), dest, msg, len);
+}
+
+static int
+ua_ops_reply(void *ua, struct txn_server *st, unsigned code,
+	const uint8_t *msg, size_t len)
+{
+	return txn_server_reply(st, code, msg, len);
+}
+
+static void
+ua_ops_via(void *ua, enum conf_proto proto, const char *branch, char *out,
+	size_t len)
+{
+	ua_via(ua, proto, branch, out, len);
+}
+
+static void
+ua_ops_contact(void *ua, enum conf_proto proto, char *out, size_t len)
+{
+	ua_contact(ua, proto, out, len);
+}
+
+static int
+ua_ops_request_dest(void *ua, const char *uri, struct tp_dest *ret)
+{
+	return ua_request_dest(ua, uri, ret);
+}
+
+static int
+ua_ops_uri_dest(void *ua, const char *uri, struct tp_dest *ret)
+{
+	return ua_uri_dest(uri, ret);
+}
+
+const struct ua_sip_ops ua_sip_ops = {
+	.request = ua_ops_request,
+	.forget = ua_ops_forget,
+	.send = ua_ops_send,
+	.reply = ua_ops_reply,
+	.via = ua_ops_via,
+	.contact = ua_ops_contact,
+	.request_dest = ua_ops_request_dest,
+	.uri_dest = ua_ops_uri_dest,
+};

@@ -1,9 +1,12 @@
 /* The SIP user agent core of svopid: owns transports and the transaction
  * layer, answers requests (OPTIONS, INVITE policy, CANCEL, BYE, ACK) and
- * sends OPTIONS pings; registration is in reg.c. */
+ * sends OPTIONS pings. It knows nothing above it: requests go first to
+ * the handler the owner registered (the call layer), closed connections
+ * to the closed handler (registration, reg.c). */
 #ifndef SVOPID_UA_H
 #define SVOPID_UA_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "daemon/svopid.h"
@@ -16,11 +19,52 @@
 
 int ua_new(struct svopid *d, struct ua **ret);
 struct ua *ua_free(struct ua *ua);
-/* Opens listeners and starts registration when a proxy is configured. */
+/* Opens listeners. */
 int ua_start(struct ua *ua);
-/* Starts the shutdown (un-REGISTER). Returns 0 when there is nothing to
- * wait for, 1 when svopid_unregistered_for_exit() will be called. */
-int ua_stop(struct ua *ua);
+/* True when a proxy is configured. */
+bool ua_has_proxy(const struct ua *ua);
+
+/* A request, offered to the layer above before the UA's defaults: true
+ * when it took it (answered or will answer). As txn_handler.request. */
+typedef bool ua_request_fn(void *userdata, struct txn_server *st,
+	const struct sip_msg *req, const struct tp_source *src,
+	struct txn_server *invite);
+void ua_set_request_handler(struct ua *ua, ua_request_fn *fn, void *userdata);
+/* A connection we opened closed (why: reason text). */
+typedef void ua_closed_fn(void *userdata, const struct tp_addr *remote,
+	const char *why);
+void ua_set_closed_handler(struct ua *ua, ua_closed_fn *fn, void *userdata);
+
+/* What a layer above sends through the user agent, as a table: the call
+ * layer holds one (ua_sip_ops, or a fake in unit tests) instead of
+ * calling ua.c by name. ua is the struct ua passed with it. */
+struct ua_sip_ops {
+	/* Starts a client transaction (OPTIONS, INVITE, BYE, CANCEL); cb
+	 * and ret may be NULL. As txn_client_start(). */
+	int (*request)(void *ua, const struct tp_dest *dest,
+		const uint8_t *msg, size_t len, enum sip_method method,
+		const char *branch, txn_client_cb *cb, void *cbdata,
+		struct txn_client **ret);
+	/* As txn_client_forget(). */
+	void (*forget)(void *ua, struct txn_client *t);
+	/* Sends outside any transaction (the ACK of a 2xx). */
+	int (*send)(void *ua, const struct tp_dest *dest, const uint8_t *msg,
+		size_t len);
+	/* A response through a server transaction, as txn_server_reply(). */
+	int (*reply)(void *ua, struct txn_server *st, unsigned code,
+		const uint8_t *msg, size_t len);
+	/* Via and Contact header values for proto, as ua_via/ua_contact. */
+	void (*via)(void *ua, enum conf_proto proto, const char *branch,
+		char *out, size_t len);
+	void (*contact)(void *ua, enum conf_proto proto, char *out,
+		size_t len);
+	/* Where an out-of-dialog request to uri goes (the proxy when one is
+	 * configured), and a URI's own address (in-dialog requests). */
+	int (*request_dest)(void *ua, const char *uri, struct tp_dest *ret);
+	int (*uri_dest)(void *ua, const char *uri, struct tp_dest *ret);
+};
+
+extern const struct ua_sip_ops ua_sip_ops;
 
 /* Sends OPTIONS to uri (through the proxy when one is configured) and calls
  * done with the final status code, or a negative errno (-ETIMEDOUT, ...)

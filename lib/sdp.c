@@ -578,6 +578,19 @@ text_ok(const char *z)
 	return z && *z && !strpbrk(z, "\r\n");
 }
 
+/* Extra attribute lines of sdp_build: text without line breaks, a name
+ * first, and few enough that the parser takes the result back. */
+static bool
+attrs_ok(const char *const *a, size_t n)
+{
+	if (n > SDP_ATTR_MAX - 8 || (n && !a))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!text_ok(a[i]) || a[i][0] == ':' || a[i][0] == ' ')
+			return false;
+	return true;
+}
+
 static void
 putf(struct buf *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -632,6 +645,9 @@ sdp_build(const struct sdp_build *p, struct buf *out)
 		return -E2BIG;
 	if (p->key_mgmt_len && !p->key_mgmt)
 		return -EINVAL;
+	if (!attrs_ok(p->session_attrs, p->nsession_attrs) ||
+	    !attrs_ok(p->media_attrs, p->nmedia_attrs))
+		return -EINVAL;
 
 	putf(out, "v=0\r\no=%s %" PRIu64 " %" PRIu64 " IN %s %s\r\n", user,
 	    p->sess_id, p->sess_version, ip, p->addr);
@@ -649,6 +665,8 @@ sdp_build(const struct sdp_build *p, struct buf *out)
 		}
 		buf_put_bytes(out, "\r\n", 2);
 	}
+	for (size_t i = 0; i < p->nsession_attrs; i++)
+		putf(out, "a=%s\r\n", p->session_attrs[i]);
 	putf(out, "m=audio %u %s", (unsigned)p->port, proto);
 	for (size_t i = 0; i < p->ncodecs; i++)
 		putf(out, " %u", (unsigned)p->codecs[i].pt);
@@ -670,5 +688,7 @@ sdp_build(const struct sdp_build *p, struct buf *out)
 		putf(out, "a=ptime:%u\r\n", p->ptime);
 	if (p->direction)
 		putf(out, "a=%s\r\n", p->direction);
+	for (size_t i = 0; i < p->nmedia_attrs; i++)
+		putf(out, "a=%s\r\n", p->media_attrs[i]);
 	return out->err;
 }

@@ -162,11 +162,13 @@ struct sdp_codec {
  *   c=IN IP4|IP6 ADDR
  *   t=0 0
  *   a=key-mgmt:mikey BASE64          (when key_mgmt_len > 0)
+ *   a=SESSION_ATTR                   (per session_attrs entry)
  *   m=audio PORT RTP/SAVP PT...
  *   a=rtpmap:PT NAME/RATE[/CH]       (per codec)
  *   a=fmtp:PT FMTP                   (per codec with fmtp)
  *   a=ptime:PTIME                    (when ptime > 0)
  *   a=DIRECTION                      (when direction != NULL)
+ *   a=MEDIA_ATTR                     (per media_attrs entry)
  * with CRLF line ends. The key-mgmt attribute goes at session level so
  * that it covers the stream (RFC 4567 §4.1). */
 struct sdp_build {
@@ -181,6 +183,13 @@ struct sdp_build {
 	const char *direction;	/* NULL, "sendrecv", "sendonly", ... */
 	const uint8_t *key_mgmt;	/* MIKEY message, base64-encoded here */
 	size_t key_mgmt_len;
+	/* Further attributes, "name" or "name:value" (no line breaks),
+	 * at session level and at media level; at most SDP_ATTR_MAX - 8
+	 * each. */
+	const char *const *session_attrs;
+	size_t nsession_attrs;
+	const char *const *media_attrs;
+	size_t nmedia_attrs;
 };
 
 /* Appends the description to out. Returns 0, -EINVAL for a bad argument

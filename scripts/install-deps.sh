@@ -14,7 +14,8 @@ BUILD="build-essential autoconf automake libtool pkg-config clang
 TEST="openssl curl tshark dbus dbus-daemon dbus-user-session sqlite3
 	kamailio kamailio-tls-modules sip-tester pulseaudio pulseaudio-utils
 	nginx-light wrk chromium iproute2 procps psmisc xxd espeak-ng sox
-	ca-certificates dunst xvfb"
+	ca-certificates dunst xvfb
+	dpkg-dev debhelper lintian mandoc man-db systemd libglib2.0-bin"
 
 $SUDO apt-get update -q
 # shellcheck disable=SC2086

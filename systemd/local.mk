@@ -19,4 +19,11 @@ CLEANFILES += systemd/svopid.service
 systemd/svopid.service: $(srcdir)/systemd/svopid.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) systemd && \
 	sed -e 's|@bindir[@]|$(bindir)|g' \
+		-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 		$(srcdir)/systemd/svopid.service.in >$@.tmp && mv $@.tmp $@
+
+# --- setup, packages ---
+# trustd's system user and its state folder (systemd-sysusers(8),
+# systemd-tmpfiles(8)); both folders follow --prefix like the units.
+dist_sysusers_DATA = systemd/sysusers.d/svopi-trustd.conf
+dist_tmpfiles_DATA = systemd/tmpfiles.d/svopi-trustd.conf

@@ -1,6 +1,8 @@
 /* svopi-mikey: MIKEY DH-SIGN from the command line, for tests, debugging
  * and interop checks. A table of verbs over lib/mikey*; see
  * svopi-mikey(1). */
+#include "config.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,12 +55,12 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
-static void usage(void) __attribute__((noreturn));
+static void usage(FILE *f, int status) __attribute__((noreturn));
 
 static void
-usage(void)
+usage(FILE *f, int status)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: %s decode [FILE|-]\n"
 	    "       %s prf --key HEX --label HEX --bytes N\n"
 	    "       %s derive --tgk HEX --rand HEX --csb-id HEX --cs-id N"
@@ -67,9 +69,10 @@ usage(void)
 	    " --peer URI --state FILE\n"
 	    "       %s respond --key KEY.pem --cert CERT.pem --id URI"
 	    " --peer URI < I_MESSAGE\n"
-	    "       %s finish --state FILE < R_MESSAGE\n",
-	    prog, prog, prog, prog, prog, prog);
-	exit(2);
+	    "       %s finish --state FILE < R_MESSAGE\n"
+	    "       %s --help | --version\n",
+	    prog, prog, prog, prog, prog, prog, prog);
+	exit(status);
 }
 
 /* Reads a whole stream (at most INPUT_MAX bytes). */
@@ -353,7 +356,7 @@ cmd_decode(int argc, char **argv)
 	int rc;
 
 	if (argc > 2)
-		usage();
+		usage(stderr, 2);
 	data = read_message(argc == 2 ? argv[1] : "-", &len);
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -420,11 +423,11 @@ cmd_prf(int argc, char **argv)
 			n = parse_num("--bytes", optarg, MIKEY_PRF_OUT_MAX);
 			break;
 		default:
-			usage();
+			usage(stderr, 2);
 		}
 	}
 	if (optind != argc || !have_key || !have_label || n == 0)
-		usage();
+		usage(stderr, 2);
 	rc = mikey_prf(key, key_len, label, label_len, out, n);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (rc < 0)
@@ -483,12 +486,12 @@ cmd_derive(int argc, char **argv)
 				die("unknown suite %s", optarg);
 			break;
 		default:
-			usage();
+			usage(stderr, 2);
 		}
 	}
 	if (optind != argc || !have_tgk || !have_rand || !have_csb ||
 	    !have_cs)
-		usage();
+		usage(stderr, 2);
 	csb_id = (uint32_t)csb[0] << 24 | (uint32_t)csb[1] << 16 |
 	    (uint32_t)csb[2] << 8 | csb[3];
 	mikey_srtp_suite_lens(suite, &key_len, &salt_len);
@@ -628,11 +631,11 @@ hs_parse(int argc, char **argv, struct hs_opts *o)
 			    UINT32_MAX);
 			break;
 		default:
-			usage();
+			usage(stderr, 2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(stderr, 2);
 	if (!o->ssrc)
 		o->ssrc = random_ssrc();
 }
@@ -651,7 +654,7 @@ cmd_init(int argc, char **argv)
 
 	hs_parse(argc, argv, &o);
 	if (!o.key || !o.cert || !o.id || !o.peer || !o.state)
-		usage();
+		usage(stderr, 2);
 	ident_load(&me, o.key, o.cert, o.id, o.pss);
 	memset(&p, 0, sizeof(p));
 	p.self = &me.id;
@@ -696,7 +699,7 @@ cmd_respond(int argc, char **argv)
 
 	hs_parse(argc, argv, &o);
 	if (!o.key || !o.cert || !o.id || !o.peer || o.state)
-		usage();
+		usage(stderr, 2);
 	ident_load(&me, o.key, o.cert, o.id, o.pss);
 	in = read_message("-", &in_len);
 	memset(&p, 0, sizeof(p));
@@ -744,11 +747,11 @@ cmd_finish(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 's')
-			usage();
+			usage(stderr, 2);
 		state = optarg;
 	}
 	if (!state || optind != argc)
-		usage();
+		usage(stderr, 2);
 	sdata = read_path(state, &slen);
 	rc = mikey_init_state_load(sdata, slen, &st);
 	OPENSSL_cleanse(sdata, slen);
@@ -786,13 +789,17 @@ int
 main(int argc, char **argv)
 {
 	if (argc < 2)
-		usage();
+		usage(stderr, 2);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		usage();
+		usage(stdout, 0);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("%s %s\n", prog, PACKAGE_VERSION);
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].name) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
-	usage();
+	usage(stderr, 2);
 	return 2;
 }

@@ -6,9 +6,14 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "common/file.h"
 #include "common/log.h"
 #include "config.h"
+#include "lib/fingerprint.h"
 #include "lib/ini.h"
 
 static int
@@ -149,15 +154,69 @@ trustd_config_free(struct trustd_config *c)
 	free(c->tls_cert);
 	free(c->tls_key);
 	free(c->database);
+	free(c->prov_proxy);
+	free(c->prov_server);
+	free(c->prov_ca_file);
+	free(c->prov_ca_fp);
 	free(c);
 	return NULL;
+}
+
+/* [provisioning] values go into a shell command between single quotes
+ * on a web page: nothing that could end the quote or the line. */
+static int
+config_set_provisioning(struct trustd_config *c, const char *k,
+	const char *v)
+{
+	for (const char *p = v; *p; p++)
+		if (*p == '\'' || (unsigned char)*p < 0x21 || *p == 0x7f)
+			return -EINVAL;
+	if (strcmp(k, "proxy") == 0)
+		return strncmp(v, "sip:", 4) && strncmp(v, "sips:", 5) ?
+			-EINVAL : set_string(&c->prov_proxy, v);
+	if (strcmp(k, "server") == 0)
+		return strncmp(v, "https://", 8) ? -EINVAL :
+			set_string(&c->prov_server, v);
+	if (strcmp(k, "ca_file") == 0)
+		return set_string(&c->prov_ca_file, v);
+	return -ENOENT;
+}
+
+/* The SHA-256 fingerprint of the provisioning CA, in the one text form. */
+static int
+config_ca_fingerprint(struct trustd_config *c, const char *path)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	X509 *x = NULL;
+	FILE *f;
+
+	if (!c->prov_ca_file)
+		return 0;
+	f = fopen(c->prov_ca_file, "re");
+	if (f) {
+		x = PEM_read_X509(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (!x || X509_digest(x, EVP_sha256(), md, &n) != 1 ||
+	    n != FINGERPRINT_LEN ||
+	    !(c->prov_ca_fp = malloc(FINGERPRINT_TEXT_SIZE))) {
+		fprintf(stderr, "%s: [provisioning] ca_file %s: not a readable "
+			"PEM certificate\n", path, c->prov_ca_file);
+		X509_free(x);
+		return -EINVAL;
+	}
+	X509_free(x);
+	fingerprint_format(md, c->prov_ca_fp);
+	return 0;
 }
 
 static int
 config_section(void *userdata, const char *section, char *err, size_t errlen)
 {
 	(void)userdata;
-	if (strcmp(section, "trustd") == 0)
+	if (strcmp(section, "trustd") == 0 ||
+	    strcmp(section, "provisioning") == 0)
 		return 0;
 	snprintf(err, errlen, "unknown section [%.64s]", section);
 	return -EINVAL;
@@ -167,9 +226,10 @@ static int
 config_key(void *userdata, const char *section, const char *key,
 	const char *value, char *err, size_t errlen)
 {
-	int r = config_set(userdata, key, value);
+	int r = strcmp(section, "provisioning") == 0 ?
+		config_set_provisioning(userdata, key, value) :
+		config_set(userdata, key, value);
 
-	(void)section;
 	if (r == -ENOENT)
 		snprintf(err, errlen, "unknown key '%.64s'", key);
 	else if (r < 0)
@@ -230,6 +290,13 @@ trustd_config_load(const char *path, struct trustd_config **ret_config)
 		fprintf(stderr, "%s: missing key 'database'\n", path);
 		r = -EINVAL;
 	}
+	if (r == 0 && !c->prov_proxy != !c->prov_server) {
+		fprintf(stderr, "%s: [provisioning] needs both proxy and "
+			"server\n", path);
+		r = -EINVAL;
+	}
+	if (r == 0)
+		r = config_ca_fingerprint(c, path);
 	if (r < 0) {
 		trustd_config_free(c);
 		return r;

@@ -27,6 +27,12 @@ struct trustd_config {
 	long max_waiters;	/* concurrent long polls */
 	long threads;		/* event loops; 0 = one per CPU */
 	int log_level;
+	/* [provisioning]: the "Set up svopi on this computer" command on
+	 * the account page; all owned, NULL when the section is absent. */
+	char *prov_proxy;	/* SIP URI of the proxy */
+	char *prov_server;	/* this server's URL as users reach it */
+	char *prov_ca_file;	/* CA that users' setup pins, or NULL */
+	char *prov_ca_fp;	/* its SHA-256, "AA:BB:..." (from the file) */
 };
 
 /* Reads path into a new config. On error prints "path:line: why" to

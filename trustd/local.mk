@@ -7,7 +7,7 @@ TRUSTD_COMMON = \
 # common/log.h) until they are switched to "common/log.h".
 TRUSTD_CFLAGS = -I$(top_srcdir)/common $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(SQLITE_CFLAGS) $(ARGON2_CFLAGS) $(JSONC_CFLAGS) $(SYSTEMD_CFLAGS)
-TRUSTD_LIBS = $(LIBCOMMON) $(EVENT_LIBS) -levent_pthreads -lpthread $(OPENSSL_LIBS) $(SQLITE_LIBS) \
+TRUSTD_LIBS = $(LIBCOMMON) $(EVENT_LIBS) $(EVENT_PTHREADS_LIBS) -lpthread $(OPENSSL_LIBS) $(SQLITE_LIBS) \
 	$(ARGON2_LIBS) $(JSONC_LIBS) $(SYSTEMD_LIBS)
 
 sbin_PROGRAMS += trustd/svopi-trustd

@@ -1,4 +1,7 @@
 /* svopi-trustd: the trust server (SPEC §3). */
+/* The package config.h, not trustd/config.h. */
+#include <config.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -33,7 +36,8 @@ usage(FILE *f)
 	fprintf(f, "usage: svopi-trustd [-c FILE] [-d]\n"
 		"  -c, --config FILE  configuration (default %s)\n"
 		"  -d, --debug        log debug messages\n"
-		"  -h, --help         this text\n", TRUSTD_CONFIG_DEFAULT);
+		"  -h, --help         this text\n"
+		"  -V, --version      print the version\n", TRUSTD_CONFIG_DEFAULT);
 }
 
 static void *
@@ -87,6 +91,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *path = TRUSTD_CONFIG_DEFAULT, *delay;
@@ -94,8 +99,11 @@ main(int argc, char **argv)
 	struct event *sig_term = NULL, *sig_int = NULL;
 	int debug = 0, c, rc = EXIT_FAILURE, n, started = 1;
 
-	while ((c = getopt_long(argc, argv, "c:dh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:dhV", opts, NULL)) != -1) {
 		switch (c) {
+		case 'V':
+			puts("svopi-trustd " PACKAGE_VERSION);
+			return EXIT_SUCCESS;
 		case 'c':
 			path = optarg;
 			break;

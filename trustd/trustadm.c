@@ -1,6 +1,9 @@
 /* svopi-trustadm: administers the trust server's store directly (users,
  * relationships). A table of verbs; works while svopi-trustd runs (sqlite
  * WAL, busy timeout). */
+/* The package config.h, not trustd/config.h. */
+#include <config.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -167,7 +170,10 @@ usage(FILE *f)
 		"relationships\n"
 		"  list                   users and certificate fingerprints\n"
 		"  relationships [LOGIN]  relationships and pending VUCs\n"
-		"  -c, --config FILE      default %s\n", TRUSTD_CONFIG_DEFAULT);
+		"  -c, --config FILE      default %s\n"
+		"  -h, --help             this text\n"
+		"  -V, --version          print the version\n",
+		TRUSTD_CONFIG_DEFAULT);
 }
 
 int
@@ -176,6 +182,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	static const struct {
@@ -191,8 +198,11 @@ main(int argc, char **argv)
 	struct ctx c = { 0 };
 	int opt, rc = 1;
 
-	while ((opt = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'V':
+			puts("svopi-trustadm " PACKAGE_VERSION);
+			return 0;
 		case 'c':
 			path = optarg;
 			break;

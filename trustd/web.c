@@ -576,6 +576,26 @@ rel_row(void *ud, const char *a, const char *b, const char *state,
 	(void)expires;
 }
 
+/* "Set up svopi on this computer": the exact svopictl command for this
+ * user, when trustd.conf has a [provisioning] section. */
+static void
+account_setup(struct page *p, const char *login)
+{
+	const struct trustd_config *c = p->td->cfg;
+
+	if (!c->prov_proxy)
+		return;
+	html(p, "<section aria-labelledby=\"setup-h\">\n<h2 id=\"setup-h\">"
+		"Set up svopi on this computer</h2>\n<p>Run this in a terminal; "
+		"it asks for your SIP password and the password of this "
+		"page.</p>\n<pre><code id=\"setup-command\">svopictl setup "
+		"--uri 'sip:%s' --proxy '%s' --trust-server '%s'", login,
+		c->prov_proxy, c->prov_server);
+	if (c->prov_ca_fp)
+		html(p, " --ca-fingerprint %s", c->prov_ca_fp);
+	html(p, "</code></pre>\n</section>\n");
+}
+
 static void
 account_page(struct web *w, struct page *p, int code, const char *cls,
 	const char *msg)
@@ -605,7 +625,9 @@ account_page(struct web *w, struct page *p, int code, const char *cls,
 		html(p, "<p id=\"fingerprint-missing\">Not enrolled yet: "
 			"your svopi daemon deposits its certificate when it "
 			"starts.</p>\n");
-	html(p, "</section>\n<section aria-labelledby=\"rel-h\">\n"
+	html(p, "</section>\n");
+	account_setup(p, u.login);
+	html(p, "<section aria-labelledby=\"rel-h\">\n"
 		"<h2 id=\"rel-h\">Relationships</h2>\n");
 	c.me = u.login;
 	if (store_rel_list(p->td->store, u.id, trustd_now(), rel_row, &c) < 0)

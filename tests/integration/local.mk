@@ -85,3 +85,8 @@ check-long: all
 	$(MAKE) $(AM_MAKEFLAGS) $(check_PROGRAMS) $(check_SCRIPTS)
 	$(MAKE) $(AM_MAKEFLAGS) check-TESTS TESTS="$(LONG_TESTS)"
 .PHONY: check-long
+# --- house (issue 8): a refused TLS connection says so ---
+TESTS += tests/integration/svopid-tls-refused.sh
+dist_check_SCRIPTS += tests/integration/svopid-tls-refused.sh
+TESTS += tests/integration/svopid-options.sh
+dist_check_SCRIPTS += tests/integration/svopid-options.sh

@@ -96,7 +96,7 @@ secret_arg(char *s)
 }
 
 static void
-print_reply(const struct trust_client_reply *rep)
+print_reply(const struct trust_api_reply *rep)
 {
 	printf("kind=%s\n", trust_api_kind_to_string(rep->kind));
 	printf("error=%d\n", rep->error);
@@ -129,7 +129,7 @@ static int start(int i);
 static void usage(void);
 
 static void
-on_reply(const struct trust_client_reply *rep, void *userdata)
+on_reply(const struct trust_api_reply *rep, void *userdata)
 {
 	int i = (int)(intptr_t)userdata;
 
@@ -240,7 +240,7 @@ cmd_parse(int argc, char **argv)
 {
 	static const char *const kinds[] = { "enroll", "validate", "redeem",
 					     "status" };
-	struct trust_client_reply rep;
+	struct trust_api_reply rep;
 	char *body;
 	int r;
 
@@ -263,7 +263,7 @@ cmd_parse(int argc, char **argv)
 
 /* What a successful parse promises, whatever the input was. */
 static int
-reply_sane(const struct trust_client_reply *rep)
+reply_sane(const struct trust_api_reply *rep)
 {
 	size_t n = strlen(rep->fingerprint);
 
@@ -357,7 +357,7 @@ cmd_parse_fuzz(int argc, char **argv)
 			}
 		}
 		for (int k = 0; k <= TRUST_API_STATUS; k++) {
-			struct trust_client_reply rep;
+			struct trust_api_reply rep;
 			int r = trust_api_parse_reply((enum trust_api_kind)k,
 				200, buf, len, &rep);
 

@@ -117,6 +117,23 @@ tests_unit_test_log_LDADD = $(LIBCOMMON)
 TESTS += tests/unit/test-ini tests/unit/test-log tests/unit/test-base64 \
 	tests/unit/test-login tests/unit/test-fingerprint tests/unit/test-trust-api
 
+# --- house (issue 8): the call state machine without sockets ---
+# The daemon's call layer and what it links, minus main and the bus
+# layer; call-fake.c stands in for the user agent's sending side.
+CALL_UNIT_SOURCES = tests/unit/call-fake.c tests/unit/call-fake.h \
+	daemon/call.c daemon/call-sip.c daemon/call-sdp.c daemon/call-core.c \
+	daemon/call-keys.c daemon/call-trust.c daemon/ua.c daemon/txn.c \
+	daemon/transport.c daemon/dialog.c daemon/siphash.c daemon/conf.c \
+	daemon/identity.c daemon/call-voice.c
+check_PROGRAMS += tests/unit/test-call-flow
+tests_unit_test_call_flow_SOURCES = tests/unit/test-call-flow.c \
+	tests/unit/test.h $(CALL_UNIT_SOURCES)
+tests_unit_test_call_flow_CFLAGS = $(UNIT_CFLAGS) $(EVENT_CFLAGS) \
+	$(SYSTEMD_CFLAGS)
+tests_unit_test_call_flow_LDADD = $(LIBSVOPID_TRUST) $(LIBSVOPID_MEDIA) \
+	$(LIBCOMMON) $(EVENT_LIBS) $(OPENSSL_LIBS) $(SYSTEMD_LIBS)
+TESTS += tests/unit/test-call-flow
+
 # --- voice ---
 check_PROGRAMS += tests/unit/test-g711
 tests_unit_test_g711_SOURCES = tests/unit/test-g711.c tests/unit/test.h

@@ -469,6 +469,58 @@ test_build(void)
 	}
 }
 
+/* Extra attribute lines at session and media level (the OPTIONS
+ * capabilities of RFC 5939 and the a=svopi-expect hint). */
+static void
+test_build_attrs(void)
+{
+	static const struct sdp_codec pcmu = { 0, "PCMU", 8000, 0, NULL };
+	static const char *const sess[] = { "svopi-expect:sha-256 AB" };
+	static const char *const media[] = { "tcap:1 RTP/SAVP",
+	    "acap:1 key-mgmt:mikey" };
+	static const char *const bad[][1] = { { "x\r\na=crypto:1" },
+	    { ":no-name" }, { "" } };
+	struct sdp_build p;
+	struct sdp_session *s = NULL;
+	const struct sdp_attr *a;
+	struct buf b;
+
+	memset(&p, 0, sizeof(p));
+	p.addr = "192.0.2.1";
+	p.codecs = &pcmu;
+	p.ncodecs = 1;
+	p.session_attrs = sess;
+	p.nsession_attrs = 1;
+	p.media_attrs = media;
+	p.nmedia_attrs = 2;
+	buf_init(&b, SDP_MAX);
+	CHECK_EQ_INT(sdp_build(&p, &b), 0);
+	CHECK_EQ_INT(sdp_parse(b.data, b.len, &s), 0);
+	if (s) {
+		a = sdp_attr_find(s->attr, s->nattr, "svopi-expect", 0);
+		CHECK(a && sip_str_eq(a->value, "sha-256 AB"));
+		a = sdp_attr_find(s->media[0].attr, s->media[0].nattr,
+		    "acap", 0);
+		CHECK(a && sip_str_eq(a->value, "1 key-mgmt:mikey"));
+		CHECK(sdp_attr_find(s->media[0].attr, s->media[0].nattr,
+		    "tcap", 0) != NULL);
+	}
+	s = sdp_free(s);
+	buf_release(&b);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.media_attrs = bad[i];
+		p.nmedia_attrs = 1;
+		buf_init(&b, SDP_MAX);
+		CHECK_EQ_INT(sdp_build(&p, &b), -EINVAL);
+		buf_release(&b);
+	}
+	p.media_attrs = media;
+	p.nmedia_attrs = SDP_ATTR_MAX;	/* more than the array, refused */
+	buf_init(&b, SDP_MAX);
+	CHECK_EQ_INT(sdp_build(&p, &b), -EINVAL);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -478,5 +530,6 @@ main(void)
 	test_parse_cases();
 	test_limits();
 	test_build();
+	test_build_attrs();
 	return test_exit();
 }

@@ -1,0 +1,423 @@
+/* Trust of a call: the peer's certificate validated from the trust store
+ * or at the trust server, VUC prompts, and the awaiting-trust wait with
+ * its status long poll and deadline. See call-int.h and docs/calls.md. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "daemon/call-int.h"
+#include "daemon/conf.h"
+#include "daemon/identity.h"
+#include "common/log.h"
+
+static void call_trust_reply(const struct trust_api_reply *rep,
+	void *userdata);
+
+char *
+call_cert_pem(X509 *x)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n;
+
+	if (!bio)
+		return NULL;
+	if (PEM_write_bio_X509(bio, x) == 1) {
+		n = BIO_get_mem_data(bio, &data);
+		out = malloc((size_t)n + 1);
+		if (out) {
+			memcpy(out, data, (size_t)n);
+			out[n] = '\0';
+		}
+	}
+	BIO_free(bio);
+	return out;
+}
+
+/* --- VUC prompts --- */
+
+void
+calls_vuc_drop(struct calls *cs, const char *peer)
+{
+	struct vuc_prompt *v, *n;
+
+	for (v = LIST_FIRST(&cs->vucs); v; v = n) {
+		n = LIST_NEXT(v, link);
+		if (!peer || strcmp(v->peer, peer) == 0) {
+			LIST_REMOVE(v, link);
+			free(v);
+		}
+	}
+}
+
+void
+calls_vuc_free_all(struct calls *cs)
+{
+	calls_vuc_drop(cs, NULL);
+}
+
+static void
+calls_vuc_add(struct calls *cs, const char *peer, const char *role,
+	const char *code, int64_t expires)
+{
+	struct vuc_prompt *v;
+
+	calls_vuc_drop(cs, peer);
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return;
+	snprintf(v->peer, sizeof(v->peer), "%s", peer);
+	snprintf(v->role, sizeof(v->role), "%s", role);
+	snprintf(v->code, sizeof(v->code), "%s", code);
+	v->expires = expires;
+	LIST_INSERT_HEAD(&cs->vucs, v, link);
+	if (*code)
+		log_info("VUC issued for %s: tell them the code", peer);
+	else
+		log_info("VUC requested from %s: enter the code they give you",
+			peer);
+	CALLS_EV(cs, vuc, peer, code, expires);
+}
+
+int
+calls_vuc_foreach(struct calls *cs, int (*cb)(const char *peer,
+	const char *role, const char *code, int64_t expires, void *ud),
+	void *ud)
+{
+	struct vuc_prompt *v;
+	int r;
+
+	LIST_FOREACH(v, &cs->vucs, link)
+		if ((r = cb(v->peer, v->role, v->code, v->expires, ud)) < 0)
+			return r;
+	return 0;
+}
+
+/* --- awaiting trust --- */
+
+static void
+call_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct call *c = arg;
+
+	if (c->trust == CALL_TRUST_OK && c->visible)
+		return;
+	call_end(c, c->visible ? "trust not established in time" :
+		"pre-call exchange expired");
+	calls_gc(c->cs);
+}
+
+void
+call_arm_deadline(struct call *c)
+{
+	struct timeval tv = { (time_t)c->cs->d->conf->trust_wait, 0 };
+
+	if (!c->deadline)
+		c->deadline = evtimer_new(c->cs->d->base, call_deadline_cb, c);
+	if (c->deadline)
+		evtimer_add(c->deadline, &tv);
+}
+
+static void
+call_poll(struct call *c)
+{
+	struct calls *cs = c->cs;
+	int r;
+
+	r = trust_client_status(cs->tc, cs->login, cs->trust_password,
+		c->peer, CALL_POLL_WAIT, c->rel, call_trust_reply, c, &c->treq);
+	if (r < 0) {
+		c->treq = NULL;
+		call_end(c, "trust server request failed");
+	}
+}
+
+/* Background revalidation of a stale entry: record what the server says. */
+static void
+calls_reval_reply(const struct trust_api_reply *rep, void *userdata)
+{
+	struct call *c = userdata;
+	struct calls *cs = c->cs;
+
+	c->treq = NULL;
+	if (rep->error == 0) {
+		if (rep->certificate == TRUST_API_CERT_MATCH &&
+		    rep->relationship == TRUST_API_REL_TRUSTED)
+			truststore_record(cs->ts, c->peer, c->fp,
+				TRUSTSTORE_TRUSTED, call_now_unix());
+		else if (rep->certificate == TRUST_API_CERT_MISMATCH) {
+			truststore_record(cs->ts, c->peer, c->fp,
+				TRUSTSTORE_MISMATCH, call_now_unix());
+			calls_alert(cs, c->peer, "revalidation: certificate "
+				"is not the peer's reference any more");
+		}
+	}
+	if (c->state == CALL_ENDED)
+		calls_gc(cs);
+}
+
+/* The trust server refused the certificate or failed: ends the call.
+ * Returns true when it did. */
+static bool
+call_trust_refused(struct call *c, const struct trust_api_reply *rep)
+{
+	struct calls *cs = c->cs;
+	char why[200];
+
+	if (rep->error < 0) {
+		snprintf(why, sizeof(why), "trust server: %s",
+			trust_client_strerror(rep->error));
+		if (!c->outgoing && c->req && !c->req_is_invite)
+			call_reply(c, 480, why, NULL, 0);
+		call_end(c, why);
+		return true;
+	}
+	if (rep->kind != TRUST_API_VALIDATE ||
+	    rep->certificate == TRUST_API_CERT_MATCH)
+		return false;
+	snprintf(why, sizeof(why), "peer certificate %s at the trust server",
+		trust_api_certificate_to_string(rep->certificate));
+	if (rep->certificate == TRUST_API_CERT_MISMATCH)
+		truststore_record(cs->ts, c->peer, c->fp, TRUSTSTORE_MISMATCH,
+			call_now_unix());
+	calls_alert(cs, c->peer, why);
+	if (!c->outgoing && c->req)
+		call_reply(c, 403, why, NULL, 0);
+	call_end(c, why);
+	return true;
+}
+
+static void
+call_trust_reply(const struct trust_api_reply *rep, void *userdata)
+{
+	struct call *c = userdata;
+	struct calls *cs = c->cs;
+
+	c->treq = NULL;
+	if (c->state == CALL_ENDED) {
+		calls_gc(cs);
+		return;
+	}
+	if (rep->error == -ETIMEDOUT && rep->kind == TRUST_API_STATUS) {
+		call_poll(c);
+		return;
+	}
+	if (call_trust_refused(c, rep))
+		return;
+	c->rel = rep->relationship;
+	if (rep->relationship == TRUST_API_REL_TRUSTED) {
+		truststore_record(cs->ts, c->peer, c->fp, TRUSTSTORE_TRUSTED,
+			call_now_unix());
+		calls_vuc_drop(cs, c->peer);
+		cs->trusted(c);
+		return;
+	}
+	if (rep->kind == TRUST_API_VALIDATE) {
+		truststore_record(cs->ts, c->peer, c->fp,
+			rep->relationship == TRUST_API_REL_PENDING ?
+			TRUSTSTORE_PENDING : TRUSTSTORE_NONE, call_now_unix());
+		if (rep->vuc[0])
+			calls_vuc_add(cs, c->peer, "issued", rep->vuc,
+				rep->vuc_expires);
+		else
+			calls_vuc_add(cs, c->peer, "requested", "", 0);
+		c->trust = CALL_TRUST_WAIT;
+		call_arm_deadline(c);
+		/* Bob answers the OPTIONS now: the certificate is the
+		 * peer's; the call waits for the relationship. */
+		if (!c->outgoing && c->req && !c->req_is_invite)
+			call_answer_options(c);
+		if (c->visible)
+			call_set_state(c, CALL_AWAITING_TRUST);
+	}
+	call_poll(c);
+}
+
+/* Bob's 200 to the pre-call OPTIONS: his R_MESSAGE. */
+void
+call_answer_options(struct call *c)
+{
+	uint8_t *sdp = NULL;
+	size_t n = 0;
+
+	if (call_sdp(c, 0, true, c->rmsg, c->rlen, &sdp, &n) < 0) {
+		call_reply(c, 500, "cannot build the answer", NULL, 0);
+		return;
+	}
+	call_reply(c, 200, NULL, sdp, n);
+	free(sdp);
+}
+
+/* A stale trusted entry: revalidate in the background while the call goes
+ * on. A hidden twin keeps the request's context. */
+static void
+call_revalidate(struct call *c, const char *pem)
+{
+	struct calls *cs = c->cs;
+	struct call *bg = call_new(cs, c->outgoing, c->peer);
+
+	if (!bg)
+		return;
+	memcpy(bg->fp, c->fp, sizeof(bg->fp));
+	bg->state = CALL_ENDED;
+	if (trust_client_validate(cs->tc, cs->login, cs->trust_password,
+	    c->peer, pem, calls_reval_reply, bg, &bg->treq) < 0) {
+		bg->treq = NULL;
+		call_free(bg);
+	}
+}
+
+/* Validates the peer's certificate (c->res.peer_cert): store first. */
+void
+call_validate(struct call *c)
+{
+	struct calls *cs = c->cs;
+	enum truststore_result tr = TRUSTSTORE_UNKNOWN;
+	char fpc[IDENTITY_FPR_LEN];
+	char *pem;
+	int r;
+
+	identity_fingerprint(c->res.peer_cert, fpc);
+	truststore_fp_normalize(fpc, c->fp);
+	truststore_lookup(cs->ts, c->peer, c->fp, call_now_unix(),
+		cs->d->conf->trust_cache_ttl, &tr);
+	pem = call_cert_pem(c->res.peer_cert);
+	if (!pem) {
+		call_end(c, "out of memory");
+		return;
+	}
+	if (tr == TRUSTSTORE_TRUSTED_FRESH || tr == TRUSTSTORE_TRUSTED_STALE) {
+		log_info("call %u: %s trusted from the trust store (%s)", c->id,
+			c->peer, truststore_result_to_string(tr));
+		if (tr == TRUSTSTORE_TRUSTED_STALE && cs->tc)
+			call_revalidate(c, pem);
+		free(pem);
+		c->rel = TRUST_API_REL_TRUSTED;
+		cs->trusted(c);
+		return;
+	}
+	if (tr == TRUSTSTORE_CHANGED)
+		calls_alert(cs, c->peer, "peer certificate changed since it "
+			"was trusted: not trusted until the trust server "
+			"confirms it");
+	if (!cs->tc) {
+		free(pem);
+		if (!c->outgoing && c->req)
+			call_reply(c, 480, "no trust server configured", NULL,
+				0);
+		call_end(c, "peer not in the trust store and no trust server");
+		return;
+	}
+	r = trust_client_validate(cs->tc, cs->login, cs->trust_password,
+		c->peer, pem, call_trust_reply, c, &c->treq);
+	free(pem);
+	if (r < 0) {
+		c->treq = NULL;
+		call_end(c, "trust server request failed");
+	}
+}
+
+/* --- the user's trust requests --- */
+
+static void
+calls_tc_state(enum trust_client_state s, void *userdata)
+{
+	struct calls *cs = userdata;
+
+	CALLS_EV(cs, trust_server, s);
+}
+
+/* The trust store, and the trust client when [trust] server is set. */
+int
+calls_trust_new(struct calls *cs)
+{
+	const struct conf *cf = cs->d->conf;
+	struct trust_client_config tcc;
+	char path[4096], err[512];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/trust.db", cf->state_dir);
+	r = truststore_open(path, &cs->ts);
+	if (r < 0) {
+		log_error("trust store %s: %s", path, strerror(-r));
+		return r;
+	}
+	if (!cf->trust_server || !*cf->trust_server)
+		return 0;
+	if (!cf->trust_password_file) {
+		log_error("[trust] server needs password_file");
+		return -EINVAL;
+	}
+	r = conf_read_secret(cf->trust_password_file, &cs->trust_password,
+		err, sizeof(err));
+	if (r < 0) {
+		log_error("%s", err);
+		return r;
+	}
+	memset(&tcc, 0, sizeof(tcc));
+	tcc.server = cf->trust_server;
+	tcc.ca_file = cf->trust_ca_file;
+	tcc.retries = 2;
+	r = trust_client_new(cs->d->base, &tcc, &cs->tc);
+	if (r < 0) {
+		log_error("trust server %s: %s", cf->trust_server,
+			strerror(-r));
+		return r;
+	}
+	trust_client_set_state_cb(cs->tc, calls_tc_state, cs);
+	return 0;
+}
+
+int
+calls_enroll(struct calls *cs, trust_client_cb cb, void *ud)
+{
+	if (!cs->tc)
+		return -ENOTCONN;
+	return trust_client_enroll(cs->tc, cs->login, cs->trust_password,
+		cs->cert_pem, cb, ud, NULL);
+}
+
+/* A peer as given by the user: a SIP URI or "user@host". */
+static int
+calls_peer_aor(const char *peer, char *aor)
+{
+	char tmp[TRUSTSTORE_PEER_MAX + 8];
+
+	if (call_aor_of(peer, strlen(peer), aor, TRUSTSTORE_PEER_MAX + 1) == 0)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "sip:%s", peer);
+	return call_aor_of(tmp, strlen(tmp), aor, TRUSTSTORE_PEER_MAX + 1);
+}
+
+int
+calls_redeem(struct calls *cs, const char *peer, const char *code,
+	trust_client_cb cb, void *ud)
+{
+	char aor[TRUSTSTORE_PEER_MAX + 1];
+
+	if (!cs->tc)
+		return -ENOTCONN;
+	if (calls_peer_aor(peer, aor) < 0)
+		return -EADDRNOTAVAIL;
+	return trust_client_redeem(cs->tc, cs->login, cs->trust_password, aor,
+		code, cb, ud, NULL);
+}
+
+int
+calls_trust_list(struct calls *cs, truststore_list_cb cb, void *ud)
+{
+	return truststore_list(cs->ts, cb, ud);
+}
+
+int
+calls_trust_forget(struct calls *cs, const char *peer, char *aor)
+{
+	if (call_aor_of(peer, strlen(peer), aor, TRUSTSTORE_PEER_MAX + 1) < 0)
+		snprintf(aor, TRUSTSTORE_PEER_MAX + 1, "%s", peer);
+	return truststore_forget(cs->ts, aor);
+}
