@@ -13,6 +13,8 @@
 /* Packets remembered beside the jitter buffer so a lost frame can be
  * rebuilt from the in-band FEC of the packet after it (Opus). */
 #define VOICE_RECENT	8
+/* Silent frames encoded before the encoder's output is reused. */
+#define VOICE_SILENCE_SETTLE	10
 
 struct voice_recent {
 	bool valid;
@@ -50,6 +52,12 @@ struct media_voice {
 	uint32_t rx_ev_ts;
 	uint8_t rx_ev_digit;
 	uint16_t rx_ev_dur;
+
+	/* Silence, encoded once it settled (no capture, or muted): an idle
+	 * or muted call costs no encoder time. */
+	uint8_t silence[MEDIA_FRAME_MAX];
+	size_t silence_len;
+	unsigned silence_run;
 
 	int16_t pcm[MEDIA_CODEC_FRAME_MAX];
 	struct media_voice_stats st;
@@ -92,11 +100,28 @@ voice_read(void *ctx, uint8_t pt, uint8_t *out, size_t cap)
 
 	if (pt != v->pt)
 		return -ENOTSUP;
-	if (v->mute || !v->in.read)
+	if (v->mute || !v->in.read) {
+		/* The encoder's output for digital silence settles after a
+		 * few frames (VOICE_SILENCE_SETTLE); from then on the same
+		 * bytes go out. */
+		if (v->silence_len && v->silence_len <= cap) {
+			memcpy(out, v->silence, v->silence_len);
+			v->st.frames_in++;
+			return (int)v->silence_len;
+		}
 		memset(v->pcm, 0, n * sizeof(int16_t));
-	else if ((rc = v->in.read(v->in.ctx, v->pcm, n)) < 0)
-		memset(v->pcm, 0, n * sizeof(int16_t));
-	rc = media_codec_encode(v->codec, v->pcm, out, cap);
+		rc = media_codec_encode(v->codec, v->pcm, out, cap);
+		if (rc > 0 && ++v->silence_run >= VOICE_SILENCE_SETTLE) {
+			memcpy(v->silence, out, (size_t)rc);
+			v->silence_len = (size_t)rc;
+		}
+	} else {
+		v->silence_run = 0;
+		v->silence_len = 0;
+		if (v->in.read(v->in.ctx, v->pcm, n) < 0)
+			memset(v->pcm, 0, n * sizeof(int16_t));
+		rc = media_codec_encode(v->codec, v->pcm, out, cap);
+	}
 	if (rc > 0)
 		v->st.frames_in++;
 	return rc;
@@ -271,6 +296,12 @@ voice_write(void *ctx, const struct media_frame *f)
 	}
 	if (f->pt != v->pt || !f->len || f->len > MEDIA_FRAME_MAX) {
 		v->st.dropped++;
+		return;
+	}
+	if (!v->out.write) {
+		/* Nowhere to play ([media] audio = null): no buffering, no
+		 * decoding, no playout timer; only counted. */
+		v->st.packets++;
 		return;
 	}
 	if (!v->rx_started) {

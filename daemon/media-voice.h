@@ -24,7 +24,8 @@ struct media_voice_params {
 	uint8_t pt;		/* payload type we send and accept */
 	unsigned ptime_ms;	/* 0 = MEDIA_PTIME_MS */
 	struct audio_in in;	/* read NULL: silence */
-	struct audio_out out;	/* write NULL: decoded, then discarded */
+	struct audio_out out;	/* write NULL: nothing buffered or decoded
+				 * (only counted) */
 	bool no_conceal;	/* losses play as silence (comparisons) */
 	/* RFC 4733 telephone-event: the dynamic payload type (96..127)
 	 * negotiated for it (same clock as the codec), or 0 for none (Dtmf

@@ -83,6 +83,16 @@ dump_feedback(void *ctx, uint8_t fraction_lost)
 	d->inner.feedback(d->inner.ctx, fraction_lost);
 }
 
+static int
+dump_event(void *ctx, uint8_t *out, size_t cap, uint8_t *ret_pt,
+    bool *ret_marker, uint32_t *ret_ts_back)
+{
+	struct dumper *d = ctx;
+
+	return d->inner.event(d->inner.ctx, out, cap, ret_pt, ret_marker,
+	    ret_ts_back);
+}
+
 static void
 dump_wrap(struct media_source *s)
 {
@@ -94,6 +104,7 @@ dump_wrap(struct media_source *s)
 	s->read = dump_read;
 	s->close = dump_close;
 	s->feedback = dump_feedback;
+	s->event = d->inner.event ? dump_event : NULL;
 	s->ctx = d;
 }
 
@@ -210,7 +221,7 @@ check_side(const struct side *rx, const struct side *tx, bool relay,
 	media_voice_stats(tx->voice, &vt);
 	EXPECT(mt.sent > 0 && vt.frames_in + vt.event_packets_sent == mt.sent);
 	EXPECT(mr.rejected == 0 && vr.dropped == 0);
-	EXPECT(vr.played > 0);
+	EXPECT(vr.played > 0 || (!rx->record && !rx->pulse));
 	EXPECT(vr.packets + vr.event_packets_received == mr.received);
 	if (!relay) {
 		EXPECT(mr.received == mt.sent);
