@@ -44,57 +44,71 @@ sox -n -r 16000 -c 1 -b 16 "$T/sweep.wav" synth 9 sine 200:3400 gain -6 ||
 	fail "sox"
 espeak-ng -w "$T/speech.wav" "Alice calls Bob over an encrypted line." ||
 	fail "espeak-ng"
-start_pulse
-lo=$(itest_port)
-parec --server="$SRV" -d svopi_out.monitor --file-format=wav --rate=16000 \
-	--channels=1 "$T/mon1.wav" &
-PR=$!
-ITEST_PIDS="$ITEST_PIDS $PR"
-"$D" --codec opus --ms 9000 --ports "$lo-$(( lo + 40 ))" \
-	--port-file "$T/ports" --play-a "$T/sweep.wav" \
-	--record-a "$T/ra.wav" --pulse-b "$SRV" >"$T/driver.log" 2>&1 &
-DP=$!
-ITEST_PIDS="$ITEST_PIDS $DP"
-itest_wait_for 20 test -s "$T/ports" || fail "driver did not start"
-paplay --server="$SRV" -d svopi_in "$T/speech.wav" || fail "paplay"
-sleep 1
-# Restart the sound server under the running call.
-kill "$PR" "$PA_PID"
-itest_wait_for 10 sh -c "! kill -0 $PA_PID" || fail "pulseaudio did not stop"
-note "pulseaudio stopped mid-call"
-start_pulse
-parec --server="$SRV" -d svopi_out.monitor --file-format=wav --rate=16000 \
-	--channels=1 "$T/mon2.wav" &
-PR=$!
-ITEST_PIDS="$ITEST_PIDS $PR"
-wait "$DP" || { cat "$T/driver.log" >&2; fail "driver"; }
-kill "$PR"
-cat "$T/driver.log" >&2
-grep -q "^OK" "$T/driver.log" || fail "call checks"
-# The call went on through the restart: every packet arrived (checked by
-# the driver) and B connected twice.
-grep -q "^pulse: connects=2 " "$T/driver.log" ||
-	fail "no reconnection to the restarted server"
-# Before the restart: the monitor heard the sweep B received.
-m1=$("$C" --trim --segment-ms 200 "$T/sweep.wav" "$T/mon1.wav") ||
-	fail "media-corr"
-note "sink monitor before the restart: $m1"
-v=${m1#corr=}
-# 0.5: this path crosses two schedulers (ours and the sound server's);
-# measured 0.98 on an idle machine, 0.29-0.98 while the whole suite runs
-# on 2 cores without --high-priority; an unrelated signal scores ~0.
-awk -v v="${v%% *}" 'BEGIN { exit !(v >= 0.5) }' ||
-	fail "sink monitor does not hold the call's audio"
-# B's capture: the speech played into svopi_in reached A.
-c1=$("$C" --trim --segment-ms 200 "$T/speech.wav" "$T/ra.wav") ||
-	fail "media-corr"
-note "capture at B, recorded at A: $c1"
-v=${c1#corr=}
-awk -v v="${v%% *}" 'BEGIN { exit !(v >= 0.7) }' ||
-	fail "captured speech did not reach A"
-# After the restart: the new server's monitor hears the sweep again.
-r2=$(rms "$T/mon2.wav")
-note "sink monitor after the restart: RMS $r2"
-awk -v v="$r2" 'BEGIN { exit !(v >= 0.05) }' ||
-	fail "nothing played after the sound server came back"
+# attempt: one call through the sound server, restarted mid-call. The
+# content checks return 1 (retried once: on a machine loaded by parallel
+# builds and tests the sound server or our libpulse thread can starve for
+# seconds); everything else fails at once.
+attempt() {
+	rm -f "$T/ports" "$T/mon1.wav" "$T/mon2.wav" "$T/ra.wav"
+	start_pulse
+	lo=$(itest_port)
+	parec --server="$SRV" -d svopi_out.monitor --file-format=wav --rate=16000 \
+		--channels=1 "$T/mon1.wav" &
+	PR=$!
+	ITEST_PIDS="$ITEST_PIDS $PR"
+	"$D" --codec opus --ms 9000 --ports "$lo-$(( lo + 40 ))" \
+		--port-file "$T/ports" --play-a "$T/sweep.wav" \
+		--record-a "$T/ra.wav" --pulse-b "$SRV" >"$T/driver.log" 2>&1 &
+	DP=$!
+	ITEST_PIDS="$ITEST_PIDS $DP"
+	itest_wait_for 20 test -s "$T/ports" || fail "driver did not start"
+	paplay --server="$SRV" -d svopi_in "$T/speech.wav" || fail "paplay"
+	sleep 1
+	# Restart the sound server under the running call.
+	kill "$PR" "$PA_PID"
+	itest_wait_for 10 sh -c "! kill -0 $PA_PID" || fail "pulseaudio did not stop"
+	note "pulseaudio stopped mid-call"
+	start_pulse
+	parec --server="$SRV" -d svopi_out.monitor --file-format=wav --rate=16000 \
+		--channels=1 "$T/mon2.wav" &
+	PR=$!
+	ITEST_PIDS="$ITEST_PIDS $PR"
+	wait "$DP" || { cat "$T/driver.log" >&2; fail "driver"; }
+	kill "$PR"
+	cat "$T/driver.log" >&2
+	grep -q "^OK" "$T/driver.log" || fail "call checks"
+	# The call went on through the restart: every packet arrived (checked by
+	# the driver) and B connected twice.
+	grep -q "^pulse: connects=2 " "$T/driver.log" ||
+		fail "no reconnection to the restarted server"
+	# Before the restart: the monitor heard the sweep B received.
+	m1=$("$C" --trim --segment-ms 200 "$T/sweep.wav" "$T/mon1.wav") ||
+		fail "media-corr"
+	note "sink monitor before the restart: $m1"
+	v=${m1#corr=}
+	# 0.5: this path crosses two schedulers (ours and the sound server's);
+	# measured 0.98 on an idle machine, 0.29-0.98 while the whole suite runs
+	# on 2 cores without --high-priority; an unrelated signal scores ~0.
+	awk -v v="${v%% *}" 'BEGIN { exit !(v >= 0.5) }' ||
+		{ note "sink monitor does not hold the call's audio"; return 1; }
+	# B's capture: the speech played into svopi_in reached A.
+	c1=$("$C" --trim --segment-ms 200 "$T/speech.wav" "$T/ra.wav") ||
+		fail "media-corr"
+	note "capture at B, recorded at A: $c1"
+	v=${c1#corr=}
+	awk -v v="${v%% *}" 'BEGIN { exit !(v >= 0.7) }' ||
+		{ note "captured speech did not reach A"; return 1; }
+	# After the restart: the new server's monitor hears the sweep again.
+	r2=$(rms "$T/mon2.wav")
+	note "sink monitor after the restart: RMS $r2"
+	awk -v v="$r2" 'BEGIN { exit !(v >= 0.05) }' ||
+		{ note "nothing played after the sound server came back"; return 1; }
+	return 0
+}
+attempt || {
+	note "retrying once: the audio did not make it through"
+	kill "$PA_PID" 2>/dev/null
+	itest_wait_for 10 sh -c "! kill -0 $PA_PID" || fail "pulseaudio"
+	attempt || fail "the sound server path lost the call's audio twice"
+}
 exit 0
