@@ -29,6 +29,11 @@ bench_media_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	-I$(top_srcdir)/tests/integration
 bench_media_LDADD = $(LIBSVOPID_MEDIA)
 
+# --- call set-up against baresip, concurrency (docs/performance-setup.md) ---
+EXTRA_DIST += bench/setup bench/setup-lib.sh bench/setup-run.py \
+	bench/concurrency bench/concurrency-run.py bench/perf-breakdown.py \
+	bench/rss.py
+
 EXTRA_PROGRAMS += $(BENCH_PROGS)
 CLEANFILES += $(BENCH_PROGS)
 .PHONY: bench

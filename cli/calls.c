@@ -62,6 +62,8 @@ ctl_call_json(const char *path, struct json_object *p)
 		json_object_new_boolean(ctl_bool(p, "Secure")));
 	json_object_object_add(o, "peer_verified",
 		json_object_new_boolean(ctl_bool(p, "PeerVerified")));
+	json_object_object_add(o, "verification",
+		json_object_new_string(ctl_str(p, "Verification")));
 	json_object_object_add(o, "cipher",
 		json_object_new_string(ctl_str(p, "Cipher")));
 	json_object_object_add(o, "end_reason",
@@ -117,6 +119,10 @@ ctl_call_print(struct json_object *o)
 		json_object_object_foreach(t, k, tv)
 			printf(" %s=%sms", k, json_object_get_string(tv));
 	}
+	v = json_object_object_get(o, "verification");
+	if (v && strcmp(json_object_get_string(v), "cache; trust server "
+	    "unreachable") == 0)
+		printf(" (verified from cache; trust server unreachable)");
 	v = json_object_object_get(o, "end_reason");
 	if (v && *json_object_get_string(v))
 		printf(" reason=\"%s\"", json_object_get_string(v));

@@ -161,6 +161,8 @@ bus_call_prop(sd_bus *bus, const char *path, const char *iface,
 		return sd_bus_message_append(reply, "b", ci.secure);
 	if (strcmp(prop, "PeerVerified") == 0)
 		return sd_bus_message_append(reply, "b", ci.peer_verified);
+	if (strcmp(prop, "Verification") == 0)
+		return sd_bus_message_append(reply, "s", ci.verified_by);
 	if (strcmp(prop, "Cipher") == 0)
 		return sd_bus_message_append(reply, "s", ci.cipher);
 	if (strcmp(prop, "EndReason") == 0)
@@ -267,6 +269,8 @@ static const sd_bus_vtable bus_call_vtable[] = {
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("PeerVerified", "b", bus_call_prop, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Verification", "s", bus_call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Cipher", "s", bus_call_prop, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("EndReason", "s", bus_call_prop, 0,
@@ -357,7 +361,8 @@ bus_ev_call_changed(void *ctx, struct call *c)
 	if (!o)
 		return;
 	sd_bus_emit_properties_changed(d->bus, o->path, BUS_CALL_IFACE,
-		"State", "Secure", "PeerVerified", "Cipher", "EndReason",
+		"State", "Secure", "PeerVerified", "Verification", "Cipher",
+		"EndReason",
 		"Timings", "Codec", NULL);
 	busloop_update(d->busloop);
 }
@@ -519,11 +524,17 @@ bus_call_method_list_calls(sd_bus_message *m, void *userdata,
 {
 	struct svopid *d = userdata;
 	sd_bus_message *reply = NULL;
-	struct call *calls[256];
+	struct call **calls;
 	size_t n;
 	int r;
 
-	n = calls_list(d->calls, calls, sizeof(calls) / sizeof(calls[0]));
+	/* Every call, however many (the ended ones are bounded by
+	 * CALL_ENDED_KEEP, the live ones by what the peers set up). */
+	n = calls_list(d->calls, NULL, 0);
+	calls = calloc(n ? n : 1, sizeof(*calls));
+	if (!calls)
+		return -ENOMEM;
+	n = calls_list(d->calls, calls, n);
 	r = sd_bus_message_new_method_return(m, &reply);
 	if (r >= 0)
 		r = sd_bus_message_open_container(reply, 'a', "o");
@@ -533,6 +544,7 @@ bus_call_method_list_calls(sd_bus_message *m, void *userdata,
 		bus_call_path(call_id(calls[i]), path, sizeof(path));
 		r = sd_bus_message_append(reply, "o", path);
 	}
+	free(calls);
 	return reply_array_send(reply, r);
 }
 
@@ -643,15 +655,25 @@ bus_call_method_enter_vuc(sd_bus_message *m, void *userdata,
 	struct svopid *d = userdata;
 	struct bus_pending *p;
 	const char *peer, *code;
+	char digits[TRUST_API_VUC_DIGITS + 1];
 	int r;
 
 	r = sd_bus_message_read(m, "ss", &peer, &code);
 	if (r < 0)
 		return r;
+	/* Refused here, not at the trust server: a malformed code would
+	 * only cost the user a try there. */
+	if (!*peer)
+		return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
+			"no peer given: the SIP address of the person who "
+			"reads you the code");
+	if (trust_api_vuc_digits(code, digits) < 0)
+		return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
+			"a voice unlock code is 8 digits, like 1234-5678");
 	p = pending_new(d, m);
 	if (!p)
 		return -ENOMEM;
-	r = calls_redeem(d->calls, peer, code, bus_call_redeem_reply, p);
+	r = calls_redeem(d->calls, peer, digits, bus_call_redeem_reply, p);
 	if (r < 0) {
 		pending_free(p);
 		if (r == -ENOTCONN)
@@ -730,6 +752,9 @@ bus_call_method_trust_forget(sd_bus_message *m, void *userdata,
 	r = sd_bus_message_read(m, "s", &peer);
 	if (r < 0)
 		return r;
+	if (!*peer)
+		return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
+			"no peer given: the SIP address to forget");
 	r = calls_trust_forget(d->calls, peer, aor);
 	if (r == -ENOENT)
 		return sd_bus_error_setf(e, "org.svopi.Daemon1.Error.NotFound",

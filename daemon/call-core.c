@@ -13,6 +13,7 @@
 
 #include "daemon/call-int.h"
 #include "daemon/conf.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 static const char *const call_state_names[] = {
@@ -72,6 +73,30 @@ call_set_state(struct call *c, enum call_state s)
 void
 calls_alert(struct calls *cs, const char *peer, const char *reason)
 {
+	char keybuf[TRUSTSTORE_PEER_MAX + 1 + 256], text[320];
+	unsigned repeats = 0, others;
+	uint64_t key;
+	int n;
+
+	/* The key: peer and reason, so a peer's flood of one kind cannot
+	 * hide another kind, nor another peer's alert. */
+	n = snprintf(keybuf, sizeof(keybuf), "%s%c%s", peer, '\0', reason);
+	if (n < 0 || (size_t)n >= sizeof(keybuf))
+		n = (int)sizeof(keybuf) - 1;
+	key = siphash24(keybuf, (size_t)n, cs->alert_key);
+	if (!coalesce_event(&cs->alerts, key, clock_mono_ms(), &repeats))
+		return;
+	others = coalesce_take_over_budget(&cs->alerts);
+	if (others)
+		log_warning("%u security alerts held back in the last %u s "
+			"(too many at once)", others,
+			CALL_ALERT_WINDOW_MS / 1000);
+	if (repeats) {
+		snprintf(text, sizeof(text), "%s (and %u more like it in the "
+			"last %u s)", reason, repeats,
+			CALL_ALERT_WINDOW_MS / 1000);
+		reason = text;
+	}
 	log_warning("security alert (%s): %s", peer, reason);
 	CALLS_EV(cs, alert, peer, reason);
 }
@@ -90,6 +115,7 @@ call_info(const struct call *c, struct call_info *ret)
 	ret->state = call_state_names[c->state];
 	ret->secure = c->secure;
 	ret->peer_verified = c->peer_verified;
+	ret->verified_by = c->verified_by;
 	ret->cipher = c->cipher;
 	ret->end_reason = c->end_reason;
 	ret->t_trust = c->t_trust;
@@ -135,7 +161,7 @@ calls_list(struct calls *cs, struct call **out, size_t max)
 			if (i < max)
 				out[i] = c;
 		}
-	return n < max ? n : max;
+	return n;
 }
 
 /* --- call objects --- */
@@ -153,6 +179,7 @@ call_new(struct calls *cs, bool outgoing, const char *peer)
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 	c->t_trust = c->t_ringing = c->t_answered = c->t_media = -1;
+	c->verified_by = "";
 	c->src.udp_fd = -1;
 	c->ports = (struct media_ports)MEDIA_PORTS_INIT;
 	LIST_INSERT_HEAD(&cs->calls, c, link);
@@ -167,8 +194,12 @@ call_free(struct call *c)
 	LIST_REMOVE(c, link);
 	if (c->treq)
 		trust_client_cancel(c->treq);
+	if (c->reval)
+		trust_client_cancel(c->reval);
 	if (c->deadline)
 		event_free(c->deadline);
+	if (c->reval_timer)
+		event_free(c->reval_timer);
 	call_forget_txn(c);
 	c->media = media_free(c->media);
 	c->voice = NULL;	/* went with the media */
@@ -221,11 +252,28 @@ call_media_ready(void *ctx)
 {
 	struct call *c = ctx;
 
+	/* The callee's first packet can beat its 200 to the caller: the
+	 * timing then reads as the answer's (timings are ordered). */
+	if (c->t_media < 0 && c->t_answered < 0) {
+		c->media_early = true;
+		return;
+	}
 	if (c->t_media < 0) {
 		c->t_media = call_ms(c);
 		log_info("call %u: media ready after %lld ms", c->id,
 			(long long)c->t_media);
 		call_changed(c);
+	}
+}
+
+void
+call_mark_answered(struct call *c)
+{
+	c->t_answered = call_ms(c);
+	if (c->media_early && c->t_media < 0) {
+		c->t_media = c->t_answered;
+		log_info("call %u: media ready at the answer, %lld ms", c->id,
+			(long long)c->t_media);
 	}
 }
 
@@ -343,6 +391,12 @@ call_end(struct call *c, const char *reason)
 		trust_client_cancel(c->treq);
 		c->treq = NULL;
 	}
+	if (c->reval) {
+		trust_client_cancel(c->reval);
+		c->reval = NULL;
+	}
+	if (c->reval_timer)
+		evtimer_del(c->reval_timer);
 	call_forget_txn(c);
 	if (c->st && c->req) {
 		/* A held request still waits for an answer. */

@@ -27,6 +27,8 @@
 #include "daemon/media-null.h"
 #include "mikey-msg.h"
 #include "mikey-replay.h"
+#include "lib/coalesce.h"
+#include "daemon/siphash.h"
 #include "sip-uri.h"
 
 /* The quality figures (call_info) are reported at most this often (ms). */
@@ -70,6 +72,7 @@ struct call {
 	char end_reason[160];
 	struct timespec t0;
 	int64_t t_trust, t_ringing, t_answered, t_media;	/* ms, -1 */
+	bool media_early;	/* media came before the answer was seen */
 	/* MIKEY */
 	struct mikey_init_state *ist;	/* owned: our DH secret until finish */
 	uint8_t *imsg;		/* owned: the I_MESSAGE (copy) */
@@ -87,6 +90,13 @@ struct call {
 					 * callback; cancelled by call_free */
 	enum trust_api_relationship rel;
 	struct event *deadline;	/* owned */
+	/* A relationship from the trust store is asked again at the trust
+	 * server on every call (a stolen key must not stay trusted for
+	 * cache_ttl): */
+	struct trust_client_request *reval;	/* owned until the reply;
+					 * cancelled by call_free */
+	struct event *reval_timer;	/* owned: the callee's bound on it */
+	const char *verified_by;	/* static string, "" until known */
 	/* SIP, outgoing */
 	struct tp_dest dest;
 	struct txn_client *tc;	/* borrowed from txn: NULL once the final
@@ -153,12 +163,21 @@ struct calls {
 	size_t cert_len;
 	struct mikey_identity self;	/* borrows key and cert_der */
 	struct mikey_replay *replay;	/* owned; in memory only */
+	/* SecurityAlert per (peer, reason) at most once per
+	 * CALL_ALERT_WINDOW_MS, standing for the repeats it held back, and
+	 * at most CALL_ALERT_BUDGET per window over all peers (spoofed
+	 * INVITEs make every peer new). */
+	struct coalesce alerts;
+	uint8_t alert_key[SIPHASH_KEY_LEN];	/* random, for the keys */
 	struct mikey_policy policy;	/* offers stamped before our start
 					 * are refused: the replay cache
 					 * starts empty (RFC 3830 §5.4) */
 	/* call.c's next step for a call whose peer is trusted: how
 	 * call-trust.c, below the state machine, hands the call back up. */
 	void (*trusted)(struct call *c);
+	/* ... and for a call whose cached trust the trust server withdrew:
+	 * call.c ends it (CANCEL, BYE or 403, as the state asks). */
+	void (*withdrawn)(struct call *c, const char *why);
 };
 
 /* The events of the layer above, when it set one. */
@@ -166,6 +185,26 @@ struct calls {
 	if ((cs)->ev && (cs)->ev->name) \
 		(cs)->ev->name((cs)->ev_ctx, __VA_ARGS__); \
 } while (0)
+
+/* How long a callee holds a call whose peer is trusted from the store
+ * while the trust server confirms it: one round trip normally; when the
+ * server does not answer in time the cache rules apply (and the call says
+ * so). */
+#define CALL_REVAL_WAIT_MS 2000
+/* Call1 Verification values. */
+#define CALL_VERIFIED_SERVER "trust server"
+#define CALL_VERIFIED_CACHE "cache"
+#define CALL_VERIFIED_CACHE_ONLY "cache; trust server unreachable"
+
+/* Validations at the trust server that peers make us start (incoming
+ * OPTIONS/INVITE from peers not trusted in the store), in flight at once:
+ * in all, and per peer. A flood of offers from fresh self-signed
+ * identities gets 480 beyond these, and the trust client's queue keeps
+ * room for our own calls and the user's requests. */
+#define CALL_PEER_VALIDATIONS_MAX 16
+#define CALL_PEER_VALIDATIONS_PER_PEER 2
+#define CALL_ALERT_WINDOW_MS 10000
+#define CALL_ALERT_BUDGET 20
 
 /* call-core.c */
 int64_t call_now_unix(void);
@@ -178,6 +217,8 @@ void call_set_state(struct call *c, enum call_state s);
 void call_changed(struct call *c);
 void call_publish(struct call *c);
 void call_end(struct call *c, const char *reason);
+/* Sets t_answered (and t_media if media came first). */
+void call_mark_answered(struct call *c);
 void calls_alert(struct calls *cs, const char *peer, const char *reason);
 int call_media_new(struct call *c, const char *raddr, uint16_t rport);
 /* The voice engine with the negotiated codec on c->media, before
@@ -230,6 +271,10 @@ unsigned call_keys_respond(struct call *c, uint8_t **im, size_t ilen,
 
 /* call-trust.c */
 void call_validate(struct call *c);
+/* Asks the trust server again about the peer's certificate of a call that
+ * goes on from the trust store (the caller's direct INVITE); the answer
+ * may withdraw the call (cs->withdrawn). */
+void call_revalidate(struct call *c);
 void call_arm_deadline(struct call *c);
 void call_answer_options(struct call *c);
 void calls_vuc_drop(struct calls *cs, const char *peer);

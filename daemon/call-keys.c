@@ -108,7 +108,8 @@ call_direct_answer(struct call *c, uint8_t **rm, size_t rlen)
 	c->secure = true;
 	snprintf(c->cipher, sizeof(c->cipher), "%s",
 		mikey_srtp_suite_name(c->res.suite));
-	c->t_trust = call_ms(c);
+	if (c->t_trust < 0)
+		c->t_trust = call_ms(c);
 	if (!c->remote_port ||
 	    call_media_new(c, c->remote_addr, c->remote_port) < 0) {
 		call_end(c, "media setup failed");

@@ -18,6 +18,9 @@
 static void call_trust_reply(const struct trust_api_reply *rep,
 	void *userdata);
 
+static struct log_ratelimit calls_validation_rl =
+	LOG_RATELIMIT_INIT(5000, 5);
+
 char *
 call_cert_pem(X509 *x)
 {
@@ -137,30 +140,6 @@ call_poll(struct call *c)
 	}
 }
 
-/* Background revalidation of a stale entry: record what the server says. */
-static void
-calls_reval_reply(const struct trust_api_reply *rep, void *userdata)
-{
-	struct call *c = userdata;
-	struct calls *cs = c->cs;
-
-	c->treq = NULL;
-	if (rep->error == 0) {
-		if (rep->certificate == TRUST_API_CERT_MATCH &&
-		    rep->relationship == TRUST_API_REL_TRUSTED)
-			truststore_record(cs->ts, c->peer, c->fp,
-				TRUSTSTORE_TRUSTED, call_now_unix());
-		else if (rep->certificate == TRUST_API_CERT_MISMATCH) {
-			truststore_record(cs->ts, c->peer, c->fp,
-				TRUSTSTORE_MISMATCH, call_now_unix());
-			calls_alert(cs, c->peer, "revalidation: certificate "
-				"is not the peer's reference any more");
-		}
-	}
-	if (c->state == CALL_ENDED)
-		calls_gc(cs);
-}
-
 /* The trust server refused the certificate or failed: ends the call.
  * Returns true when it did. */
 static bool
@@ -214,6 +193,7 @@ call_trust_reply(const struct trust_api_reply *rep, void *userdata)
 		truststore_record(cs->ts, c->peer, c->fp, TRUSTSTORE_TRUSTED,
 			call_now_unix());
 		calls_vuc_drop(cs, c->peer);
+		c->verified_by = CALL_VERIFIED_SERVER;
 		cs->trusted(c);
 		return;
 	}
@@ -253,23 +233,151 @@ call_answer_options(struct call *c)
 	free(sdp);
 }
 
-/* A stale trusted entry: revalidate in the background while the call goes
- * on. A hidden twin keeps the request's context. */
+/* --- revalidation of a relationship from the trust store --- */
+
+/* The cache rules apply: the trust server could not be asked in time. */
 static void
-call_revalidate(struct call *c, const char *pem)
+call_reval_cache_only(struct call *c)
+{
+	c->verified_by = CALL_VERIFIED_CACHE_ONLY;
+	log_info("call %u: %s verified from the trust store only: the trust "
+		"server did not answer", c->id, c->peer);
+	if (c->trust == CALL_TRUST_OK)
+		call_changed(c);
+	else
+		c->cs->trusted(c);
+}
+
+static void
+call_reval_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct call *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->reval) {
+		trust_client_cancel(c->reval);
+		c->reval = NULL;
+	}
+	if (c->state != CALL_ENDED)
+		call_reval_cache_only(c);
+}
+
+static void
+call_reval_reply(const struct trust_api_reply *rep, void *userdata)
+{
+	struct call *c = userdata;
+	struct calls *cs = c->cs;
+	char why[200];
+
+	c->reval = NULL;
+	if (c->reval_timer)
+		evtimer_del(c->reval_timer);
+	if (c->state == CALL_ENDED) {
+		calls_gc(cs);
+		return;
+	}
+	if (rep->error < 0) {
+		call_reval_cache_only(c);
+		return;
+	}
+	if (rep->certificate == TRUST_API_CERT_MATCH &&
+	    rep->relationship == TRUST_API_REL_TRUSTED) {
+		truststore_record(cs->ts, c->peer, c->fp, TRUSTSTORE_TRUSTED,
+			call_now_unix());
+		c->verified_by = CALL_VERIFIED_SERVER;
+		if (c->trust == CALL_TRUST_OK)
+			call_changed(c);
+		else
+			cs->trusted(c);
+		return;
+	}
+	/* The key is the peer's reference but the relationship is pending
+	 * again (one of us re-enrolled) or revoked: a call still held here
+	 * takes the first-contact path (VUC prompt, awaiting trust), as if
+	 * nothing had been cached. */
+	if (!c->outgoing && c->trust != CALL_TRUST_OK &&
+	    rep->certificate == TRUST_API_CERT_MATCH) {
+		c->verified_by = CALL_VERIFIED_SERVER;
+		call_trust_reply(rep, c);
+		return;
+	}
+	/* The cached relationship no longer holds: the key was replaced
+	 * (mismatch), the user is gone, or the relationship is pending or
+	 * revoked while the call goes on. Never the old key for a new
+	 * call. */
+	truststore_record(cs->ts, c->peer, c->fp,
+		rep->certificate == TRUST_API_CERT_MISMATCH ?
+		TRUSTSTORE_MISMATCH : rep->relationship ==
+		TRUST_API_REL_PENDING ? TRUSTSTORE_PENDING : TRUSTSTORE_NONE,
+		call_now_unix());
+	snprintf(why, sizeof(why), "the trust server no longer confirms the "
+		"cached trust (certificate %s, relationship %s)",
+		trust_api_certificate_to_string(rep->certificate),
+		rep->relationship == TRUST_API_REL_PENDING ? "pending" :
+		rep->relationship == TRUST_API_REL_TRUSTED ? "trusted" :
+		"none");
+	calls_alert(cs, c->peer, why);
+	cs->withdrawn(c, why);
+	calls_gc(cs);
+}
+
+/* Starts the revalidation; the callee holds the call until it answers
+ * or CALL_REVAL_WAIT_MS pass. Returns 0, or -errno (cache rules). */
+static int
+call_reval_start(struct call *c, const char *pem)
 {
 	struct calls *cs = c->cs;
-	struct call *bg = call_new(cs, c->outgoing, c->peer);
+	struct timeval tv = { CALL_REVAL_WAIT_MS / 1000,
+		(CALL_REVAL_WAIT_MS % 1000) * 1000 };
+	int r;
 
-	if (!bg)
-		return;
-	memcpy(bg->fp, c->fp, sizeof(bg->fp));
-	bg->state = CALL_ENDED;
-	if (trust_client_validate(cs->tc, cs->login, cs->trust_password,
-	    c->peer, pem, calls_reval_reply, bg, &bg->treq) < 0) {
-		bg->treq = NULL;
-		call_free(bg);
+	if (!cs->tc)
+		return -ENOTCONN;
+	r = trust_client_validate(cs->tc, cs->login, cs->trust_password,
+		c->peer, pem, call_reval_reply, c, &c->reval);
+	if (r < 0) {
+		c->reval = NULL;
+		return r;
 	}
+	if (c->outgoing)
+		return 0;
+	if (!c->reval_timer)
+		c->reval_timer = evtimer_new(cs->d->base,
+			call_reval_timeout_cb, c);
+	if (c->reval_timer)
+		evtimer_add(c->reval_timer, &tv);
+	return 0;
+}
+
+void
+call_revalidate(struct call *c)
+{
+	char *pem = call_cert_pem(c->res.peer_cert);
+
+	c->verified_by = CALL_VERIFIED_CACHE;
+	if (!pem || call_reval_start(c, pem) < 0)
+		c->verified_by = c->cs->tc ? CALL_VERIFIED_CACHE_ONLY :
+			CALL_VERIFIED_CACHE;
+	free(pem);
+}
+
+/* Whether a peer may make us start one more validation (see
+ * CALL_PEER_VALIDATIONS_MAX). */
+static bool
+calls_peer_validation_allowed(struct calls *cs, const char *peer)
+{
+	const struct call *x;
+	unsigned all = 0, same = 0;
+
+	LIST_FOREACH(x, &cs->calls, link)
+		if (!x->outgoing && x->treq && x->trust == CALL_TRUST_NONE) {
+			all++;
+			if (strcmp(x->peer, peer) == 0)
+				same++;
+		}
+	return all < CALL_PEER_VALIDATIONS_MAX &&
+		same < CALL_PEER_VALIDATIONS_PER_PEER;
 }
 
 /* Validates the peer's certificate (c->res.peer_cert): store first. */
@@ -294,11 +402,18 @@ call_validate(struct call *c)
 	if (tr == TRUSTSTORE_TRUSTED_FRESH || tr == TRUSTSTORE_TRUSTED_STALE) {
 		log_info("call %u: %s trusted from the trust store (%s)", c->id,
 			c->peer, truststore_result_to_string(tr));
-		if (tr == TRUSTSTORE_TRUSTED_STALE && cs->tc)
-			call_revalidate(c, pem);
-		free(pem);
 		c->rel = TRUST_API_REL_TRUSTED;
-		cs->trusted(c);
+		c->verified_by = CALL_VERIFIED_CACHE;
+		/* Asked again on every call: the caller goes on at once and
+		 * is withdrawn if the answer says so; the callee rings only
+		 * after the answer (or CALL_REVAL_WAIT_MS), so an old key
+		 * never rings as verified. */
+		r = call_reval_start(c, pem);
+		free(pem);
+		if (r < 0 && cs->tc)
+			c->verified_by = CALL_VERIFIED_CACHE_ONLY;
+		if (r < 0 || c->outgoing)
+			cs->trusted(c);
 		return;
 	}
 	if (tr == TRUSTSTORE_CHANGED)
@@ -311,6 +426,17 @@ call_validate(struct call *c)
 			call_reply(c, 480, "no trust server configured", NULL,
 				0);
 		call_end(c, "peer not in the trust store and no trust server");
+		return;
+	}
+	if (!c->outgoing && !calls_peer_validation_allowed(cs, c->peer)) {
+		free(pem);
+		log_ratelimited(&calls_validation_rl, LOG_NOTICE, "too many "
+			"validations for peers in progress: refusing %s",
+			c->peer);
+		if (c->req)
+			call_reply(c, 480, "too many validations in progress",
+				NULL, 0);
+		call_end(c, "too many validations in progress");
 		return;
 	}
 	r = trust_client_validate(cs->tc, cs->login, cs->trust_password,

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "common/clock.h"
 #include "daemon/call-int.h"
@@ -149,7 +150,7 @@ call_answer(struct call *c)
 	free(sdp);
 	sip_msg_free(c->req);
 	c->req = NULL;
-	c->t_answered = call_ms(c);
+	call_mark_answered(c);
 	if (call_voice_on(c) < 0) {
 		call_send_in_dialog(c, "BYE");
 		call_end(c, "audio setup failed");
@@ -204,6 +205,20 @@ call_trusted(struct call *c)
 	}
 	if (c->req && c->req_is_invite)
 		call_ring(c);
+}
+
+/* The trust server withdrew the cached trust of this call: leave it as
+ * its state asks (CANCEL, BYE; a held request gets 403 from call_end's
+ * path below) and end it. */
+static void
+call_withdrawn(struct call *c, const char *why)
+{
+	c->peer_verified = false;
+	if (!c->outgoing && c->st && c->req && c->trust != CALL_TRUST_OK)
+		call_reply(c, 403, why, NULL, 0);
+	else
+		call_leave(c, false);
+	call_end(c, why);
 }
 
 /* --- Alice: answers to our requests --- */
@@ -284,7 +299,7 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 					"answer");
 			return;
 		}
-		c->t_answered = call_ms(c);
+		call_mark_answered(c);
 		if (call_voice_on(c) < 0) {
 			call_send_in_dialog(c, "BYE");
 			call_end(c, "audio setup failed");
@@ -292,6 +307,9 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 		}
 		media_start(c->media);
 		call_set_state(c, CALL_ACTIVE);
+		/* In parallel with the voice: is the cached trust still
+		 * the trust server's? (cs->withdrawn ends it if not) */
+		call_revalidate(c);
 		return;
 	}
 	/* The answer must carry the R_MESSAGE we validated. */
@@ -305,7 +323,7 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 		return;
 	}
 	free(rm);
-	c->t_answered = call_ms(c);
+	call_mark_answered(c);
 	media_set_remote(c->media, c->remote_addr, c->remote_port, 0);
 	if (call_voice_on(c) < 0) {
 		call_send_in_dialog(c, "BYE");
@@ -611,6 +629,7 @@ call_dial_direct(struct call *c)
 	    call_reserve_port(c) == 0) {
 		c->direct = true;
 		memcpy(c->expect_fp, te.fingerprint, sizeof(c->expect_fp));
+		c->t_trust = call_ms(c);	/* decided from the store */
 	}
 }
 
@@ -727,11 +746,14 @@ calls_new(struct svopid *d, const struct ua_sip_ops *sip, void *ua,
 	cs->ev = ev;
 	cs->ev_ctx = ev_ctx;
 	cs->trusted = call_trusted;
+	cs->withdrawn = call_withdrawn;
 	LIST_INIT(&cs->calls);
 	LIST_INIT(&cs->vucs);
 	snprintf(cs->login, sizeof(cs->login), "%s", calls_login(d->conf->uri));
 	cs->replay = mikey_replay_new(CALL_REPLAY_MAX);
 	cs->policy.not_before_ntp = clock_ntp_now();
+	coalesce_init(&cs->alerts, CALL_ALERT_WINDOW_MS, CALL_ALERT_BUDGET);
+	RAND_bytes(cs->alert_key, sizeof(cs->alert_key));
 	if (!cs->replay)
 		return -ENOMEM;
 	r = calls_self_new(cs);

@@ -62,6 +62,9 @@ struct call_info {
 	bool outgoing;
 	const char *state;	/* "dialing", ..., "ended" */
 	bool secure, peer_verified;
+	/* how the peer was verified: "trust server", "cache" (asked again
+	 * meanwhile), "cache; trust server unreachable", or "" */
+	const char *verified_by;
 	const char *cipher;
 	const char *end_reason;
 	/* ms since dial (since the INVITE for incoming calls); -1 until
@@ -119,7 +122,8 @@ void call_mute_user(struct call *c, bool mute);
 void call_info(const struct call *c, struct call_info *ret);
 unsigned call_id(const struct call *c);
 
-/* The visible calls, oldest first; returns how many (at most max). */
+/* The visible calls, oldest first, the first max of them in out (out may
+ * be NULL when max is 0); returns how many there are in all. */
 size_t calls_list(struct calls *cs, struct call **out, size_t max);
 /* Each VUC prompt: role "issued" (code set) or "requested". Stops at the
  * first negative return of cb and returns it. */

@@ -635,22 +635,29 @@ media_start(struct media *m)
 
 	if (m->started)
 		return -EALREADY;
+	/* The first frame goes out now and the timer, armed after it, paces
+	 * the next ones from then: event_active() on the persistent timer
+	 * re-armed from the old deadline (frame 2 one ptime late), and
+	 * arming before a slow first frame (srtp_protect clones the stream)
+	 * made frame 2 early, as did libevent's time cache (the loop's start,
+	 * before this callback's key exchange). */
+	m->sending = true;
+	media_on_frame(-1, EV_TIMEOUT, m);
+	event_base_update_cache_time(event_get_base(m->ev_frame));
 	tv.tv_sec = m->ptime_ms / 1000;
 	tv.tv_usec = (m->ptime_ms % 1000) * 1000;
-	if (event_add(m->ev_frame, &tv) < 0)
+	if (event_add(m->ev_frame, &tv) < 0) {
+		m->sending = false;
 		return -ENOMEM;
+	}
 	tv.tv_sec = m->rtcp_ms / 1000;
 	tv.tv_usec = (m->rtcp_ms % 1000) * 1000;
 	if (event_add(m->ev_report, &tv) < 0) {
 		event_del(m->ev_frame);
+		m->sending = false;
 		return -ENOMEM;
 	}
-	m->started = m->sending = true;
-	/* The first frame goes out now, not one ptime later, and the timer
-	 * just armed sends the second one ptime after it (event_active on the
-	 * persistent timer would re-arm it from the old deadline: frame 2
-	 * one interval late). */
-	media_on_frame(-1, EV_TIMEOUT, m);
+	m->started = true;
 	return 0;
 }
 

@@ -707,6 +707,32 @@ on_service(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* The user's own requests: enrolment and redeeming a code. */
+static bool
+is_user_kind(enum trust_api_kind kind)
+{
+	return kind == TRUST_API_ENROLL || kind == TRUST_API_REDEEM;
+}
+
+/* The user's requests go after the user's requests already queued and
+ * before everything else; the rest keep their order. */
+static void
+queue_insert(struct trust_client *c, struct trust_client_request *r)
+{
+	struct trust_client_request *q;
+
+	if (is_user_kind(r->kind)) {
+		TAILQ_FOREACH(q, &c->queue, link)
+			if (!is_user_kind(q->kind)) {
+				TAILQ_INSERT_BEFORE(q, r, link);
+				c->nqueued++;
+				return;
+			}
+	}
+	TAILQ_INSERT_TAIL(&c->queue, r, link);
+	c->nqueued++;
+}
+
 static int
 submit(struct trust_client *c, const struct trust_api_request *rq,
        trust_client_cb cb, void *userdata,
@@ -720,7 +746,8 @@ submit(struct trust_client *c, const struct trust_api_request *rq,
 		return -EINVAL;
 	buf_init(&b, TRUST_API_REQUEST_MAX);
 	err = trust_api_request_encode(rq, &b);
-	if (err == 0 && c->nqueued >= TRUST_CLIENT_QUEUE_MAX)
+	if (err == 0 && c->nqueued >= TRUST_CLIENT_QUEUE_MAX +
+	    (is_user_kind(rq->kind) ? TRUST_CLIENT_QUEUE_USER_RESERVE : 0))
 		err = -EAGAIN;
 	r = err == 0 ? calloc(1, sizeof(*r)) : NULL;
 	if (err == 0 && !r)
@@ -744,8 +771,7 @@ submit(struct trust_client *c, const struct trust_api_request *rq,
 	r->cb = cb;
 	r->userdata = userdata;
 	r->state = REQ_QUEUED;
-	TAILQ_INSERT_TAIL(&c->queue, r, link);
-	c->nqueued++;
+	queue_insert(c, r);
 	kick(c);
 	if (ret_request)
 		*ret_request = r;

@@ -45,6 +45,10 @@ struct trust_client_request;
 #define TRUST_CLIENT_LONG_POLLS_MAX (TRUST_CLIENT_CONNS_MAX - 1)
 /* Requests waiting for a connection; more is -EAGAIN at submit. */
 #define TRUST_CLIENT_QUEUE_MAX 64
+/* Places beyond it kept for the user's own requests (enroll, redeem),
+ * which also go ahead of queued validations and polls: whatever peers
+ * make the daemon ask, the user's requests never starve. */
+#define TRUST_CLIENT_QUEUE_USER_RESERVE 16
 /* Longest status long poll the server honours (SPEC §3). */
 #define TRUST_CLIENT_WAIT_MAX TRUST_API_WAIT_MAX
 /* Retries after connection errors, whatever the configuration asks. */

@@ -451,3 +451,23 @@ trust_api_parse_reply(enum trust_api_kind kind, int http_status,
 	}
 	return ret->error;
 }
+
+int
+trust_api_vuc_digits(const char *in, char out[TRUST_API_VUC_DIGITS + 1])
+{
+	size_t n = 0;
+
+	if (!in || !out)
+		return -EINVAL;
+	if (strnlen(in, TRUST_API_VUC_INPUT_MAX + 1) > TRUST_API_VUC_INPUT_MAX)
+		return -E2BIG;
+	for (const char *p = in; *p; p++) {
+		if (*p == '-' || *p == ' ')
+			continue;
+		if (*p < '0' || *p > '9' || n == TRUST_API_VUC_DIGITS)
+			return -EBADMSG;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return n == TRUST_API_VUC_DIGITS ? 0 : -EBADMSG;
+}

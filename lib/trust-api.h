@@ -31,6 +31,10 @@ struct buf;
 #define TRUST_API_ERROR_MAX 200
 /* Longest status long poll the server honours, seconds (SPEC §3). */
 #define TRUST_API_WAIT_MAX 60
+/* A voice unlock code: 8 digits, shown "1234-5678". People may type it
+ * with dashes or spaces; longer input is refused before it is read. */
+#define TRUST_API_VUC_DIGITS 8
+#define TRUST_API_VUC_INPUT_MAX 32
 
 enum trust_api_kind {
 	TRUST_API_ENROLL,
@@ -115,6 +119,11 @@ struct trust_api_reply {
 
 /* The request path of kind ("/api/v1/enroll"...), NULL for no kind. */
 const char *trust_api_path(enum trust_api_kind kind);
+/* The digits of a VUC as a person typed it ("1234-5678", "12345678",
+ * "1234 5678"). Returns 0 and out (NUL-terminated), or -EBADMSG (not 8
+ * digits), -E2BIG (over TRUST_API_VUC_INPUT_MAX), -EINVAL (NULL). */
+int trust_api_vuc_digits(const char *in,
+    char out[TRUST_API_VUC_DIGITS + 1]);
 
 /* Appends the form body of rq to out (which should be empty). Returns 0,
  * -EINVAL for a missing or empty field the kind needs, a wait over

@@ -16,10 +16,17 @@ TEST="openssl curl tshark dbus dbus-daemon dbus-user-session sqlite3
 	nginx-light wrk chromium iproute2 procps psmisc xxd espeak-ng sox
 	ca-certificates dunst xvfb
 	dpkg-dev debhelper lintian mandoc man-db systemd libglib2.0-bin"
+# Optional: only the benchmarks need these (bench/setup compares against
+# baresip 1.0; bench/concurrency drives D-Bus from python; perf, strace
+# for the profiles in docs/performance-setup.md).
+BENCH="baresip-core python3-dbus linux-perf strace"
 
 $SUDO apt-get update -q
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $BUILD $TEST
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $BENCH ||
+	echo "install-deps: the optional benchmark packages did not install" >&2
 # Node.js drives Chromium in the web-page tests; the machine image may ship
 # its own node with npm, which conflicts with Debian's npm package.
 if ! command -v node >/dev/null 2>&1; then

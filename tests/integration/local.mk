@@ -73,10 +73,13 @@ EXTRA_DIST += tests/integration/dbus-xml-match.py
 # --- hostile peers (issue 9) ---
 HOSTILE_ITESTS = tests/integration/calls-hostile-answer.sh \
 	tests/integration/calls-replay-restart.sh \
+	tests/integration/calls-stolen-key.sh \
+	tests/integration/calls-alert-flood.sh \
+	tests/integration/calls-validation-flood.sh \
 	tests/integration/calls-burst.sh
 TESTS += $(HOSTILE_ITESTS)
 dist_check_SCRIPTS += $(HOSTILE_ITESTS)
-EXTRA_DIST += tests/integration/hostile-uas.py
+EXTRA_DIST += tests/integration/hostile-uas.py tests/integration/tcp-delay.py
 
 # --- long tests: make check-long (run by scripts/test.sh after make check) ---
 LONG_TESTS = tests/integration/faults-kill.sh

@@ -48,4 +48,18 @@ check "no call was made for a refused Dial" sh -c \
 dial "sip:nobody@127.0.0.1:$olga_TLS" 0 || fail "Dial without options: $(cat "$T/out.txt")"
 check "without options Dial returns the call" grep -q '^o "/org/svopi/Call/' \
 	"$T/out.txt"
+
+# Other D-Bus arguments are checked before anything is done with them.
+bus() {
+	busctl --address="$olga_BUS" call org.svopi.Daemon1 \
+		/org/svopi/Daemon1 org.svopi.Daemon1 "$@" >"$T/out.txt" 2>&1
+}
+bus EnterVuc ss "" "1234-5678" && fail "EnterVuc without a peer accepted"
+check "EnterVuc(\"\", code): says the peer is missing" grep -q "no peer given" "$T/out.txt"
+bus EnterVuc ss "sip:bob@127.0.0.1" "12ab-5678" && fail "a malformed code accepted"
+check "EnterVuc with a malformed code: refused here" grep -q "8 digits" "$T/out.txt"
+bus EnterVuc ss "sip:bob@127.0.0.1" "" && fail "an empty code accepted"
+check "EnterVuc with an empty code: refused here" grep -q "8 digits" "$T/out.txt"
+bus TrustForget s "" && fail "TrustForget without a peer accepted"
+check "TrustForget(\"\"): says the peer is missing" grep -q "no peer given" "$T/out.txt"
 svopid_stop olga

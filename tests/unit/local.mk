@@ -134,6 +134,13 @@ tests_unit_test_call_flow_LDADD = $(LIBSVOPID_TRUST) $(LIBSVOPID_MEDIA) \
 	$(LIBCOMMON) $(EVENT_LIBS) $(OPENSSL_LIBS) $(SYSTEMD_LIBS)
 TESTS += tests/unit/test-call-flow
 
+# --- coalescing of security alerts (lib/coalesce) ---
+check_PROGRAMS += tests/unit/test-coalesce
+tests_unit_test_coalesce_SOURCES = tests/unit/test-coalesce.c tests/unit/test.h
+tests_unit_test_coalesce_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_coalesce_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-coalesce
+
 # --- voice ---
 check_PROGRAMS += tests/unit/test-g711
 tests_unit_test_g711_SOURCES = tests/unit/test-g711.c tests/unit/test.h

@@ -178,9 +178,35 @@ test_answers(void)
 	CHECK(trust_api_role_to_string(9) == NULL);
 }
 
+/* VUCs as people type them. */
+static void
+test_vuc_digits(void)
+{
+	static const struct { const char *in; int r; const char *out; } t[] = {
+		{ "1234-5678", 0, "12345678" },
+		{ "12345678", 0, "12345678" },
+		{ " 1234 5678 ", 0, "12345678" },
+		{ "", -EBADMSG, NULL },
+		{ "1234-567", -EBADMSG, NULL },
+		{ "1234-56789", -EBADMSG, NULL },
+		{ "1234-567a", -EBADMSG, NULL },
+		{ "\xff\xfe", -EBADMSG, NULL },
+		{ "--------------------------------1", -E2BIG, NULL },
+	};
+	char out[TRUST_API_VUC_DIGITS + 1];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK(trust_api_vuc_digits(t[i].in, out) == t[i].r);
+		if (t[i].out)
+			CHECK(strcmp(out, t[i].out) == 0);
+	}
+	CHECK(trust_api_vuc_digits(NULL, out) == -EINVAL);
+}
+
 int
 main(void)
 {
+	test_vuc_digits();
 	test_requests();
 	test_answers();
 	return test_exit();
