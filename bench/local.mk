@@ -20,6 +20,15 @@ EXTRA_DIST += bench/trustd bench/trustd-validate.lua
 # --- daemon ---
 EXTRA_DIST += bench/svopid-options.sh
 
+# --- media: the voice engine under load (docs/performance-media.md) ---
+BENCH_PROGS += bench/media
+bench_media_SOURCES = bench/media.c tests/integration/media-test.c \
+	tests/integration/media-test.h tests/unit/test-mikey-util.h
+bench_media_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(SRTP_CFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/tests/unit \
+	-I$(top_srcdir)/tests/integration
+bench_media_LDADD = $(LIBSVOPID_MEDIA)
+
 # --- call set-up against baresip, concurrency (docs/performance-setup.md) ---
 EXTRA_DIST += bench/setup bench/setup-lib.sh bench/setup-run.py \
 	bench/concurrency bench/concurrency-run.py bench/perf-breakdown.py \

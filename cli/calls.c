@@ -24,6 +24,25 @@ ctl_call_props(sd_bus *bus, const char *path)
 }
 
 /* The SPEC §6 object of one call. */
+/* Codec and quality: property name -> JSON key. */
+static const char *const ctl_voice_keys[][2] = {
+	{ "Codec", "codec" }, { "PacketsLost", "packets_lost" },
+	{ "Jitter", "jitter_ms" }, { "RoundTrip", "round_trip_ms" },
+	{ "JitterBuffer", "jitter_buffer_ms" },
+};
+
+static void
+ctl_call_voice(struct json_object *p, struct json_object *o)
+{
+	struct json_object *v;
+
+	for (size_t i = 0; i < sizeof(ctl_voice_keys) /
+	    sizeof(ctl_voice_keys[0]); i++)
+		if (json_object_object_get_ex(p, ctl_voice_keys[i][0], &v) && v)
+			json_object_object_add(o, ctl_voice_keys[i][1],
+				json_object_get(v));
+}
+
 static struct json_object *
 ctl_call_json(const char *path, struct json_object *p)
 {
@@ -65,6 +84,7 @@ ctl_call_json(const char *path, struct json_object *p)
 			json_object_get(json_object_array_get_idx(v, 2)));
 	}
 	json_object_object_add(o, "packets", pk);
+	ctl_call_voice(p, o);
 	return o;
 }
 
@@ -89,6 +109,11 @@ ctl_call_print(struct json_object *o)
 			json_object_get_string(json_object_object_get(pk,
 			"received")), json_object_get_string(
 			json_object_object_get(pk, "rejected")));
+	for (size_t i = 0; i < sizeof(ctl_voice_keys) /
+	    sizeof(ctl_voice_keys[0]); i++)
+		if ((v = json_object_object_get(o, ctl_voice_keys[i][1])))
+			printf(" %s=%s", ctl_voice_keys[i][1],
+				json_object_get_string(v));
 	t = json_object_object_get(o, "timings");
 	if (t) {
 		json_object_object_foreach(t, k, tv)

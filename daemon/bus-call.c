@@ -45,8 +45,8 @@ struct bus_call_option {
 };
 
 static const struct bus_call_option bus_call_options[] = {
-	{ "play", 's', offsetof(struct call_options, play), false },
-	{ "record", 's', offsetof(struct call_options, record), false },
+	{ "play", 's', offsetof(struct call_options, play), true },
+	{ "record", 's', offsetof(struct call_options, record), true },
 };
 
 static const struct bus_call_option *
@@ -172,7 +172,33 @@ bus_call_prop(sd_bus *bus, const char *path, const char *iface,
 	if (strcmp(prop, "Packets") == 0)
 		return sd_bus_message_append(reply, "(ttt)", ci.sent,
 			ci.received, ci.rejected);
+	if (strcmp(prop, "Codec") == 0)
+		return sd_bus_message_append(reply, "s", ci.codec);
+	if (strcmp(prop, "PacketsLost") == 0)
+		return sd_bus_message_append(reply, "x", ci.lost);
+	if (strcmp(prop, "Jitter") == 0)
+		return sd_bus_message_append(reply, "u", ci.jitter_ms);
+	if (strcmp(prop, "RoundTrip") == 0)
+		return sd_bus_message_append(reply, "i", ci.rtt_ms);
+	if (strcmp(prop, "JitterBuffer") == 0)
+		return sd_bus_message_append(reply, "u", ci.jitter_buffer_ms);
+	if (strcmp(prop, "Mute") == 0)
+		return sd_bus_message_append(reply, "b", ci.mute);
 	return -ENOENT;
+}
+
+static int
+bus_call_set_mute(sd_bus *bus, const char *path, const char *iface,
+	const char *prop, sd_bus_message *value, void *userdata,
+	sd_bus_error *e)
+{
+	int mute, r;
+
+	r = sd_bus_message_read(value, "b", &mute);
+	if (r < 0)
+		return r;
+	call_mute_user(userdata, mute);
+	return 1;
 }
 
 static int
@@ -184,9 +210,14 @@ bus_call_method_answer(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	r = bus_call_read_options(m, &o, e);
 	if (r < 0)
 		return r;
-	if (call_answer_user(userdata, &o) < 0)
+	r = call_answer_user(userdata, &o);
+	if (r == -EBUSY)
 		return sd_bus_error_setf(e, "org.svopi.Call1.Error.NotRinging",
 			"the call is not ringing here");
+	if (r < 0)
+		return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
+			"cannot play \"%s\": %s", o.play ? o.play : "",
+			strerror(-r));
 	return sd_bus_reply_method_return(m, "");
 }
 
@@ -202,8 +233,26 @@ bus_call_method_hangup(sd_bus_message *m, void *userdata, sd_bus_error *e)
 static int
 bus_call_method_dtmf(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
-	return sd_bus_error_setf(e, SD_BUS_ERROR_NOT_SUPPORTED,
-		"DTMF is not supported yet");
+	const char *digits;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &digits);
+	if (r < 0)
+		return r;
+	r = call_dtmf_user(userdata, digits);
+	if (r == -ESTALE)
+		return sd_bus_error_setf(e, "org.svopi.Call1.Error.NotActive",
+			"the call is not active");
+	if (r == -ENOTSUP)
+		return sd_bus_error_setf(e, SD_BUS_ERROR_NOT_SUPPORTED,
+			"the peer did not accept telephone-event");
+	if (r == -EBUSY)
+		return sd_bus_error_setf(e, "org.svopi.Call1.Error.Busy",
+			"digits are still being sent");
+	if (r < 0)
+		return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
+			"digits are 0-9 * # A-D, at most 32");
+	return sd_bus_reply_method_return(m, "");
 }
 
 static const sd_bus_vtable bus_call_vtable[] = {
@@ -229,6 +278,18 @@ static const sd_bus_vtable bus_call_vtable[] = {
 	SD_BUS_PROPERTY("Timings", "a{st}", bus_call_prop, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Packets", "(ttt)", bus_call_prop, 0, 0),
+	SD_BUS_PROPERTY("Codec", "s", bus_call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("PacketsLost", "x", bus_call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Jitter", "u", bus_call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("RoundTrip", "i", bus_call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("JitterBuffer", "u", bus_call_prop, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_WRITABLE_PROPERTY("Mute", "b", bus_call_prop,
+		bus_call_set_mute, 0, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("Answer", "a{sv}", SD_BUS_PARAM(options),
 		"", , bus_call_method_answer, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Hangup", "", "", bus_call_method_hangup,
@@ -302,7 +363,7 @@ bus_ev_call_changed(void *ctx, struct call *c)
 	sd_bus_emit_properties_changed(d->bus, o->path, BUS_CALL_IFACE,
 		"State", "Secure", "PeerVerified", "Verification", "Cipher",
 		"EndReason",
-		"Timings", NULL);
+		"Timings", "Codec", NULL);
 	busloop_update(d->busloop);
 }
 
@@ -384,6 +445,33 @@ bus_ev_trust_server(void *ctx, enum trust_client_state s)
 	busloop_update(d->busloop);
 }
 
+static void
+bus_ev_dtmf(void *ctx, struct call *c, char digit, unsigned duration_ms)
+{
+	struct svopid *d = ctx;
+	struct bus_call_obj *o = bus_call_obj_find(d, c);
+	char digits[2] = { digit, '\0' };
+
+	if (!o)
+		return;
+	sd_bus_emit_signal(d->bus, BUS_PATH, BUS_IFACE, "DtmfReceived", "osu",
+		o->path, digits, duration_ms);
+	busloop_update(d->busloop);
+}
+
+static void
+bus_ev_quality(void *ctx, struct call *c)
+{
+	struct svopid *d = ctx;
+	struct bus_call_obj *o = bus_call_obj_find(d, c);
+
+	if (!o)
+		return;
+	sd_bus_emit_properties_changed(d->bus, o->path, BUS_CALL_IFACE,
+		"PacketsLost", "Jitter", "RoundTrip", "JitterBuffer", NULL);
+	busloop_update(d->busloop);
+}
+
 const struct calls_events bus_calls_events = {
 	.call_added = bus_ev_call_added,
 	.call_state = bus_ev_call_state,
@@ -393,6 +481,8 @@ const struct calls_events bus_calls_events = {
 	.vuc = bus_ev_vuc,
 	.vuc_cleared = bus_ev_vuc_cleared,
 	.trust_server = bus_ev_trust_server,
+	.dtmf = bus_ev_dtmf,
+	.quality = bus_ev_quality,
 };
 
 /* --- Daemon1: calls --- */

@@ -179,6 +179,8 @@ static const sd_bus_vtable bus_daemon_vtable[] = {
 		SD_BUS_PARAM(peer), 0),
 	SD_BUS_SIGNAL_WITH_NAMES("CallStateChanged", "oss", SD_BUS_PARAM(call)
 		SD_BUS_PARAM(state) SD_BUS_PARAM(reason), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("DtmfReceived", "osu", SD_BUS_PARAM(call)
+		SD_BUS_PARAM(digit) SD_BUS_PARAM(duration_ms), 0),
 	SD_BUS_VTABLE_END
 };
 

@@ -142,6 +142,17 @@ call_info(const struct call *c, struct call_info *ret)
 	ret->sent = st.sent;
 	ret->received = st.received;
 	ret->rejected = st.rejected;
+	ret->codec = c->have_codec ? c->codec.name : "";
+	ret->lost = st.lost;
+	ret->jitter_ms = st.jitter_us / 1000;
+	ret->rtt_ms = st.rtt_us < 0 ? -1 : (int32_t)(st.rtt_us / 1000);
+	ret->mute = c->mute;
+	if (c->voice) {
+		struct media_voice_stats vs;
+
+		media_voice_stats(c->voice, &vs);
+		ret->jitter_buffer_ms = vs.buffer_ms;
+	}
 }
 
 unsigned
@@ -208,6 +219,11 @@ call_free(struct call *c)
 		event_free(c->reval_timer);
 	call_forget_txn(c);
 	c->media = media_free(c->media);
+	c->voice = NULL;	/* went with the media */
+	if (c->ev_quality)
+		event_free(c->ev_quality);
+	free(c->play);
+	free(c->record);
 	media_ports_close(&c->ports);
 	mikey_init_state_free(c->ist);
 	mikey_result_clear(&c->res);
@@ -313,6 +329,60 @@ call_media_new(struct call *c, const char *raddr, uint16_t rport)
 	return r;
 }
 
+static void
+call_on_dtmf(void *ctx, char digit, unsigned duration_ms)
+{
+	struct call *c = ctx;
+
+	CALLS_EV(c->cs, dtmf, c, digit, duration_ms);
+}
+
+/* The quality figures of call_info, reported at most every
+ * CALL_QUALITY_MS and only when one of them moved. */
+static void
+call_quality_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct call *c = arg;
+	struct call_info ci;
+	int64_t q[4];
+
+	if (!c->media || !c->voice)
+		return;
+	call_info(c, &ci);
+	q[0] = ci.lost;
+	q[1] = ci.jitter_ms;
+	q[2] = ci.rtt_ms;
+	q[3] = ci.jitter_buffer_ms;
+	if (memcmp(q, c->q_last, sizeof(q)) == 0)
+		return;
+	memcpy(c->q_last, q, sizeof(q));
+	CALLS_EV(c->cs, quality, c);
+}
+
+int
+call_voice_on(struct call *c)
+{
+	struct call_voice_params vp = { &c->codec, c->play, c->record,
+		call_on_dtmf, c };
+	struct timeval tv = { CALL_QUALITY_MS / 1000,
+		(CALL_QUALITY_MS % 1000) * 1000 };
+	int r;
+
+	r = call_voice_attach(c->media, c->cs->d->base, c->cs->d->conf, &vp,
+		&c->voice);
+	if (r < 0) {
+		log_warning("call %u: audio: %s", c->id, strerror(-r));
+		return r;
+	}
+	media_voice_set_mute(c->voice, c->mute);
+	if (!c->ev_quality)
+		c->ev_quality = event_new(c->cs->d->base, -1, EV_PERSIST,
+			call_quality_cb, c);
+	if (c->ev_quality)
+		event_add(c->ev_quality, &tv);
+	return 0;
+}
+
 /* Binds and holds an RTP/RTCP pair in [media] rtp_ports for an offer made
  * before the keys exist (media_new needs them). Holding it (rather than
  * probing and closing) keeps concurrent calls from offering the same pair,
@@ -354,6 +424,9 @@ call_end(struct call *c, const char *reason)
 	if (c->media) {
 		media_stats(c->media, &c->final);
 		c->media = media_free(c->media);
+		c->voice = NULL;	/* went with the media */
+		if (c->ev_quality)
+			event_del(c->ev_quality);
 	}
 	mikey_result_clear(&c->res);
 	c->have_res = false;

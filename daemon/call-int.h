@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "daemon/call.h"
+#include "daemon/call-voice.h"
 #include "daemon/dialog.h"
 #include "daemon/media.h"
 #include "daemon/media-null.h"
@@ -29,6 +30,9 @@
 #include "lib/coalesce.h"
 #include "daemon/siphash.h"
 #include "sip-uri.h"
+
+/* The quality figures (call_info) are reported at most this often (ms). */
+#define CALL_QUALITY_MS 2000
 
 /* Status long poll per round, seconds. */
 #define CALL_POLL_WAIT 30
@@ -118,6 +122,13 @@ struct call {
 	struct media *media;	/* owned: media_free wipes the keys */
 	struct media_null_counts counts;
 	struct media_stats final;	/* counters after media_free */
+	/* voice (daemon/call-voice.h) */
+	struct media_voice *voice;	/* borrowed from media */
+	struct sdp_codec_choice codec;
+	bool have_codec, mute;
+	char *play, *record;	/* owned: Dial/Answer options, or NULL */
+	struct event *ev_quality;	/* owned: quality event every 2 s */
+	int64_t q_last[4];	/* quality figures last reported */
 	char remote_addr[64];
 	uint16_t remote_port;
 };
@@ -214,6 +225,9 @@ void calls_alert(struct calls *cs, const char *peer, const char *reason);
  * out (the user's dialling makes them), a peer's are coalesced. */
 void call_alert(struct call *c, const char *reason);
 int call_media_new(struct call *c, const char *raddr, uint16_t rport);
+/* The voice engine with the negotiated codec on c->media, before
+ * media_start. Returns 0 or -errno (logged). */
+int call_voice_on(struct call *c);
 /* An RTP/RTCP pair held for an offer made before the keys exist. */
 int call_reserve_port(struct call *c);
 

@@ -26,10 +26,10 @@ int
 call_sdp(struct call *c, uint16_t port, bool answer, const uint8_t *mikey,
 	size_t mikey_len, uint8_t **ret, size_t *ret_len)
 {
-	static const struct sdp_codec codecs[] = {
-		{ MEDIA_PT_PCMU, "PCMU", 8000, 0, NULL },
-		{ MEDIA_PT_PCMA, "PCMA", 8000, 0, NULL },
-	};
+	struct sdp_codec codecs[CALL_VOICE_CODECS_MAX];
+	size_t ncodecs = answer && c->have_codec ?
+		call_voice_answer(&c->codec, codecs) :
+		call_voice_offer(c->cs->d->conf, codecs);
 	/* "svopi-expect:sha-256 " and the fingerprint. */
 	char expect[32 + TRUSTSTORE_FP_LEN];
 	const char *sess_attrs[1] = { expect };
@@ -46,7 +46,7 @@ call_sdp(struct call *c, uint16_t port, bool answer, const uint8_t *mikey,
 	p.addr = call_media_host(c->cs);
 	p.port = port;
 	p.codecs = codecs;
-	p.ncodecs = answer ? 1 : 2;
+	p.ncodecs = ncodecs;
 	p.ptime = 20;
 	p.direction = port ? "sendrecv" : NULL;
 	p.key_mgmt = mikey;

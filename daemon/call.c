@@ -57,6 +57,12 @@ call_ring(struct call *c)
 	struct calls *cs = c->cs;
 	int r;
 
+	if (call_voice_negotiate(cs->d->conf, c->req, true, &c->codec) < 0) {
+		call_reply(c, 488, "no common codec", NULL, 0);
+		call_end(c, "no common codec");
+		return;
+	}
+	c->have_codec = true;
 	r = call_media_new(c, c->remote_addr, c->remote_port);
 	if (r < 0) {
 		call_reply(c, 500, "no media port", NULL, 0);
@@ -70,14 +76,54 @@ call_ring(struct call *c)
 		call_answer(c);
 }
 
+/* Keeps the call's play/record files (copies). */
+static int
+call_take_options(struct call *c, const struct call_options *opt)
+{
+	char *play = opt && opt->play ? strdup(opt->play) : NULL;
+	char *record = opt && opt->record ? strdup(opt->record) : NULL;
+
+	if ((opt && opt->play && !play) || (opt && opt->record && !record)) {
+		free(play);
+		free(record);
+		return -ENOMEM;
+	}
+	free(c->play);
+	free(c->record);
+	c->play = play;
+	c->record = record;
+	return 0;
+}
+
 int
 call_answer_user(struct call *c, const struct call_options *opt)
 {
-	(void)opt;
+	int r;
+
 	if (c->outgoing || c->state != CALL_RINGING)
 		return -EBUSY;
+	if (opt && opt->play && (r = call_voice_check_play(opt->play)) < 0)
+		return r;
+	if (call_take_options(c, opt) < 0)
+		return -ENOMEM;
 	call_answer(c);
 	return 0;
+}
+
+int
+call_dtmf_user(struct call *c, const char *digits)
+{
+	if (c->state != CALL_ACTIVE || !c->voice)
+		return -ESTALE;
+	return media_voice_dtmf(c->voice, digits, 0);
+}
+
+void
+call_mute_user(struct call *c, bool mute)
+{
+	c->mute = mute;
+	if (c->voice)
+		media_voice_set_mute(c->voice, mute);
 }
 
 static void
@@ -105,6 +151,11 @@ call_answer(struct call *c)
 	sip_msg_free(c->req);
 	c->req = NULL;
 	call_mark_answered(c);
+	if (call_voice_on(c) < 0) {
+		call_send_in_dialog(c, "BYE");
+		call_end(c, "audio setup failed");
+		return;
+	}
 	media_start(c->media);
 	call_set_state(c, CALL_ACTIVE);
 }
@@ -231,6 +282,14 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 
 	r = call_sdp_read(m, &rm, &rlen, c->remote_addr,
 		sizeof(c->remote_addr), &c->remote_port, NULL);
+	if (r == 0 && call_voice_negotiate(c->cs->d->conf, m, false,
+	    &c->codec) < 0) {
+		free(rm);
+		call_send_in_dialog(c, "BYE");
+		call_end(c, "no common codec");
+		return;
+	}
+	c->have_codec = true;
 	if (c->direct) {
 		if (r < 0 || call_direct_answer(c, &rm, rlen) < 0) {
 			free(rm);	/* NULL unless call_sdp_read failed */
@@ -241,6 +300,11 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 			return;
 		}
 		call_mark_answered(c);
+		if (call_voice_on(c) < 0) {
+			call_send_in_dialog(c, "BYE");
+			call_end(c, "audio setup failed");
+			return;
+		}
 		media_start(c->media);
 		call_set_state(c, CALL_ACTIVE);
 		/* In parallel with the voice: is the cached trust still
@@ -261,6 +325,11 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 	free(rm);
 	call_mark_answered(c);
 	media_set_remote(c->media, c->remote_addr, c->remote_port, 0);
+	if (call_voice_on(c) < 0) {
+		call_send_in_dialog(c, "BYE");
+		call_end(c, "audio setup failed");
+		return;
+	}
 	media_start(c->media);
 	call_set_state(c, CALL_ACTIVE);
 }
@@ -577,14 +646,23 @@ calls_dial(struct calls *cs, const char *uri, const struct call_options *opt,
 	size_t n = 0;
 	int r;
 
-	(void)opt;
 	if (call_aor_of(uri, strlen(uri), peer, sizeof(peer)) < 0) {
 		snprintf(why, len, "not a SIP URI with a user: %s", uri);
+		return -EINVAL;
+	}
+	/* A file that cannot be played is an error before dialling. */
+	if (opt && opt->play && (r = call_voice_check_play(opt->play)) < 0) {
+		snprintf(why, len, "cannot play \"%s\": %s", opt->play,
+			strerror(-r));
 		return -EINVAL;
 	}
 	c = call_new(cs, true, peer);
 	if (!c)
 		return -ENOMEM;
+	if (call_take_options(c, opt) < 0) {
+		call_free(c);
+		return -ENOMEM;
+	}
 	snprintf(c->dial_uri, sizeof(c->dial_uri), "%s", uri);
 	if (cs->sip->request_dest(cs->ua, uri, &c->dest) < 0) {
 		call_free(c);

@@ -50,6 +50,11 @@ struct calls_events {
 	void (*vuc_cleared)(void *ctx, const char *peer);
 	/* The trust server's reachability changed. */
 	void (*trust_server)(void *ctx, enum trust_client_state s);
+	/* The peer sent an RFC 4733 digit (at its end). */
+	void (*dtmf)(void *ctx, struct call *c, char digit,
+		unsigned duration_ms);
+	/* The quality figures of call_info moved (at most every 2 s). */
+	void (*quality)(void *ctx, struct call *c);
 };
 
 /* A snapshot of a call for the layer above; strings live as long as the
@@ -69,10 +74,18 @@ struct call_info {
 	 * reached. dial is always 0. */
 	int64_t t_trust, t_ringing, t_answered, t_media;
 	uint64_t sent, received, rejected;	/* SRTP packets */
+	/* Voice (docs/media.md): the codec ("" until negotiated), our view
+	 * of the peer's stream, RTCP round trip (-1 until known), our
+	 * jitter buffer's depth. */
+	const char *codec;
+	int64_t lost;
+	uint32_t jitter_ms, jitter_buffer_ms;
+	int32_t rtt_ms;
+	bool mute;
 };
 
-/* What Dial and Answer may ask for; nothing yet (the voice engine adds
- * play and record). */
+/* What Dial and Answer may ask for: files for this call's audio
+ * (daemon/call-voice.h). */
 struct call_options {
 	const char *play;	/* borrowed; NULL */
 	const char *record;	/* borrowed; NULL */
@@ -99,10 +112,16 @@ bool calls_request(void *cs, struct txn_server *st,
 int calls_dial(struct calls *cs, const char *uri,
 	const struct call_options *opt, struct call **ret, char *why,
 	size_t len);
-/* Answers a ringing incoming call: -EBUSY when it is not ringing here. */
+/* Answers a ringing incoming call: -EBUSY when it is not ringing here,
+ * -errno when opt->play cannot be played. */
 int call_answer_user(struct call *c, const struct call_options *opt);
 /* Hangs up: -ESTALE when the call has ended. */
 int call_hangup_user(struct call *c);
+/* Sends RFC 4733 digits: -ESTALE (not active), -ENOTSUP (the peer took no
+ * telephone-event), -EBUSY (digits still going out), -EINVAL, -E2BIG. */
+int call_dtmf_user(struct call *c, const char *digits);
+/* Muted calls send silence, never the capture. */
+void call_mute_user(struct call *c, bool mute);
 void call_info(const struct call *c, struct call_info *ret);
 unsigned call_id(const struct call *c);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "g711.h"
 #include "media-null.h"
 
 /* 400 Hz at 8 kHz is exactly 20 samples a period, so 160-sample frames
@@ -23,19 +24,7 @@ struct null_source {
 uint8_t
 media_null_ulaw(int16_t pcm)
 {
-	int v = pcm, sign = 0, exp = 7, mant;
-
-	if (v < 0) {
-		sign = 0x80;
-		v = -v;
-	}
-	if (v > 32635)
-		v = 32635;
-	v += 0x84;
-	while (exp > 0 && !(v & (0x4000 >> (7 - exp))))
-		exp--;
-	mant = (v >> (exp + 3)) & 0x0f;
-	return (uint8_t)~(sign | exp << 4 | mant);
+	return g711_ulaw_encode(pcm);
 }
 
 static int
@@ -83,6 +72,8 @@ media_null_source(bool tone, struct media_source *ret)
 		    sin(2.0 * M_PI * i / TONE_PERIOD)));
 	ret->read = null_read;
 	ret->close = null_close;
+	ret->feedback = NULL;
+	ret->event = NULL;
 	ret->ctx = s;
 	return 0;
 }

@@ -350,6 +350,9 @@ media_rtcp_packet(struct media *m, uint8_t *pkt, size_t n)
 	if (info.n_blocks && info.block.ssrc == m->tx_ssrc) {
 		m->st.peer_lost = info.block.lost;
 		m->st.peer_fraction_lost = info.block.fraction_lost;
+		if (m->source.feedback)
+			m->source.feedback(m->source.ctx,
+			    info.block.fraction_lost);
 		m->st.peer_jitter_us = (uint32_t)((uint64_t)info.block.jitter *
 		    1000000u / m->clock_rate);
 		rtt = rtp_rtcp_rtt((uint32_t)(clock_ntp_now() >> 16),
@@ -388,24 +391,29 @@ media_on_frame(evutil_socket_t fd, short what, void *arg)
 	uint8_t frame[MEDIA_FRAME_MAX];
 	uint8_t pkt[MEDIA_TX_BUF];
 	struct rtp_header h;
+	uint32_t back = 0;
 	int flen, len;
 	(void)fd;
 	(void)what;
 
 	if (!m->sending || !m->source.read)
 		return;
-	flen = m->source.read(m->source.ctx, m->pt, frame, sizeof(frame));
-	if (flen < 0 || flen > (int)sizeof(frame)) {
+	memset(&h, 0, sizeof(h));
+	h.pt = m->pt;
+	h.marker = m->st.sent == 0;	/* start of the talkspurt */
+	flen = m->source.event ? m->source.event(m->source.ctx, frame,
+	    sizeof(frame), &h.pt, &h.marker, &back) : 0;
+	if (flen == 0)
+		flen = m->source.read(m->source.ctx, m->pt, frame,
+		    sizeof(frame));
+	if (flen < 0 || flen > (int)sizeof(frame) || h.pt > RTP_PT_MAX) {
 		m->sending = false;
 		return;
 	}
 	if (flen > 0) {
-		memset(&h, 0, sizeof(h));
-		h.pt = m->pt;
 		h.seq = m->seq;
-		h.ts = m->ts;
+		h.ts = m->ts - back;
 		h.ssrc = m->tx_ssrc;
-		h.marker = m->st.sent == 0;	/* start of the talkspurt */
 		len = rtp_write(&h, frame, (size_t)flen, 0, pkt,
 		    RTP_PACKET_MAX);
 		if (len > 0 && srtp_protect(m->tx, pkt, &len) ==
@@ -595,6 +603,29 @@ uint16_t
 media_local_port(const struct media *m)
 {
 	return m->local_port;
+}
+
+int
+media_set_stream(struct media *m, uint8_t pt, uint32_t clock_rate,
+    const struct media_source *source, const struct media_sink *sink)
+{
+	if (m->started)
+		return -EALREADY;
+	if (pt > RTP_PT_MAX || clock_rate < 8000 || clock_rate > 96000 ||
+	    clock_rate % 1000)
+		return -EINVAL;
+	if (m->source.close)
+		m->source.close(m->source.ctx);
+	if (m->sink.close)
+		m->sink.close(m->sink.ctx);
+	m->source = *source;
+	m->sink = *sink;
+	m->pt = pt;
+	m->clock_rate = clock_rate;
+	m->ts_step = clock_rate / 1000 * m->ptime_ms;
+	/* Statistics in the old clock's units would mislead. */
+	memset(&m->rxs, 0, sizeof(m->rxs));
+	return 0;
 }
 
 int

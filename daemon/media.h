@@ -62,6 +62,15 @@ struct media_frame {
 struct media_source {
 	int (*read)(void *ctx, uint8_t pt, uint8_t *out, size_t cap);
 	void (*close)(void *ctx);
+	/* The peer's report about our stream arrived (authenticated SRTCP):
+	 * the fraction it lost in the last interval, /256. May be NULL. */
+	void (*feedback)(void *ctx, uint8_t fraction_lost);
+	/* Asked first every tick (may be NULL): a payload > 0 bytes goes out
+	 * instead of read's audio, with its own payload type, marker, and
+	 * timestamp = this tick's minus *ret_ts_back (an RFC 4733 event keeps
+	 * the timestamp of its start). 0 = audio this tick. */
+	int (*event)(void *ctx, uint8_t *out, size_t cap, uint8_t *ret_pt,
+	    bool *ret_marker, uint32_t *ret_ts_back);
 	void *ctx;
 };
 
@@ -174,6 +183,13 @@ uint16_t media_local_port(const struct media *m);
  * RTCP at rtcp_port, or port + 1 when 0. Returns 0 or -EINVAL. */
 int media_set_remote(struct media *m, const char *addr, uint16_t port,
     uint16_t rtcp_port);
+/* Replaces what we send and how (payload type, clock rate, source and
+ * sink) before media_start: the codec is known only once the peer's SDP
+ * answer arrived, after media_new bound the ports for our offer. The old
+ * source and sink are closed; m owns the new ones on success (on failure
+ * they stay the caller's). Returns 0, -EALREADY (started) or -EINVAL. */
+int media_set_stream(struct media *m, uint8_t pt, uint32_t clock_rate,
+    const struct media_source *source, const struct media_sink *sink);
 /* Starts the frame timer and the RTCP timer. Returns 0 or -EALREADY. */
 int media_start(struct media *m);
 /* Stops sending; receiving (and counting) goes on until media_free. */

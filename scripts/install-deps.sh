@@ -9,10 +9,11 @@ SUDO=
 BUILD="build-essential autoconf automake libtool pkg-config clang
 	libclang-rt-14-dev llvm
 	libevent-dev libssl-dev libsrtp2-dev libpulse-dev libsystemd-dev
-	libsqlite3-dev libargon2-dev libjson-c-dev libsndfile1-dev libpq-dev"
+	libsqlite3-dev libargon2-dev libjson-c-dev libsndfile1-dev libpq-dev
+	libopus-dev libspeexdsp-dev"
 TEST="openssl curl tshark dbus dbus-daemon dbus-user-session sqlite3
 	kamailio kamailio-tls-modules sip-tester pulseaudio pulseaudio-utils
-	nginx-light wrk chromium iproute2 procps psmisc xxd
+	nginx-light wrk chromium iproute2 procps psmisc xxd espeak-ng sox
 	postgresql postgresql-client
 	ca-certificates dunst xvfb
 	dpkg-dev debhelper lintian mandoc man-db systemd libglib2.0-bin"

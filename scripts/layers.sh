@@ -31,6 +31,11 @@ siphash 10
 svopid.h 10
 media 20
 media-null 20
+media-codec 20
+audio 20
+audio-file 20
+audio-pulse 20
+media-voice 21
 trust-client 20
 truststore 20
 transport 30
@@ -38,6 +43,7 @@ txn 40
 dialog 40
 ua 50
 reg 60
+call-voice 65
 call-int.h 70
 call.h 70
 call-sip 71

@@ -109,3 +109,14 @@ tests_fuzz_fuzz_ini_LDADD = $(LIBSVOPI)
 if !FUZZING
 TESTS += tests/fuzz/fuzz-ini tests/fuzz/fuzz-trust-api
 endif
+
+# --- voice: RFC 4733 events ---
+check_PROGRAMS += tests/fuzz/fuzz-dtmf
+tests_fuzz_fuzz_dtmf_SOURCES = tests/fuzz/fuzz-dtmf.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_dtmf_CFLAGS = $(FUZZ_TGT_CF) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/dtmf\"
+tests_fuzz_fuzz_dtmf_LDFLAGS = $(FUZZ_TGT_LD)
+tests_fuzz_fuzz_dtmf_LDADD = $(LIBSVOPI)
+if !FUZZING
+TESTS += tests/fuzz/fuzz-dtmf
+endif

@@ -56,6 +56,7 @@ EXTRA_DIST += tests/integration/svopid-common.sh
 # --- media ---
 check_PROGRAMS += tests/integration/media-driver
 tests_integration_media_driver_SOURCES = tests/integration/media-driver.c \
+	tests/integration/media-test.c tests/integration/media-test.h \
 	tests/unit/test-mikey-util.h
 tests_integration_media_driver_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(SRTP_CFLAGS) -I$(top_srcdir)/daemon \
@@ -63,6 +64,7 @@ tests_integration_media_driver_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) \
 tests_integration_media_driver_LDADD = $(LIBSVOPID_MEDIA)
 dist_check_SCRIPTS += tests/integration/media-srtp.sh
 TESTS += tests/integration/media-srtp.sh
+include tests/integration/media-voice.mk
 
 
 # --- calls ---

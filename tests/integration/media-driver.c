@@ -36,10 +36,10 @@
 
 #include "media.h"
 #include "media-null.h"
-#include "mikey.h"
 #include "mikey-msg.h"
+#include "mikey-srtp.h"
 #include "rtp.h"
-#include "test-mikey-util.h"
+#include "media-test.h"
 
 static int failures;
 
@@ -82,15 +82,6 @@ rec_ready(void *ctx)
 }
 
 static void
-run_loop(struct event_base *base, unsigned ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(base, &tv);
-	event_base_dispatch(base);
-}
-
-static void
 print_stats(const char *who, const struct media_stats *s,
     const struct rec *r)
 {
@@ -112,47 +103,6 @@ print_stats(const char *who, const struct media_stats *s,
 	    (unsigned long long)r->c.frames, (unsigned long long)r->c.silent,
 	    r->ready, (long long)s->lost, s->jitter_us, (long long)s->rtt_us,
 	    s->peer_lost, s->peer_jitter_us);
-}
-
-/* A real MIKEY exchange: A initiates, B responds, A finishes. */
-static void
-key_exchange(struct mikey_result *ra, struct mikey_result *rb)
-{
-	struct tpeer a, b;
-	struct mikey_init_state *st = NULL;
-	struct mikey_init_params ip;
-	struct mikey_respond_params rp;
-	struct mikey_fail fail;
-	uint8_t *imsg = NULL, *rmsg = NULL;
-	size_t ilen = 0, rlen = 0;
-	uint64_t now = mikey_ntp_from_unix(time(NULL), 0);
-
-	tpeer_make(&a, "sip:alice@example.org", NULL, 2048, MIKEY_SIGN_PKCS1,
-	    true);
-	tpeer_make(&b, "sip:bob@example.org", NULL, 2048, MIKEY_SIGN_PKCS1,
-	    true);
-	memset(&ip, 0, sizeof(ip));
-	ip.self = &a.id;
-	ip.peer_uri = b.uri;
-	ip.suite = MIKEY_SRTP_AES_CM_128_HMAC_SHA1_80;
-	ip.ssrc = 0xa11ce001u;
-	ip.now_ntp = now;
-	memset(&rp, 0, sizeof(rp));
-	rp.self = &b.id;
-	rp.peer_uri = a.uri;
-	rp.ssrc = 0xb0b00002u;
-	rp.now_ntp = now;
-	if (mikey_msg_build_init(&ip, &st, &imsg, &ilen) < 0 ||
-	    mikey_msg_respond(imsg, ilen, &rp, rb, &rmsg, &rlen, &fail) < 0 ||
-	    mikey_msg_finish(st, rmsg, rlen, NULL, now, ra, &fail) < 0) {
-		fprintf(stderr, "media-driver: MIKEY exchange failed\n");
-		exit(1);
-	}
-	mikey_init_state_free(st);
-	free(imsg);
-	free(rmsg);
-	tpeer_free(&a);
-	tpeer_free(&b);
 }
 
 static struct media *
@@ -220,20 +170,6 @@ check_refusals(struct event_base *base, const struct mikey_result *res)
 	EXPECT(media_new(base, &p, &m) == -EINVAL && !m);
 }
 
-static void
-send_to(int fd, uint16_t port, const uint8_t *pkt, size_t len)
-{
-	struct sockaddr_in sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&sa, sizeof(sa)) !=
-	    (ssize_t)len)
-		perror("sendto");
-}
-
 /* Protects one PCMU packet with A's sending key, continuing A's stream. */
 static int
 forge(const struct mikey_result *ra, const struct rec *rb, uint8_t *pkt)
@@ -283,7 +219,7 @@ inject(struct event_base *base, const struct mikey_result *ra,
 	}
 	media_stats(b, &before);
 	/* 1: not RTP at all. */
-	send_to(fd, port, (const uint8_t *)"\x80\x00\x01", 3);
+	mt_send_to(fd, port, (const uint8_t *)"\x80\x00\x01", 3);
 	/* 2: well-formed but another SSRC. */
 	len = forge(ra, rb, pkt);
 	EXPECT(len > 0);
@@ -291,16 +227,16 @@ inject(struct event_base *base, const struct mikey_result *ra,
 		return;
 	memcpy(bad, pkt, (size_t)len);
 	bad[8] ^= 0x55;
-	send_to(fd, port, bad, (size_t)len);
+	mt_send_to(fd, port, bad, (size_t)len);
 	/* 3: tampered: one payload bit flipped. */
 	memcpy(bad, pkt, (size_t)len);
 	bad[40] ^= 0x01;
-	send_to(fd, port, bad, (size_t)len);
+	mt_send_to(fd, port, bad, (size_t)len);
 	/* 4: the genuine packet, then 5: the same again. */
-	send_to(fd, port, pkt, (size_t)len);
-	run_loop(base, 100);
-	send_to(fd, port, pkt, (size_t)len);
-	run_loop(base, 200);
+	mt_send_to(fd, port, pkt, (size_t)len);
+	mt_run_loop(base, 100);
+	mt_send_to(fd, port, pkt, (size_t)len);
+	mt_run_loop(base, 200);
 	close(fd);
 	media_stats(b, &after);
 	printf("inject: received +%llu, malformed +%llu, ssrc +%llu, "
@@ -334,25 +270,8 @@ send_plain(uint16_t port)
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (len < 0 || fd < 0 || port == 0)
 		return 1;
-	send_to(fd, port, pkt, (size_t)len);
+	mt_send_to(fd, port, pkt, (size_t)len);
 	close(fd);
-	return 0;
-}
-
-static int
-parse_ports(const char *s, uint16_t *lo, uint16_t *hi)
-{
-	unsigned long a, b;
-	char *end;
-
-	a = strtoul(s, &end, 10);
-	if (*end != '-')
-		return -1;
-	b = strtoul(end + 1, &end, 10);
-	if (*end || a == 0 || b > 65535 || a + 3 > b)
-		return -1;
-	*lo = (uint16_t)a;
-	*hi = (uint16_t)b;
 	return 0;
 }
 
@@ -372,7 +291,7 @@ main(int argc, char **argv)
 	};
 	unsigned ms = 1500;
 	bool wrong_key = false, wrong_roc = false, do_inject = false, tone = false;
-	uint16_t pmin = 30000, pmax = 59999, pa, pb;
+	uint16_t pmin = 20000, pmax = 29999, pa, pb;	/* < ephemeral */
 	const char *port_file = NULL;
 	struct mikey_result ra, rb;
 	struct mikey_cs_keys bad_rx;
@@ -400,7 +319,7 @@ main(int argc, char **argv)
 			tone = true;
 			break;
 		case 'p':
-			if (parse_ports(optarg, &pmin, &pmax) < 0) {
+			if (mt_parse_ports(optarg, &pmin, &pmax) < 0) {
 				fprintf(stderr, "bad --ports\n");
 				return 2;
 			}
@@ -420,7 +339,7 @@ main(int argc, char **argv)
 		return 1;
 	memset(&ra, 0, sizeof(ra));
 	memset(&rb, 0, sizeof(rb));
-	key_exchange(&ra, &rb);
+	mt_key_exchange(&ra, &rb);
 	/* The two sides derived the same keys for each direction. */
 	EXPECT(ra.cs[0].tek_len == 16 && CRYPTO_memcmp(ra.cs[0].tek,
 	    rb.cs[0].tek, 16) == 0);
@@ -466,10 +385,10 @@ main(int argc, char **argv)
 
 	EXPECT(media_start(a) == 0 && media_start(b) == 0);
 	EXPECT(media_start(a) == -EALREADY);
-	run_loop(base, ms);
+	mt_run_loop(base, ms);
 	media_stop(a);
 	media_stop(b);
-	run_loop(base, 200);		/* drain what is in flight */
+	mt_run_loop(base, 200);		/* drain what is in flight */
 
 	media_stats(a, &sa);
 	media_stats(b, &sb);

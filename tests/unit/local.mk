@@ -124,7 +124,7 @@ CALL_UNIT_SOURCES = tests/unit/call-fake.c tests/unit/call-fake.h \
 	daemon/call.c daemon/call-sip.c daemon/call-sdp.c daemon/call-core.c \
 	daemon/call-keys.c daemon/call-trust.c daemon/ua.c daemon/txn.c \
 	daemon/transport.c daemon/dialog.c daemon/siphash.c daemon/conf.c \
-	daemon/identity.c
+	daemon/identity.c daemon/call-voice.c
 check_PROGRAMS += tests/unit/test-call-flow
 tests_unit_test_call_flow_SOURCES = tests/unit/test-call-flow.c \
 	tests/unit/test.h $(CALL_UNIT_SOURCES)
@@ -140,3 +140,20 @@ tests_unit_test_coalesce_SOURCES = tests/unit/test-coalesce.c tests/unit/test.h
 tests_unit_test_coalesce_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_coalesce_LDADD = $(LIBSVOPI)
 TESTS += tests/unit/test-coalesce
+
+# --- voice ---
+check_PROGRAMS += tests/unit/test-g711
+tests_unit_test_g711_SOURCES = tests/unit/test-g711.c tests/unit/test.h
+tests_unit_test_g711_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_g711_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-g711
+check_PROGRAMS += tests/unit/test-dtmf
+tests_unit_test_dtmf_SOURCES = tests/unit/test-dtmf.c tests/unit/test.h
+tests_unit_test_dtmf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dtmf_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-dtmf
+check_PROGRAMS += tests/unit/test-sdp-codec
+tests_unit_test_sdp_codec_SOURCES = tests/unit/test-sdp-codec.c tests/unit/test.h
+tests_unit_test_sdp_codec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sdp_codec_LDADD = $(LIBSVOPI)
+TESTS += tests/unit/test-sdp-codec

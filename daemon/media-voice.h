@@ -1,0 +1,84 @@
+/* The voice engine of one call: audio in -> codec -> media_source, and
+ * media_sink -> jitter buffer -> decoder/concealment -> audio out.
+ *
+ * media_voice_new builds the source/sink pair that struct media_params
+ * takes. The jitter buffer is libspeexdsp's (adaptive: it grows with the
+ * jitter it sees and shrinks back when late packets stop; docs/media.md
+ * says why we did not write our own). Its playout timer runs every ptime
+ * on the event loop from the first packet received.
+ */
+#ifndef SVOPID_MEDIA_VOICE_H
+#define SVOPID_MEDIA_VOICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "audio.h"
+#include "media.h"
+#include "media-codec.h"
+
+struct media_voice_params {
+	enum media_codec_id codec;
+	uint8_t pt;		/* payload type we send and accept */
+	unsigned ptime_ms;	/* 0 = MEDIA_PTIME_MS */
+	struct audio_in in;	/* read NULL: silence */
+	struct audio_out out;	/* write NULL: nothing buffered or decoded
+				 * (only counted) */
+	bool no_conceal;	/* losses play as silence (comparisons) */
+	/* RFC 4733 telephone-event: the dynamic payload type (96..127)
+	 * negotiated for it (same clock as the codec), or 0 for none (Dtmf
+	 * then refused, received events dropped). */
+	uint8_t dtmf_pt;
+	/* A digit received, once, at its end (or when the next one starts
+	 * and its end was lost); duration in ms. */
+	void (*on_dtmf)(void *ctx, char digit, unsigned duration_ms);
+	void *ctx;
+};
+
+struct media_voice_stats {
+	uint64_t frames_in;	/* frames encoded and handed to media */
+	uint64_t packets;	/* audio packets put into the jitter buffer */
+	uint64_t played;	/* frames played out (decoded + concealed) */
+	uint64_t concealed;	/* of those, made up for a missing packet */
+	uint64_t dropped;	/* other payload type, too early, bad frame */
+	uint64_t dtmf_sent;	/* digits sent (each over several packets) */
+	uint64_t dtmf_received;	/* digits reported by on_dtmf */
+	uint64_t event_packets_sent, event_packets_received;
+	uint32_t buffer_ms;	/* jitter buffer depth now */
+};
+
+struct media_voice;
+
+/* On success *ret_voice stays valid until both *ret_source and *ret_sink
+ * were closed (media_free does that); p->in and p->out then belong to it.
+ * Returns 0, -EINVAL, -ENOMEM or a codec error; on failure p->in and
+ * p->out stay the caller's. */
+int media_voice_new(struct event_base *base,
+    const struct media_voice_params *p, struct media_voice **ret_voice,
+    struct media_source *ret_source, struct media_sink *ret_sink);
+/* Frees a voice whose source and sink were never handed to media_new
+ * (or media_new failed). NULL-safe; returns NULL. */
+struct media_voice *media_voice_free(struct media_voice *v);
+
+void media_voice_stats(const struct media_voice *v,
+    struct media_voice_stats *ret_stats);
+/* Muted: the source encodes silence instead of the capture (Opus turns
+ * it into a few bytes a frame). */
+void media_voice_set_mute(struct media_voice *v, bool mute);
+/* Default length of a digit we send, and the pause after it. */
+#define MEDIA_VOICE_DTMF_MS		100
+#define MEDIA_VOICE_DTMF_GAP_MS		60
+
+/* Queues digits ("0-9*#A-D", at most DTMF_DIGITS_MAX) to send, each
+ * duration_ms long (0 = MEDIA_VOICE_DTMF_MS; 40..1000). Returns 0,
+ * -ENOTSUP (no telephone-event negotiated), -EINVAL (a bad digit or
+ * duration), -E2BIG, -EBUSY (digits still being sent). */
+int media_voice_dtmf(struct media_voice *v, const char *digits,
+    unsigned duration_ms);
+
+/* The peer's reported loss (RTCP fraction lost, /256): Opus FEC follows. */
+void media_voice_peer_loss(struct media_voice *v, uint8_t fraction_lost);
+
+#endif

@@ -1,0 +1,111 @@
+#!/bin/sh
+# A voice call between two daemons through Kamailio (TLS), keyed by MIKEY:
+# Alice dials with `svopictl call --play speech.wav --record a.wav`, Bob
+# answers with `svopictl answer --play sweep.wav --record b.wav`. Each
+# recording correlates with what the other side played: Opus, the default
+# codec; segmental correlation (200 ms blocks) >= 0.7, the bound of the
+# lossy test in media-voice.sh: two sanitised daemons and Kamailio on a
+# loaded machine jitter enough for the adaptive buffer to move the delay
+# (measured 0.86-0.99). Alice's DTMF digits reach
+# Bob's `svopictl monitor` in order with their durations; `calls` shows
+# the codec and the quality figures; an unknown Dial option and a play
+# file that does not exist are refused before anything is dialled.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+. "$S/tests/integration/svopid-common.sh"
+. "$S/tests/integration/trustd-lib.sh"
+. "$S/tests/integration/calls-common.sh"
+itest_init calls-voice
+command -v curl >/dev/null || skip "no curl"
+command -v sox >/dev/null || skip "no sox"
+command -v espeak-ng >/dev/null || skip "no espeak-ng"
+command -v busctl >/dev/null || skip "no busctl"
+C=$B/tests/integration/media-corr
+sox -n -r 16000 -c 1 -b 16 "$T/sweep.wav" synth 3 sine 200:3400 gain -6 ||
+	fail "sox"
+espeak-ng -w "$T/speech.wav" "Alice calls Bob over an encrypted line." ||
+	fail "espeak-ng"
+itest_ca
+itest_kamailio alice:pw-alice bob:pw-bob
+PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
+URI="sip:bob@127.0.0.1:$KAM_TLS_PORT"
+calls_trustd
+calls_conf alice "$PROXY"
+calls_conf bob "$PROXY"
+svopid_start alice
+svopid_start bob
+itest_wait_for 20 is_registered alice || fail "alice not registered"
+itest_wait_for 20 is_registered bob || fail "bob not registered"
+ctl alice enroll >/dev/null || fail "alice enroll"
+ctl bob enroll >/dev/null || fail "bob enroll"
+
+# Refused before dialling: an unknown option, a play file that is not
+# there. No call object is made.
+busctl --address="$alice_BUS" call org.svopi.Daemon1 /org/svopi/Daemon1 \
+	org.svopi.Daemon1 Dial 'sa{sv}' "$URI" 1 volume s loud \
+	>"$T/bogus.txt" 2>&1 && fail "an unknown option was accepted"
+grep -q "unknown option" "$T/bogus.txt" || fail "$(cat "$T/bogus.txt")"
+ctl alice call "$URI" --play "$T/none.wav" >"$T/none.txt" 2>&1 &&
+	fail "a missing play file was accepted"
+grep -q "No such file" "$T/none.txt" || fail "$(cat "$T/none.txt")"
+[ -z "$(last_call alice)" ] || fail "a refused Dial made a call"
+note "ok: unknown option and missing play file refused before dialling"
+
+itest_bg mon-bob ctl bob monitor
+# The quality properties of Alice's call object change on the bus.
+itest_bg props-alice busctl --address="$alice_BUS" monitor \
+	--match "type='signal',interface='org.freedesktop.DBus.Properties',path='/org/svopi/Call/1'"
+sleep 0.5
+ctl alice call "$URI" --play "$T/speech.wav" --record "$T/a.wav" \
+	>/dev/null || fail "dial"
+A=$(last_call alice)
+itest_wait_for 20 vuc_prompted alice || fail "no VUC prompt at alice"
+itest_wait_for 20 vuc_prompted bob || fail "no VUC prompt at bob"
+code=$( (ctl alice --json vuc list; ctl bob --json vuc list) | python3 -c '
+import json, sys
+for line in sys.stdin:
+    for v in json.loads(line):
+        if v["code"]:
+            print(v["code"])')
+if ctl alice --json vuc list | grep -q "\"code\": \"$code\""; then
+	ctl bob vuc enter "sip:alice@127.0.0.1" "$code" >/dev/null
+else
+	ctl alice vuc enter "sip:bob@127.0.0.1" "$code" >/dev/null
+fi || fail "VUC entry"
+bob_ringing() {
+	Bc=$(last_call bob)
+	[ -n "$Bc" ] && call_state_is bob "$Bc" ringing
+}
+itest_wait_for 30 bob_ringing || fail "bob not ringing: $(ctl bob calls)"
+Bc=$(last_call bob)
+ctl bob answer "$Bc" --bogus x >/dev/null 2>&1 && fail "answer --bogus"
+ctl bob answer "$Bc" --play "$T/sweep.wav" --record "$T/b.wav" ||
+	fail "answer"
+itest_wait_for 10 call_state_is alice "$A" active || fail "not active"
+note "ok: the call is active"
+sleep 4
+ctl alice dtmf "$A" "19#" || fail "dtmf"
+sleep 1.5
+ctl alice calls >"$T/calls.txt"
+cat "$T/calls.txt" >&2
+grep -q "codec=opus" "$T/calls.txt" || fail "no codec in calls"
+grep -q "jitter_buffer_ms=" "$T/calls.txt" || fail "no jitter buffer"
+[ "$(call_field alice "$A" codec)" = opus ] || fail "json: codec"
+grep -q '"JitterBuffer"' "$T/props-alice.log" ||
+	fail "no PropertiesChanged for the quality figures"
+note "ok: PropertiesChanged for JitterBuffer/Jitter/... seen"
+ctl alice hangup "$A" || fail "hangup"
+itest_wait_for 10 call_state_is bob "$Bc" ended || fail "bob: not ended"
+sleep 0.5
+dt=$(grep "signal DtmfReceived" "$T/mon-bob.log" | awk '{ printf "%s:%s ", $4, $5 }')
+note "bob's monitor: DTMF $dt"
+[ "$dt" = "1:100 9:100 #:100 " ] || fail "DTMF at bob: '$dt'"
+ab=$("$C" --segment-ms 200 "$T/speech.wav" "$T/b.wav") || fail "media-corr"
+ba=$("$C" --segment-ms 200 "$T/sweep.wav" "$T/a.wav") || fail "media-corr"
+note "alice -> bob (speech): $ab"
+note "bob -> alice (sweep): $ba"
+for r in "$ab" "$ba"; do
+	v=${r#corr=}
+	awk -v v="${v%% *}" 'BEGIN { exit !(v >= 0.7) }' ||
+		fail "recording does not match what was played: $r"
+done
+exit 0
