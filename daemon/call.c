@@ -79,9 +79,31 @@ call_answer_user(struct call *c, const struct call_options *opt)
 	return 0;
 }
 
+/* No ACK came for our 2xx within 64*T1 (RFC 3261 §13.3.1.4): the
+ * caller never learnt of the answer, so the call ends with a BYE. */
+static void
+calls_no_ack(void *userdata, unsigned id, int err)
+{
+	struct calls *cs = userdata;
+	struct call *c;
+
+	if (err == 0)
+		return;
+	LIST_FOREACH(c, &cs->calls, link) {
+		if (c->id != id || c->outgoing || c->state == CALL_ENDED)
+			continue;
+		log_warning("call %u: no ACK for our 200, hanging up", c->id);
+		call_send_in_dialog(c, "BYE");
+		call_end(c, "no ACK for the answer");
+		return;
+	}
+}
+
 static void
 call_answer(struct call *c)
 {
+	struct calls *cs = c->cs;
+	struct txn_server *st;
 	uint8_t *sdp = NULL;
 	size_t n = 0;
 
@@ -99,7 +121,10 @@ call_answer(struct call *c)
 		call_end(c, "bad INVITE");
 		return;
 	}
+	st = c->st;
 	call_reply(c, 200, NULL, sdp, n);
+	if (st && cs->sip->watch_ack)
+		cs->sip->watch_ack(cs->ua, st, calls_no_ack, cs, c->id);
 	free(sdp);
 	sip_msg_free(c->req);
 	c->req = NULL;

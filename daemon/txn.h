@@ -62,6 +62,10 @@ int txn_client_start(struct txn_layer *l, const struct tp_dest *dest,
 	const uint8_t *req, size_t len, enum sip_method method,
 	const char *branch, txn_client_cb *cb, void *userdata,
 	struct txn_client **ret);
+/* The TU sent msg to dest outside any transaction: an ACK of a 2xx is
+ * kept by its Accepted INVITE to repeat for retransmitted 2xx. */
+void txn_layer_sent(struct txn_layer *l, const struct tp_dest *dest,
+	const uint8_t *msg, size_t len);
 /* Detaches the TU: the transaction finishes silently. */
 void txn_client_forget(struct txn_client *t);
 
@@ -69,6 +73,13 @@ void txn_client_forget(struct txn_client *t);
  * code is the status in the bytes. */
 int txn_server_reply(struct txn_server *st, unsigned code,
 	const uint8_t *resp, size_t len);
+/* After a 2xx to an INVITE (which is repeated until its ACK, RFC 3261
+ * §13.3.1.4): cb hears once, with 0 when the ACK came or -ETIMEDOUT after
+ * 64*T1 without one; never after the layer is freed. id is the TU's. */
+typedef void txn_ack_cb(void *userdata, unsigned id, int err);
+int txn_server_watch_ack(struct txn_server *st, txn_ack_cb *cb,
+	void *userdata, unsigned id);
+
 /* True while no final response was sent. */
 bool txn_server_pending(const struct txn_server *st);
 

@@ -768,7 +768,11 @@ static int
 ua_ops_send(void *ua, const struct tp_dest *dest, const uint8_t *msg,
 	size_t len)
 {
-	return transport_send(ua_transport(ua), dest, msg, len);
+	int r = transport_send(ua_transport(ua), dest, msg, len);
+
+	if (r == 0)
+		txn_layer_sent(ua_txn(ua), dest, msg, len);
+	return r;
 }
 
 static int
@@ -776,6 +780,13 @@ ua_ops_reply(void *ua, struct txn_server *st, unsigned code,
 	const uint8_t *msg, size_t len)
 {
 	return txn_server_reply(st, code, msg, len);
+}
+
+static int
+ua_ops_watch_ack(void *ua, struct txn_server *st, txn_ack_cb *cb,
+	void *cbdata, unsigned id)
+{
+	return txn_server_watch_ack(st, cb, cbdata, id);
 }
 
 static void
@@ -808,6 +819,7 @@ const struct ua_sip_ops ua_sip_ops = {
 	.forget = ua_ops_forget,
 	.send = ua_ops_send,
 	.reply = ua_ops_reply,
+	.watch_ack = ua_ops_watch_ack,
 	.via = ua_ops_via,
 	.contact = ua_ops_contact,
 	.request_dest = ua_ops_request_dest,

@@ -53,6 +53,10 @@ struct ua_sip_ops {
 	/* A response through a server transaction, as txn_server_reply(). */
 	int (*reply)(void *ua, struct txn_server *st, unsigned code,
 		const uint8_t *msg, size_t len);
+	/* After a 2xx to an INVITE: whether its ACK came, as
+	 * txn_server_watch_ack(). May be NULL (a fake). */
+	int (*watch_ack)(void *ua, struct txn_server *st, txn_ack_cb *cb,
+		void *cbdata, unsigned id);
 	/* Via and Contact header values for proto, as ua_via/ua_contact. */
 	void (*via)(void *ua, enum conf_proto proto, const char *branch,
 		char *out, size_t len);

@@ -1,0 +1,96 @@
+#!/bin/sh
+# RFC 3261 §13.3.1.4 over a lossy UDP path (issue 9): two daemons with a
+# cached relationship, alice dials bob over UDP through udp-relay.py. While
+# bob answers, the relay drops every UDP datagram:
+#  - the path comes back 2 s later: bob's 200 is repeated until its ACK
+#    and alice ACKs each repeat, so both calls end up active (no 408 at
+#    alice, no dangling call at bob);
+#  - the path never comes back: bob gives up after 64*T1 = 32 s without
+#    an ACK and ends the call with a BYE instead of staying active.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+. "$S/tests/integration/svopid-common.sh"
+. "$S/tests/integration/calls-common.sh"
+itest_init calls-udp-2xx
+command -v sqlite3 >/dev/null || skip "no sqlite3"
+itest_ca
+for n in alice bob; do
+	svopid_conf "$n"
+	printf '[media]\naudio = null\nrtp_ports = 20000-29999\n' >>"$T/$n.conf"
+	printf '[calls]\nauto_answer = no\n' >>"$T/$n.conf"
+	svopid_start "$n"
+done
+fp_of() {	# the identity certificate on NAME's TLS port, as the store has it
+	openssl s_client -connect "127.0.0.1:$1" </dev/null 2>/dev/null |
+		openssl x509 -noout -fingerprint -sha256 |
+		sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
+}
+seed() {	# seed NAME PEER FP: a fresh trusted entry
+	now=$(date +%s)
+	sqlite3 "$T/$1-state/trust.db" \
+		"INSERT OR REPLACE INTO peers VALUES ('$2', '$3', 'trusted', $now, $now);" ||
+		fail "seed $1's store"
+}
+seed alice sip:bob@127.0.0.1 "$(fp_of "$bob_TLS")"
+seed bob sip:alice@127.0.0.1 "$(fp_of "$alice_TLS")"
+itest_bg mon-bob ctl bob monitor
+
+svopid_port
+R=$SVOPID_PORT
+itest_bg relay python3 "$S/tests/integration/udp-relay.py" --port "$R" \
+	--target "127.0.0.1:$bob_UDP" --tcp-target "127.0.0.1:$bob_TCP" \
+	--tcp --seed 9 --block "$T/outage" --stats "$T/relay.json"
+itest_wait_port "$R" 10
+
+bob_rings_anew() {	# bob_rings_anew OLD-ID: bob's newest call is new and rings
+	id=$(last_call bob)
+	[ -n "$id" ] && [ "$id" != "$1" ] && call_state_is bob "$id" ringing
+}
+# dial_and_answer_blind CASE: dials, waits for bob to ring, cuts the path
+# and lets bob answer. Sets AID and BID.
+dial_and_answer_blind() {
+	rm -f "$T/outage"
+	before=$(last_call bob)
+	ctl alice call "sip:bob@127.0.0.1:$R;transport=udp" >"$T/dial-$1.out" ||
+		fail "$1: dial: $(cat "$T/dial-$1.out")"
+	AID=$(last_call alice)
+	itest_wait_for 20 bob_rings_anew "$before" ||
+		fail "$1: bob does not ring: $(ctl bob calls)"
+	BID=$(last_call bob)
+	: >"$T/outage"
+	ctl bob answer "$BID" || fail "$1: answer"
+}
+
+# 1. The path comes back after 2 s.
+dial_and_answer_blind back
+sleep 2
+rm -f "$T/outage"
+itest_wait_for 15 call_state_is alice "$AID" active ||
+	fail "alice not active: $(ctl alice calls)"
+check "bob active" call_state_is bob "$BID" active
+sleep 6	# past the 2xx repeats, within 64*T1
+check "alice still active" call_state_is alice "$AID" active
+check "bob still active (the ACK came)" call_state_is bob "$BID" active
+check "udp datagrams were dropped during the outage" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["up"][2] + s["down"][2] > 0, s' "$T/relay.json"
+ctl alice hangup "$AID" || fail "hangup"
+itest_wait_for 10 call_state_is bob "$BID" ended || fail "bob did not end"
+note "ok: 2xx/ACK lost for 2 s, both active"
+
+# 2. The path never comes back: bob hangs up after 64*T1 without an ACK.
+dial_and_answer_blind never
+itest_wait_for 50 call_state_is bob "$BID" ended ||
+	fail "bob still not ended after 50 s: $(ctl bob calls)"
+reason=$(call_field bob "$BID" end_reason)
+case $reason in
+*"no ACK"*) note "ok: bob ended: $reason" ;;
+*) fail "bob ended for another reason: $reason" ;;
+esac
+check "bob's log: BYE after no ACK" grep -q "no ACK for our 200" "$T/svopid-bob.log"
+check "alice alive" ctl alice status
+check "bob alive" ctl bob status
+rm -f "$T/outage"
+svopid_stop alice
+svopid_stop bob
+exit 0
