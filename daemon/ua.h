@@ -17,6 +17,19 @@
 #define UA_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS"
 #define UA_USER_AGENT "svopid/" PACKAGE_VERSION
 
+/* RFC 3261 §18.1.1: a request within this many bytes of the path MTU
+ * (1500) goes over UDP when its destination is UDP; a larger one goes
+ * over TCP to the same host and port (its Via and Contact say so). */
+#define UA_UDP_REQUEST_MAX 1300
+
+/* The transport a request of len bytes to a proto destination takes. */
+static inline enum conf_proto
+ua_request_proto(enum conf_proto proto, size_t len)
+{
+	return proto == CONF_PROTO_UDP && len > UA_UDP_REQUEST_MAX ?
+		CONF_PROTO_TCP : proto;
+}
+
 int ua_new(struct svopid *d, struct ua **ret);
 struct ua *ua_free(struct ua *ua);
 /* Opens listeners. */

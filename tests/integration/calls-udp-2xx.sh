@@ -7,6 +7,9 @@
 #    alice, no dangling call at bob);
 #  - the path never comes back: bob gives up after 64*T1 = 32 s without
 #    an ACK and ends the call with a BYE instead of staying active.
+# The INVITE (~3 KB with MIKEY) goes over TCP to the same host and port
+# (RFC 3261 §18.1.1), so what the relay drops is the ACK over UDP; bob's
+# 200, repeated over TCP, gets one more ACK each time from alice.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$S/tests/integration/svopid-common.sh"
 . "$S/tests/integration/calls-common.sh"
@@ -74,6 +77,14 @@ check "udp datagrams were dropped during the outage" python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["up"][2] + s["down"][2] > 0, s' "$T/relay.json"
+# RFC 3261 §18.1.1: the ~3 KB INVITE went over TCP to the relay's port
+# (Via and Contact saying TCP), the small ACK over UDP.
+check "the INVITE came over TCP" grep -q "INVITE from tcp:" "$T/svopid-bob.log"
+check "no INVITE over UDP" sh -c "! grep -q 'INVITE from udp:' '$T/svopid-bob.log'"
+check "the relay passed TCP and UDP" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["tcp"] >= 1 and s["up"][1] >= 1, s' "$T/relay.json"
 ctl alice hangup "$AID" || fail "hangup"
 itest_wait_for 10 call_state_is bob "$BID" ended || fail "bob did not end"
 note "ok: 2xx/ACK lost for 2 s, both active"
