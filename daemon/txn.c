@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,17 @@ struct txn_client {
  * tens of thousands alive (Timer J), a list would be searched per
  * request. */
 #define TXN_BUCKETS 16384
+#define TXN_SRC_BUCKETS 1024
+
+/* How many server transactions one source address holds (TXN_PER_SOURCE);
+ * owned by the layer, freed with its last transaction. */
+struct txn_src {
+	LIST_ENTRY(txn_src) link;
+	uint64_t hash;
+	sa_family_t family;
+	uint8_t ip[16];
+	unsigned n;
+};
 
 struct txn_server {
 	LIST_ENTRY(txn_server) link;
@@ -65,6 +77,8 @@ struct txn_server {
 	char *key;		/* branch|sent-by|method */
 	struct tp_source src;
 	bool reliable;
+	bool provisional;	/* a 1xx went out */
+	struct txn_src *from;	/* the layer's; NULL for the reserved one */
 	uint8_t *resp;		/* last response sent */
 	size_t resp_len;
 	unsigned resp_code;
@@ -93,6 +107,8 @@ struct txn_layer {
 						 * 2xx, awaiting or past ACK */
 	uint8_t hash_key[SIPHASH_KEY_LEN];
 	size_t nservers;
+	LIST_HEAD(, txn_src) *srcs;	/* owned: TXN_SRC_BUCKETS buckets */
+	struct tp_addr reserved;	/* the proxy; proto 0 and len 0: none */
 };
 
 static struct log_ratelimit txn_rl = LOG_RATELIMIT_INIT(5000, 10);
@@ -389,9 +405,97 @@ txn_layer_closed(struct txn_layer *l, const struct tp_addr *remote)
 
 /* --- server --- */
 
+/* The host part of a (IPv4 or IPv6) address into ip[16]. */
+static sa_family_t
+txn_ip(const struct tp_addr *a, uint8_t ip[16])
+{
+	memset(ip, 0, 16);
+	if (a->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)&a->ss;
+
+		memcpy(ip, &s->sin_addr, 4);
+	} else if (a->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const void *)&a->ss;
+
+		memcpy(ip, &s->sin6_addr, 16);
+	}
+	return a->ss.ss_family;
+}
+
+void
+txn_layer_reserve_for(struct txn_layer *l, const struct tp_addr *a)
+{
+	l->reserved = *a;
+}
+
+size_t
+txn_layer_nservers(const struct txn_layer *l)
+{
+	return l->nservers;
+}
+
+static bool
+txn_is_reserved(const struct txn_layer *l, const struct tp_addr *a)
+{
+	uint8_t x[16], y[16];
+
+	return l->reserved.len && txn_ip(a, x) == txn_ip(&l->reserved, y) &&
+		memcmp(x, y, 16) == 0;
+}
+
+/* The source entry of a (made when missing), or NULL without memory. */
+static struct txn_src *
+txn_src_get(struct txn_layer *l, const struct tp_addr *a)
+{
+	struct txn_src *e;
+	uint8_t ip[16];
+	sa_family_t fam = txn_ip(a, ip);
+	uint64_t h = siphash24(ip, sizeof(ip), l->hash_key) ^ fam;
+
+	LIST_FOREACH(e, &l->srcs[h & (TXN_SRC_BUCKETS - 1)], link)
+		if (e->hash == h && e->family == fam &&
+		    memcmp(e->ip, ip, 16) == 0)
+			return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->hash = h;
+	e->family = fam;
+	memcpy(e->ip, ip, 16);
+	LIST_INSERT_HEAD(&l->srcs[h & (TXN_SRC_BUCKETS - 1)], e, link);
+	return e;
+}
+
+/* Whether a new server transaction for m from src fits (TXN_SERVER_MAX,
+ * the reserve, TXN_PER_SOURCE); *from is the source entry to count it
+ * in (NULL for the reserved address). */
+static bool
+txn_server_admit(struct txn_layer *l, const struct sip_msg *m,
+	const struct tp_source *src, struct txn_src **from)
+{
+	bool reserved = txn_is_reserved(l, &src->addr);
+
+	*from = NULL;
+	if (l->nservers >= TXN_SERVER_MAX)
+		return false;
+	if (!reserved && sip_str_empty(m->to.tag) &&
+	    l->nservers >= TXN_SERVER_MAX - TXN_SERVER_RESERVE)
+		return false;
+	if (reserved)
+		return true;
+	*from = txn_src_get(l, &src->addr);
+	if (!*from)
+		return false;
+	return (*from)->n < TXN_PER_SOURCE;
+}
+
 static void
 txn_server_free(struct txn_server *st)
 {
+	if (st->from && --st->from->n == 0) {
+		LIST_REMOVE(st->from, link);
+		free(st->from);
+	}
 	LIST_REMOVE(st, link);
 	if (st->key)
 		LIST_REMOVE(st, hlink);
@@ -540,6 +644,7 @@ txn_server_reply(struct txn_server *st, unsigned code, const uint8_t *resp,
 	transport_reply(st->l->tp, &st->src, resp, len);
 	if (code < 200) {
 		st->state = TXN_PROCEEDING;
+		st->provisional = true;
 		return 0;
 	}
 	if (st->method == SIP_METHOD_INVITE) {
@@ -556,7 +661,11 @@ txn_server_reply(struct txn_server *st, unsigned code, const uint8_t *resp,
 			return 0;
 		}
 		st->state = TXN_COMPLETED;
-		if (!st->reliable) {
+		/* Timer G only once a 1xx went out: before that the client
+		 * repeats its INVITE (Timer A) and gets the response again
+		 * from here. An unprovoked flood of INVITEs thus gets one
+		 * answer per request, not 2.2 (no reflection amplifier). */
+		if (!st->reliable && st->provisional) {
 			st->interval = TXN_T1_MS;
 			txn_arm(st->retrans, st->interval);	/* G */
 		}
@@ -591,6 +700,7 @@ txn_server_recv(struct txn_layer *l, const struct sip_msg *m,
 	const struct tp_source *src)
 {
 	struct txn_server *st, *invite = NULL;
+	struct txn_src *from;
 	char *key;
 
 	if (m->nvia == 0)
@@ -629,10 +739,20 @@ txn_server_recv(struct txn_layer *l, const struct sip_msg *m,
 			l->h.ack(l->userdata, m, src);
 		return;
 	}
-	if (l->nservers >= TXN_SERVER_MAX) {
+	/* Cheap requests (OPTIONS without an offer, junk) are answered
+	 * without a transaction, so a flood of them costs no memory. */
+	if (l->h.stateless && l->h.stateless(l->userdata, m, src)) {
 		free(key);
-		log_ratelimited(&txn_rl, LOG_WARNING,
-			"too many transactions, dropping a request");
+		return;
+	}
+	if (!txn_server_admit(l, m, src, &from)) {
+		char a[96];
+
+		free(key);
+		log_ratelimited(&txn_rl, LOG_WARNING, "too many transactions "
+			"(%zu, this source's bound or the reserve), dropping "
+			"a request from %s", l->nservers,
+			transport_addr_str(&src->addr, a, sizeof(a)));
 		return;
 	}
 	if (m->method_id == SIP_METHOD_CANCEL) {
@@ -650,9 +770,16 @@ txn_server_recv(struct txn_layer *l, const struct sip_msg *m,
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		free(key);
+		if (from && from->n == 0) {
+			LIST_REMOVE(from, link);
+			free(from);
+		}
 		return;
 	}
 	st->l = l;
+	st->from = from;
+	if (from)
+		from->n++;
 	st->key = key;
 	st->hash = txn_hash(l, key);
 	LIST_INSERT_HEAD(&l->buckets[st->hash & (TXN_BUCKETS - 1)], st, hlink);
@@ -707,13 +834,18 @@ txn_layer_new(struct svopid *d, struct transport *tp,
 	LIST_INIT(&l->servers);
 	LIST_INIT(&l->accepted);
 	l->buckets = calloc(TXN_BUCKETS, sizeof(*l->buckets));
-	if (!l->buckets || RAND_bytes(l->hash_key, sizeof(l->hash_key)) != 1) {
+	l->srcs = calloc(TXN_SRC_BUCKETS, sizeof(*l->srcs));
+	if (!l->buckets || !l->srcs ||
+	    RAND_bytes(l->hash_key, sizeof(l->hash_key)) != 1) {
 		free(l->buckets);
+		free(l->srcs);
 		free(l);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < TXN_BUCKETS; i++)
 		LIST_INIT(&l->buckets[i]);
+	for (size_t i = 0; i < TXN_SRC_BUCKETS; i++)
+		LIST_INIT(&l->srcs[i]);
 	*ret = l;
 	return 0;
 }
@@ -735,6 +867,7 @@ txn_layer_free(struct txn_layer *l)
 	while (!LIST_EMPTY(&l->servers))
 		txn_server_free(LIST_FIRST(&l->servers));
 	free(l->buckets);
+	free(l->srcs);
 	free(l);
 	return NULL;
 }
