@@ -94,3 +94,6 @@ TESTS += $(SIP_ITESTS)
 dist_check_SCRIPTS += $(SIP_ITESTS)
 EXTRA_DIST += tests/integration/udp-relay.py tests/integration/sip-flood.py \
 	tests/integration/sip-probe.py
+TESTS += tests/integration/svopid-lossy.sh
+dist_check_SCRIPTS += tests/integration/svopid-lossy.sh
+LONG_TESTS += tests/integration/svopid-outage.sh
