@@ -593,10 +593,11 @@ txn_server_tell(struct txn_server *st, int err)
 }
 
 int
-txn_server_watch_ack(struct txn_server *st, txn_ack_cb *cb, void *userdata,
+txn_server_watch(struct txn_server *st, txn_ack_cb *cb, void *userdata,
 	unsigned id)
 {
-	if (st->state != TXN_ACCEPTED || st->acked)
+	if (!txn_server_pending(st) &&
+	    (st->state != TXN_ACCEPTED || st->acked))
 		return -EINVAL;
 	st->ack_cb = cb;
 	st->ack_ud = userdata;
@@ -616,6 +617,8 @@ txn_server_timeout_cb(evutil_socket_t fd, short what, void *arg)
 			st->resp_code);
 	if (st->state == TXN_ACCEPTED && !st->acked)
 		txn_server_tell(st, -ETIMEDOUT);
+	else if (txn_server_pending(st))	/* the TU never answered */
+		txn_server_tell(st, -ECANCELED);
 	txn_server_free(st);
 }
 
@@ -647,6 +650,8 @@ txn_server_reply(struct txn_server *st, unsigned code, const uint8_t *resp,
 		st->provisional = true;
 		return 0;
 	}
+	if (st->method != SIP_METHOD_INVITE || code >= 300)
+		st->ack_cb = NULL;	/* the TU is done with it */
 	if (st->method == SIP_METHOD_INVITE) {
 		if (code < 300) {
 			/* 2xx (§13.3.1.4, RFC 6026 Accepted): repeated from

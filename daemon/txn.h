@@ -88,11 +88,15 @@ void txn_client_forget(struct txn_client *t);
  * code is the status in the bytes. */
 int txn_server_reply(struct txn_server *st, unsigned code,
 	const uint8_t *resp, size_t len);
-/* After a 2xx to an INVITE (which is repeated until its ACK, RFC 3261
- * §13.3.1.4): cb hears once, with 0 when the ACK came or -ETIMEDOUT after
- * 64*T1 without one; never after the layer is freed. id is the TU's. */
+/* What becomes of a server transaction the TU holds: cb hears once, with
+ * -ECANCELED when the transaction is dropped before the TU answered (no
+ * final response within 64*T1 + T4: the TU must forget st), or, after a
+ * 2xx to an INVITE (repeated until its ACK, RFC 3261 §13.3.1.4), with 0
+ * when the ACK came or -ETIMEDOUT after 64*T1 without one. Nothing after
+ * another final response, nor after the layer is freed. id is the TU's;
+ * a later call replaces cb. Returns -EINVAL when st is past all that. */
 typedef void txn_ack_cb(void *userdata, unsigned id, int err);
-int txn_server_watch_ack(struct txn_server *st, txn_ack_cb *cb,
+int txn_server_watch(struct txn_server *st, txn_ack_cb *cb,
 	void *userdata, unsigned id);
 
 /* True while no final response was sent. */

@@ -836,10 +836,10 @@ ua_ops_reply(void *ua, struct txn_server *st, unsigned code,
 }
 
 static int
-ua_ops_watch_ack(void *ua, struct txn_server *st, txn_ack_cb *cb,
+ua_ops_watch(void *ua, struct txn_server *st, txn_ack_cb *cb,
 	void *cbdata, unsigned id)
 {
-	return txn_server_watch_ack(st, cb, cbdata, id);
+	return txn_server_watch(st, cb, cbdata, id);
 }
 
 static void
@@ -872,7 +872,7 @@ const struct ua_sip_ops ua_sip_ops = {
 	.forget = ua_ops_forget,
 	.send = ua_ops_send,
 	.reply = ua_ops_reply,
-	.watch_ack = ua_ops_watch_ack,
+	.watch = ua_ops_watch,
 	.via = ua_ops_via,
 	.contact = ua_ops_contact,
 	.request_dest = ua_ops_request_dest,

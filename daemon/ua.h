@@ -66,9 +66,10 @@ struct ua_sip_ops {
 	/* A response through a server transaction, as txn_server_reply(). */
 	int (*reply)(void *ua, struct txn_server *st, unsigned code,
 		const uint8_t *msg, size_t len);
-	/* After a 2xx to an INVITE: whether its ACK came, as
-	 * txn_server_watch_ack(). May be NULL (a fake). */
-	int (*watch_ack)(void *ua, struct txn_server *st, txn_ack_cb *cb,
+	/* What becomes of a held server transaction (dropped unanswered;
+	 * after a 2xx, its ACK), as txn_server_watch(). May be NULL (a
+	 * fake). */
+	int (*watch)(void *ua, struct txn_server *st, txn_ack_cb *cb,
 		void *cbdata, unsigned id);
 	/* Via and Contact header values for proto, as ua_via/ua_contact. */
 	void (*via)(void *ua, enum conf_proto proto, const char *branch,

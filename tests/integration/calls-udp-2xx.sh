@@ -13,28 +13,9 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$S/tests/integration/svopid-common.sh"
 . "$S/tests/integration/calls-common.sh"
+. "$S/tests/integration/sip-common.sh"
 itest_init calls-udp-2xx
-command -v sqlite3 >/dev/null || skip "no sqlite3"
-itest_ca
-for n in alice bob; do
-	svopid_conf "$n"
-	printf '[media]\naudio = null\nrtp_ports = 20000-29999\n' >>"$T/$n.conf"
-	printf '[calls]\nauto_answer = no\n' >>"$T/$n.conf"
-	svopid_start "$n"
-done
-fp_of() {	# the identity certificate on NAME's TLS port, as the store has it
-	openssl s_client -connect "127.0.0.1:$1" </dev/null 2>/dev/null |
-		openssl x509 -noout -fingerprint -sha256 |
-		sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
-}
-seed() {	# seed NAME PEER FP: a fresh trusted entry
-	now=$(date +%s)
-	sqlite3 "$T/$1-state/trust.db" \
-		"INSERT OR REPLACE INTO peers VALUES ('$2', '$3', 'trusted', $now, $now);" ||
-		fail "seed $1's store"
-}
-seed alice sip:bob@127.0.0.1 "$(fp_of "$bob_TLS")"
-seed bob sip:alice@127.0.0.1 "$(fp_of "$alice_TLS")"
+sip_two_daemons
 itest_bg mon-bob ctl bob monitor
 
 svopid_port

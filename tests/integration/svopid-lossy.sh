@@ -10,6 +10,7 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$S/tests/integration/svopid-common.sh"
 . "$S/tests/integration/calls-common.sh"
+. "$S/tests/integration/sip-common.sh"
 itest_init "svopid-lossy${SVOPID_OUTAGE:+-outage}"
 command -v sqlite3 >/dev/null || skip "no sqlite3"
 itest_ca
@@ -34,16 +35,8 @@ itest_wait_for 60 is_registered gina ||
 	fail "gina not registered over the lossy path: $(ctl gina status)"
 note "ok: gina registered over 10 % loss and jitter"
 
-seed() {	# seed NAME PEER-NAME: a fresh trusted entry for the peer's key
-	fp=$(openssl x509 -in "$T/$2-state/identity.crt" -noout -fingerprint \
-		-sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
-	now=$(date +%s)
-	sqlite3 "$T/$1-state/trust.db" "INSERT OR REPLACE INTO peers VALUES \
-		('sip:$2@127.0.0.1', '$fp', 'trusted', $now, $now);" ||
-		fail "seed $1's store"
-}
-seed gina alice
-seed alice gina
+sip_seed gina alice
+sip_seed alice gina
 
 ok=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
