@@ -130,29 +130,19 @@ calls_respond(struct calls *cs, struct txn_server *st,
 	call_reply_send(cs, st, code, &b);
 }
 
-int
-call_send(struct call *c, const char *method, const uint8_t *body,
-	size_t body_len, txn_client_cb *cb)
+/* Builds the out-of-dialog request in out for dest's transport proto. */
+static int
+call_build(struct call *c, const char *method, enum conf_proto proto,
+	const char *branch, const uint8_t *body, size_t body_len,
+	const char *callid, uint8_t **out, size_t *n)
 {
 	struct calls *cs = c->cs;
-	bool inv = strcmp(method, "INVITE") == 0;
-	char branch[TXN_BRANCH_MAX], via[CONF_HOST_MAX + 128];
-	char contact[CONF_HOST_MAX + 64], callid[40];
+	char via[CONF_HOST_MAX + 128], contact[CONF_HOST_MAX + 64];
 	struct buf b;
-	uint8_t *out;
-	size_t n;
 	int r;
 
-	txn_new_branch(branch);
-	cs->sip->via(cs->ua, c->dest.addr.proto, branch, via, sizeof(via));
-	cs->sip->contact(cs->ua, c->dest.addr.proto, contact,
-		sizeof(contact));
-	if (inv) {
-		snprintf(callid, sizeof(callid), "%s", c->call_id);
-		c->invite_cseq = 1;
-	} else {
-		ua_random_hex(callid, 16);
-	}
+	cs->sip->via(cs->ua, proto, branch, via, sizeof(via));
+	cs->sip->contact(cs->ua, proto, contact, sizeof(contact));
 	buf_init(&b, SIP_MSG_MAX);
 	sip_out_request(&b, method, c->dial_uri);
 	sip_out_header(&b, "Via", via);
@@ -167,11 +157,45 @@ call_send(struct call *c, const char *method, const uint8_t *body,
 	sip_out_header(&b, "Accept", "application/sdp");
 	sip_out_header(&b, "User-Agent", UA_USER_AGENT);
 	sip_out_end(&b, "application/sdp", body, body_len);
-	r = buf_steal(&b, &out, &n);
+	r = buf_steal(&b, out, n);
 	buf_release(&b);
+	return r;
+}
+
+/* An OPTIONS or INVITE with our MIKEY offer (about 3 KB): over TCP when
+ * the destination is UDP (RFC 3261 §18.1.1, ua_request_proto); c->dest
+ * stays as it was for the small requests (ACK). */
+int
+call_send(struct call *c, const char *method, const uint8_t *body,
+	size_t body_len, txn_client_cb *cb)
+{
+	struct calls *cs = c->cs;
+	bool inv = strcmp(method, "INVITE") == 0;
+	char branch[TXN_BRANCH_MAX], callid[40];
+	struct tp_dest dest = c->dest;
+	uint8_t *out;
+	size_t n;
+	int r;
+
+	txn_new_branch(branch);
+	if (inv) {
+		snprintf(callid, sizeof(callid), "%s", c->call_id);
+		c->invite_cseq = 1;
+	} else {
+		ua_random_hex(callid, 16);
+	}
+	r = call_build(c, method, dest.addr.proto, branch, body, body_len,
+		callid, &out, &n);
+	if (r == 0 && ua_request_proto(dest.addr.proto, n) !=
+	    dest.addr.proto) {
+		free(out);
+		dest.addr.proto = ua_request_proto(dest.addr.proto, n);
+		r = call_build(c, method, dest.addr.proto, branch, body,
+			body_len, callid, &out, &n);
+	}
 	if (r < 0)
 		return r;
-	r = cs->sip->request(cs->ua, &c->dest, out, n,
+	r = cs->sip->request(cs->ua, &dest, out, n,
 		inv ? SIP_METHOD_INVITE : SIP_METHOD_OPTIONS, branch, cb, c,
 		&c->tc);
 	if (r < 0 || !inv) {
@@ -237,6 +261,7 @@ int
 call_send_cancel(struct call *c)
 {
 	struct calls *cs = c->cs;
+	struct tp_dest dest;
 	struct sip_msg *inv = NULL;
 	struct buf b;
 	char branch[TXN_BRANCH_MAX], ruri[SIP_URI_MAX + 1];
@@ -252,6 +277,11 @@ call_send_cancel(struct call *c)
 		sip_msg_free(inv);
 		return -EBADMSG;
 	}
+	/* The way the INVITE went (§9.1), TCP if it was too big for UDP. */
+	dest = c->dest;
+	if (dest.addr.proto == CONF_PROTO_UDP &&
+	    sip_str_caseeq(inv->via[0].transport, "TCP"))
+		dest.addr.proto = CONF_PROTO_TCP;
 	memcpy(branch, inv->via[0].branch.p, inv->via[0].branch.len);
 	branch[inv->via[0].branch.len] = '\0';
 	memcpy(ruri, inv->ruri.raw.p, inv->ruri.raw.len);
@@ -273,7 +303,7 @@ call_send_cancel(struct call *c)
 	buf_release(&b);
 	if (r < 0)
 		return r;
-	r = cs->sip->request(cs->ua, &c->dest, out, n, SIP_METHOD_CANCEL,
+	r = cs->sip->request(cs->ua, &dest, out, n, SIP_METHOD_CANCEL,
 		branch, NULL, NULL, NULL);
 	free(out);
 	return r;

@@ -126,9 +126,38 @@ call_mute_user(struct call *c, bool mute)
 		media_voice_set_mute(c->voice, mute);
 }
 
+/* What became of the request a call holds (txn_server_watch): dropped
+ * unanswered after 64*T1 + T4 (the caller gave up without a CANCEL: c->st
+ * is gone), or no ACK for our 2xx within 64*T1 (RFC 3261 §13.3.1.4: the
+ * caller never learnt of the answer, so the call ends with a BYE). */
+static void
+calls_txn_event(void *userdata, unsigned id, int err)
+{
+	struct calls *cs = userdata;
+	struct call *c;
+
+	if (err == 0)
+		return;
+	LIST_FOREACH(c, &cs->calls, link) {
+		if (c->id != id || c->outgoing || c->state == CALL_ENDED)
+			continue;
+		if (err == -ECANCELED) {
+			c->st = NULL;
+			call_end(c, "the caller gave up");
+			return;
+		}
+		log_warning("call %u: no ACK for our 200, hanging up", c->id);
+		call_send_in_dialog(c, "BYE");
+		call_end(c, "no ACK for the answer");
+		return;
+	}
+}
+
 static void
 call_answer(struct call *c)
 {
+	struct calls *cs = c->cs;
+	struct txn_server *st;
 	uint8_t *sdp = NULL;
 	size_t n = 0;
 
@@ -146,7 +175,10 @@ call_answer(struct call *c)
 		call_end(c, "bad INVITE");
 		return;
 	}
+	st = c->st;
 	call_reply(c, 200, NULL, sdp, n);
+	if (st && cs->sip->watch)
+		cs->sip->watch(cs->ua, st, calls_txn_event, cs, c->id);
 	free(sdp);
 	sip_msg_free(c->req);
 	c->req = NULL;
@@ -419,6 +451,8 @@ call_hold(struct call *c, struct txn_server *st, const struct sip_msg *req,
 	c->st = st;
 	c->src = *src;
 	c->req_is_invite = invite;
+	if (c->cs->sip->watch)
+		c->cs->sip->watch(c->cs->ua, st, calls_txn_event, c->cs, c->id);
 	return 0;
 }
 

@@ -19,10 +19,13 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/listener.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "common/clock.h"
 #include "daemon/identity.h"
+#include "daemon/siphash.h"
 #include "common/log.h"
 #include "daemon/transport.h"
 
@@ -70,6 +73,9 @@ struct transport {
 	size_t nconns_in;
 	uint64_t next_id;
 	uint8_t *udpbuf;
+	struct tp_rate *rate;	/* owned: TP_RATE_SLOTS token buckets */
+	uint8_t rate_key[SIPHASH_KEY_LEN];
+	struct tp_addr exempt;	/* the proxy; len 0: none */
 };
 
 static struct log_ratelimit tp_rl = LOG_RATELIMIT_INIT(5000, 10);
@@ -569,6 +575,66 @@ tp_conn_open(struct transport *tp, const struct tp_dest *dest)
 
 /* --- UDP --- */
 
+/* A token bucket per source host, direct-mapped by a keyed hash: a host
+ * taking over a slot starts with a full bucket. Counted in thousandths of
+ * a datagram. */
+struct tp_rate {
+	uint8_t ip[16];
+	uint64_t last_ms;
+	uint64_t milli;
+};
+
+static sa_family_t
+tp_host_bytes(const struct tp_addr *a, uint8_t ip[16])
+{
+	memset(ip, 0, 16);
+	if (a->ss.ss_family == AF_INET)
+		memcpy(ip, &((const struct sockaddr_in *)(const void *)
+			&a->ss)->sin_addr, 4);
+	else if (a->ss.ss_family == AF_INET6)
+		memcpy(ip, &((const struct sockaddr_in6 *)(const void *)
+			&a->ss)->sin6_addr, 16);
+	return a->ss.ss_family;
+}
+
+void
+transport_exempt(struct transport *tp, const struct tp_addr *a)
+{
+	tp->exempt = *a;
+}
+
+/* Whether a datagram from a may be read further: at most TP_UDP_RATE a
+ * second with bursts of TP_UDP_BURST per source host, so that a flood
+ * from one host is dropped here, before parsing, and the socket's queue
+ * drains fast enough for everyone else. The proxy is exempt. */
+static bool
+tp_udp_admit(struct transport *tp, const struct tp_addr *a)
+{
+	uint8_t ip[16], ex[16];
+	sa_family_t fam = tp_host_bytes(a, ip);
+	struct tp_rate *r;
+	uint64_t now = clock_mono_ms();
+
+	if (tp->exempt.len && tp_host_bytes(&tp->exempt, ex) == fam &&
+	    memcmp(ip, ex, 16) == 0)
+		return true;
+	r = &tp->rate[siphash24(ip, sizeof(ip), tp->rate_key) &
+		(TP_RATE_SLOTS - 1)];
+	if (memcmp(r->ip, ip, 16) != 0 || r->last_ms == 0) {
+		memcpy(r->ip, ip, 16);
+		r->milli = (uint64_t)TP_UDP_BURST * 1000;
+	} else {
+		r->milli += (now - r->last_ms) * TP_UDP_RATE;
+		if (r->milli > (uint64_t)TP_UDP_BURST * 1000)
+			r->milli = (uint64_t)TP_UDP_BURST * 1000;
+	}
+	r->last_ms = now ? now : 1;
+	if (r->milli < 1000)
+		return false;
+	r->milli -= 1000;
+	return true;
+}
+
 static void
 tp_udp_read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -588,6 +654,14 @@ tp_udp_read_cb(evutil_socket_t fd, short what, void *arg)
 		if (n < 0)
 			return;
 		src.addr.proto = CONF_PROTO_UDP;
+		if (!tp_udp_admit(tp, &src.addr)) {
+			char a[96];
+
+			log_ratelimited(&tp_rl, LOG_WARNING, "too many datagrams "
+				"from %s: dropping", transport_addr_str(
+				&src.addr, a, sizeof(a)));
+			continue;
+		}
 		src.udp_fd = fd;
 		snprintf(src.local_host, sizeof(src.local_host), "%s", u->host);
 		/* RFC 5626 keep-alives over UDP are STUN; a bare CRLF is
@@ -778,8 +852,10 @@ transport_new(struct svopid *d, const struct tp_handler *h, void *userdata,
 	tp->userdata = userdata;
 	LIST_INIT(&tp->conns);
 	tp->udpbuf = malloc(TP_UDP_MAX);
+	tp->rate = calloc(TP_RATE_SLOTS, sizeof(*tp->rate));
 	tp->client_ctx = tp_client_ctx(d->conf->sip_ca_file);
-	if (!tp->udpbuf || !tp->client_ctx) {
+	if (!tp->udpbuf || !tp->rate || !tp->client_ctx ||
+	    RAND_bytes(tp->rate_key, sizeof(tp->rate_key)) != 1) {
 		transport_free(tp);
 		return -EIO;
 	}
@@ -854,6 +930,7 @@ transport_free(struct transport *tp)
 	SSL_CTX_free(tp->client_ctx);
 	SSL_CTX_free(tp->server_ctx);
 	free(tp->udpbuf);
+	free(tp->rate);
 	free(tp);
 	return NULL;
 }

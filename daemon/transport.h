@@ -18,6 +18,11 @@
 /* Inbound stream connections we keep at most; a new one beyond closes
  * the inbound connection that received nothing for the longest time. */
 #define TP_CONN_MAX 256
+/* Datagrams a second (and a burst) we read from one source host over
+ * UDP; beyond, they are dropped unparsed (the proxy is exempt). */
+#define TP_UDP_RATE 200
+#define TP_UDP_BURST 400
+#define TP_RATE_SLOTS 4096
 /* An inbound connection idle this long is closed. */
 #define TP_IDLE_SEC 900
 
@@ -58,6 +63,8 @@ struct tp_handler {
 int transport_new(struct svopid *d, const struct tp_handler *h,
 	void *userdata, struct transport **ret);
 struct transport *transport_free(struct transport *tp);
+/* Datagrams from a's host are not rate-limited (the proxy's). */
+void transport_exempt(struct transport *tp, const struct tp_addr *a);
 /* Opens the [sip] listen sockets (TLS ones with the identity). */
 int transport_listen(struct transport *tp);
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ enum txn_state {
 	TXN_PROCEEDING,
 	TXN_COMPLETED,
 	TXN_CONFIRMED,	/* INVITE server */
+	TXN_ACCEPTED,	/* INVITE, after a 2xx (RFC 6026 §7.1, §7.2) */
 	TXN_TERMINATED,
 };
 
@@ -39,12 +41,31 @@ struct txn_client {
 	struct event *timeout;	/* B, F, then D, K */
 	txn_client_cb *cb;
 	void *userdata;
+	/* Accepted INVITE: the dialog's ACK, resent for each retransmitted
+	 * 2xx (§13.2.2.4), as the TU sent it through txn_layer_sent(). */
+	char *call_id;		/* owned: Call-ID of the 2xx */
+	uint32_t cseq;
+	char *to_tag;		/* owned: To tag of the first 2xx */
+	uint8_t *ack;		/* owned: the ACK, or NULL before it went */
+	size_t ack_len;
+	struct tp_dest ack_dest;
 };
 
 /* Server transactions are found by key in a hash table: a flood keeps
  * tens of thousands alive (Timer J), a list would be searched per
  * request. */
 #define TXN_BUCKETS 16384
+#define TXN_SRC_BUCKETS 1024
+
+/* How many server transactions one source address holds (TXN_PER_SOURCE);
+ * owned by the layer, freed with its last transaction. */
+struct txn_src {
+	LIST_ENTRY(txn_src) link;
+	uint64_t hash;
+	sa_family_t family;
+	uint8_t ip[16];
+	unsigned n;
+};
 
 struct txn_server {
 	LIST_ENTRY(txn_server) link;
@@ -56,12 +77,22 @@ struct txn_server {
 	char *key;		/* branch|sent-by|method */
 	struct tp_source src;
 	bool reliable;
+	bool provisional;	/* a 1xx went out */
+	struct txn_src *from;	/* the layer's; NULL for the reserved one */
 	uint8_t *resp;		/* last response sent */
 	size_t resp_len;
 	unsigned resp_code;
-	unsigned interval;	/* G */
-	struct event *retrans;	/* G */
-	struct event *timeout;	/* H, I, J */
+	unsigned interval;	/* G, and the 2xx retransmission */
+	struct event *retrans;	/* G, and the 2xx retransmission */
+	struct event *timeout;	/* H, I, J, L */
+	/* INVITE: what a 2xx's ACK (a new transaction) is matched by. */
+	char *call_id;		/* owned; NULL for other methods */
+	uint32_t cseq;
+	LIST_ENTRY(txn_server) alink;	/* in l->accepted while ACCEPTED */
+	bool acked;
+	txn_ack_cb *ack_cb;	/* borrowed, with ack_ud; NULL once told */
+	void *ack_ud;
+	unsigned ack_id;
 };
 
 struct txn_layer {
@@ -72,8 +103,12 @@ struct txn_layer {
 	LIST_HEAD(, txn_client) clients;
 	LIST_HEAD(, txn_server) servers;
 	LIST_HEAD(txn_bucket, txn_server) *buckets;
+	LIST_HEAD(, txn_server) accepted;	/* INVITE servers that sent a
+						 * 2xx, awaiting or past ACK */
 	uint8_t hash_key[SIPHASH_KEY_LEN];
 	size_t nservers;
+	LIST_HEAD(, txn_src) *srcs;	/* owned: TXN_SRC_BUCKETS buckets */
+	struct tp_addr reserved;	/* the proxy; proto 0 and len 0: none */
 };
 
 static struct log_ratelimit txn_rl = LOG_RATELIMIT_INIT(5000, 10);
@@ -108,6 +143,9 @@ txn_client_free(struct txn_client *t)
 	if (t->timeout)
 		event_free(t->timeout);
 	free(t->req);
+	free(t->call_id);
+	free(t->to_tag);
+	free(t->ack);
 	free(t);
 }
 
@@ -154,7 +192,8 @@ txn_client_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct txn_client *t = arg;
 
-	if (t->state == TXN_COMPLETED) {	/* Timer D or K */
+	if (t->state == TXN_COMPLETED || t->state == TXN_ACCEPTED) {
+		/* Timer D, K or M */
 		txn_client_free(t);
 		return;
 	}
@@ -212,6 +251,28 @@ txn_client_forget(struct txn_client *t)
 {
 	if (t)
 		t->cb = NULL;
+}
+
+void
+txn_layer_sent(struct txn_layer *l, const struct tp_dest *dest,
+	const uint8_t *msg, size_t len)
+{
+	struct sip_msg *m = NULL;
+	struct txn_client *t;
+
+	if (len < 4 || memcmp(msg, "ACK ", 4) != 0 ||
+	    sip_msg_parse(msg, len, 0, &m) < 0)
+		return;
+	LIST_FOREACH(t, &l->clients, link)
+		if (t->state == TXN_ACCEPTED && t->cseq == m->cseq &&
+		    t->call_id && sip_str_eq(m->call_id, t->call_id))
+			break;
+	if (t && !t->ack && (t->ack = malloc(len)) != NULL) {
+		memcpy(t->ack, msg, len);
+		t->ack_len = len;
+		t->ack_dest = *dest;
+	}
+	sip_msg_free(m);
 }
 
 /* ACK for a non-2xx final response (§17.1.1.3): Request-URI, Call-ID,
@@ -272,6 +333,16 @@ txn_client_recv(struct txn_layer *l, const struct sip_msg *m)
 			m->status);
 		return;
 	}
+	if (t->state == TXN_ACCEPTED) {
+		/* A retransmitted 2xx (its ACK was lost, or the 2xx): ACK
+		 * it again, the same way (§13.2.2.4). Another fork's 2xx
+		 * is not ours to confirm. */
+		if (m->status >= 200 && m->status < 300 && t->ack &&
+		    sip_str_eq(m->to.tag, t->to_tag ? t->to_tag : ""))
+			transport_send(t->l->tp, &t->ack_dest, t->ack,
+				t->ack_len);
+		return;
+	}
 	if (t->state == TXN_COMPLETED || t->state == TXN_TERMINATED) {
 		/* Retransmitted final: repeat the ACK for INVITE. */
 		if (t->method == SIP_METHOD_INVITE && m->status >= 300)
@@ -287,10 +358,15 @@ txn_client_recv(struct txn_layer *l, const struct sip_msg *m)
 	evtimer_del(t->retrans);
 	evtimer_del(t->timeout);
 	if (t->method == SIP_METHOD_INVITE && m->status < 300) {
-		/* 2xx: the TU sends the ACK; the transaction ends. */
-		t->state = TXN_TERMINATED;
+		/* 2xx: the TU sends the ACK (txn_layer_sent() keeps a
+		 * copy); the transaction stays Accepted for 64*T1 (Timer M,
+		 * RFC 6026 §7.2) to ACK retransmitted 2xx. */
+		t->state = TXN_ACCEPTED;
+		t->call_id = sip_str_dup(m->call_id);
+		t->to_tag = sip_str_dup(m->to.tag);
+		t->cseq = m->cseq;
+		txn_arm(t->timeout, 64 * TXN_T1_MS);
 		txn_client_report(t, m, 0);
-		txn_client_free(t);
 		return;
 	}
 	if (t->method == SIP_METHOD_INVITE)
@@ -315,7 +391,7 @@ txn_layer_closed(struct txn_layer *l, const struct tp_addr *remote)
 		next = LIST_NEXT(t, link);
 		if (!transport_addr_equal(&t->dest.addr, remote))
 			continue;
-		if (t->state == TXN_COMPLETED) {
+		if (t->state == TXN_COMPLETED || t->state == TXN_ACCEPTED) {
 			txn_client_free(t);
 			continue;
 		}
@@ -329,12 +405,102 @@ txn_layer_closed(struct txn_layer *l, const struct tp_addr *remote)
 
 /* --- server --- */
 
+/* The host part of a (IPv4 or IPv6) address into ip[16]. */
+static sa_family_t
+txn_ip(const struct tp_addr *a, uint8_t ip[16])
+{
+	memset(ip, 0, 16);
+	if (a->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)&a->ss;
+
+		memcpy(ip, &s->sin_addr, 4);
+	} else if (a->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const void *)&a->ss;
+
+		memcpy(ip, &s->sin6_addr, 16);
+	}
+	return a->ss.ss_family;
+}
+
+void
+txn_layer_reserve_for(struct txn_layer *l, const struct tp_addr *a)
+{
+	l->reserved = *a;
+}
+
+size_t
+txn_layer_nservers(const struct txn_layer *l)
+{
+	return l->nservers;
+}
+
+static bool
+txn_is_reserved(const struct txn_layer *l, const struct tp_addr *a)
+{
+	uint8_t x[16], y[16];
+
+	return l->reserved.len && txn_ip(a, x) == txn_ip(&l->reserved, y) &&
+		memcmp(x, y, 16) == 0;
+}
+
+/* The source entry of a (made when missing), or NULL without memory. */
+static struct txn_src *
+txn_src_get(struct txn_layer *l, const struct tp_addr *a)
+{
+	struct txn_src *e;
+	uint8_t ip[16];
+	sa_family_t fam = txn_ip(a, ip);
+	uint64_t h = siphash24(ip, sizeof(ip), l->hash_key) ^ fam;
+
+	LIST_FOREACH(e, &l->srcs[h & (TXN_SRC_BUCKETS - 1)], link)
+		if (e->hash == h && e->family == fam &&
+		    memcmp(e->ip, ip, 16) == 0)
+			return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->hash = h;
+	e->family = fam;
+	memcpy(e->ip, ip, 16);
+	LIST_INSERT_HEAD(&l->srcs[h & (TXN_SRC_BUCKETS - 1)], e, link);
+	return e;
+}
+
+/* Whether a new server transaction for m from src fits (TXN_SERVER_MAX,
+ * the reserve, TXN_PER_SOURCE); *from is the source entry to count it
+ * in (NULL for the reserved address). */
+static bool
+txn_server_admit(struct txn_layer *l, const struct sip_msg *m,
+	const struct tp_source *src, struct txn_src **from)
+{
+	bool reserved = txn_is_reserved(l, &src->addr);
+
+	*from = NULL;
+	if (l->nservers >= TXN_SERVER_MAX)
+		return false;
+	if (!reserved && sip_str_empty(m->to.tag) &&
+	    l->nservers >= TXN_SERVER_MAX - TXN_SERVER_RESERVE)
+		return false;
+	if (reserved)
+		return true;
+	*from = txn_src_get(l, &src->addr);
+	if (!*from)
+		return false;
+	return (*from)->n < TXN_PER_SOURCE;
+}
+
 static void
 txn_server_free(struct txn_server *st)
 {
+	if (st->from && --st->from->n == 0) {
+		LIST_REMOVE(st->from, link);
+		free(st->from);
+	}
 	LIST_REMOVE(st, link);
 	if (st->key)
 		LIST_REMOVE(st, hlink);
+	if (st->state == TXN_ACCEPTED)
+		LIST_REMOVE(st, alink);
 	st->l->nservers--;
 	if (st->retrans)
 		event_free(st->retrans);
@@ -342,6 +508,7 @@ txn_server_free(struct txn_server *st)
 		event_free(st->timeout);
 	free(st->resp);
 	free(st->key);
+	free(st->call_id);
 	free(st);
 }
 
@@ -405,7 +572,8 @@ txn_server_retrans_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct txn_server *st = arg;
 
-	if (st->state != TXN_COMPLETED || !st->resp)
+	if ((st->state != TXN_COMPLETED && st->state != TXN_ACCEPTED) ||
+	    !st->resp || st->acked)
 		return;
 	transport_reply(st->l->tp, &st->src, st->resp, st->resp_len);
 	st->interval = st->interval * 2 > TXN_T2_MS ? TXN_T2_MS :
@@ -413,15 +581,44 @@ txn_server_retrans_cb(evutil_socket_t fd, short what, void *arg)
 	txn_arm(st->retrans, st->interval);
 }
 
+/* Tells the TU watching a 2xx whether its ACK came (0) or not. */
+static void
+txn_server_tell(struct txn_server *st, int err)
+{
+	txn_ack_cb *cb = st->ack_cb;
+
+	st->ack_cb = NULL;
+	if (cb)
+		cb(st->ack_ud, st->ack_id, err);
+}
+
+int
+txn_server_watch(struct txn_server *st, txn_ack_cb *cb, void *userdata,
+	unsigned id)
+{
+	if (!txn_server_pending(st) &&
+	    (st->state != TXN_ACCEPTED || st->acked))
+		return -EINVAL;
+	st->ack_cb = cb;
+	st->ack_ud = userdata;
+	st->ack_id = id;
+	return 0;
+}
+
 static void
 txn_server_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct txn_server *st = arg;
 
-	/* Timer H (no ACK came), I, or J. */
-	if (st->state == TXN_COMPLETED && st->method == SIP_METHOD_INVITE)
-		log_ratelimited(&txn_rl, LOG_DEBUG, "no ACK for %u",
+	/* Timer H (no ACK came), I, J, or L (RFC 6026: 64*T1 after a 2xx). */
+	if ((st->state == TXN_COMPLETED || st->state == TXN_ACCEPTED) &&
+	    st->method == SIP_METHOD_INVITE && !st->acked)
+		log_ratelimited(&txn_rl, LOG_INFO, "no ACK for %u",
 			st->resp_code);
+	if (st->state == TXN_ACCEPTED && !st->acked)
+		txn_server_tell(st, -ETIMEDOUT);
+	else if (txn_server_pending(st))	/* the TU never answered */
+		txn_server_tell(st, -ECANCELED);
 	txn_server_free(st);
 }
 
@@ -450,17 +647,30 @@ txn_server_reply(struct txn_server *st, unsigned code, const uint8_t *resp,
 	transport_reply(st->l->tp, &st->src, resp, len);
 	if (code < 200) {
 		st->state = TXN_PROCEEDING;
+		st->provisional = true;
 		return 0;
 	}
+	if (st->method != SIP_METHOD_INVITE || code >= 300)
+		st->ack_cb = NULL;	/* the TU is done with it */
 	if (st->method == SIP_METHOD_INVITE) {
 		if (code < 300) {
-			/* 2xx: the TU retransmits until the ACK. */
-			st->state = TXN_TERMINATED;
-			txn_arm(st->timeout, 0);
+			/* 2xx (§13.3.1.4, RFC 6026 Accepted): repeated from
+			 * T1 doubling to T2 until the ACK, over every
+			 * transport (a later hop may be UDP); Timer L ends
+			 * it, telling a watching TU if no ACK came. */
+			st->state = TXN_ACCEPTED;
+			LIST_INSERT_HEAD(&st->l->accepted, st, alink);
+			st->interval = TXN_T1_MS;
+			txn_arm(st->retrans, st->interval);
+			txn_arm(st->timeout, 64 * TXN_T1_MS);
 			return 0;
 		}
 		st->state = TXN_COMPLETED;
-		if (!st->reliable) {
+		/* Timer G only once a 1xx went out: before that the client
+		 * repeats its INVITE (Timer A) and gets the response again
+		 * from here. An unprovoked flood of INVITEs thus gets one
+		 * answer per request, not 2.2 (no reflection amplifier). */
+		if (!st->reliable && st->provisional) {
 			st->interval = TXN_T1_MS;
 			txn_arm(st->retrans, st->interval);	/* G */
 		}
@@ -472,11 +682,30 @@ txn_server_reply(struct txn_server *st, unsigned code, const uint8_t *resp,
 	return 0;
 }
 
+/* The ACK of a 2xx is a transaction of its own: matched to the Accepted
+ * INVITE by Call-ID and CSeq number. */
+static void
+txn_server_ack_2xx(struct txn_layer *l, const struct sip_msg *m)
+{
+	struct txn_server *st;
+
+	LIST_FOREACH(st, &l->accepted, alink)
+		if (!st->acked && st->cseq == m->cseq &&
+		    sip_str_eq(m->call_id, st->call_id))
+			break;
+	if (!st)
+		return;
+	st->acked = true;
+	evtimer_del(st->retrans);
+	txn_server_tell(st, 0);
+}
+
 static void
 txn_server_recv(struct txn_layer *l, const struct sip_msg *m,
 	const struct tp_source *src)
 {
 	struct txn_server *st, *invite = NULL;
+	struct txn_src *from;
 	char *key;
 
 	if (m->nvia == 0)
@@ -488,6 +717,8 @@ txn_server_recv(struct txn_layer *l, const struct sip_msg *m,
 	if (st) {
 		free(key);
 		if (m->method_id == SIP_METHOD_ACK) {
+			if (st->state == TXN_ACCEPTED)
+				txn_server_ack_2xx(l, m);
 			if (st->method == SIP_METHOD_INVITE &&
 			    st->state == TXN_COMPLETED) {
 				st->state = TXN_CONFIRMED;
@@ -498,7 +729,8 @@ txn_server_recv(struct txn_layer *l, const struct sip_msg *m,
 			}
 			return;
 		}
-		/* A retransmitted request: repeat the last response. */
+		/* A retransmitted request: repeat the last response (an
+		 * Accepted INVITE's 2xx goes on its own timer). */
 		if (st->resp && (st->state == TXN_PROCEEDING ||
 		    st->state == TXN_COMPLETED))
 			transport_reply(l->tp, &st->src, st->resp,
@@ -507,14 +739,25 @@ txn_server_recv(struct txn_layer *l, const struct sip_msg *m,
 	}
 	if (m->method_id == SIP_METHOD_ACK) {
 		free(key);
+		txn_server_ack_2xx(l, m);
 		if (l->h.ack)
 			l->h.ack(l->userdata, m, src);
 		return;
 	}
-	if (l->nservers >= TXN_SERVER_MAX) {
+	/* Cheap requests (OPTIONS without an offer, junk) are answered
+	 * without a transaction, so a flood of them costs no memory. */
+	if (l->h.stateless && l->h.stateless(l->userdata, m, src)) {
 		free(key);
-		log_ratelimited(&txn_rl, LOG_WARNING,
-			"too many transactions, dropping a request");
+		return;
+	}
+	if (!txn_server_admit(l, m, src, &from)) {
+		char a[96];
+
+		free(key);
+		log_ratelimited(&txn_rl, LOG_WARNING, "too many transactions "
+			"(%zu, this source's bound or the reserve), dropping "
+			"a request from %s", l->nservers,
+			transport_addr_str(&src->addr, a, sizeof(a)));
 		return;
 	}
 	if (m->method_id == SIP_METHOD_CANCEL) {
@@ -532,13 +775,24 @@ txn_server_recv(struct txn_layer *l, const struct sip_msg *m,
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		free(key);
+		if (from && from->n == 0) {
+			LIST_REMOVE(from, link);
+			free(from);
+		}
 		return;
 	}
 	st->l = l;
+	st->from = from;
+	if (from)
+		from->n++;
 	st->key = key;
 	st->hash = txn_hash(l, key);
 	LIST_INSERT_HEAD(&l->buckets[st->hash & (TXN_BUCKETS - 1)], st, hlink);
 	st->method = m->method_id;
+	if (m->method_id == SIP_METHOD_INVITE) {
+		st->call_id = sip_str_dup(m->call_id);
+		st->cseq = m->cseq;
+	}
 	st->src = *src;
 	st->reliable = src->addr.proto != CONF_PROTO_UDP;
 	st->state = m->method_id == SIP_METHOD_INVITE ? TXN_PROCEEDING :
@@ -583,14 +837,20 @@ txn_layer_new(struct svopid *d, struct transport *tp,
 	l->userdata = userdata;
 	LIST_INIT(&l->clients);
 	LIST_INIT(&l->servers);
+	LIST_INIT(&l->accepted);
 	l->buckets = calloc(TXN_BUCKETS, sizeof(*l->buckets));
-	if (!l->buckets || RAND_bytes(l->hash_key, sizeof(l->hash_key)) != 1) {
+	l->srcs = calloc(TXN_SRC_BUCKETS, sizeof(*l->srcs));
+	if (!l->buckets || !l->srcs ||
+	    RAND_bytes(l->hash_key, sizeof(l->hash_key)) != 1) {
 		free(l->buckets);
+		free(l->srcs);
 		free(l);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < TXN_BUCKETS; i++)
 		LIST_INIT(&l->buckets[i]);
+	for (size_t i = 0; i < TXN_SRC_BUCKETS; i++)
+		LIST_INIT(&l->srcs[i]);
 	*ret = l;
 	return 0;
 }
@@ -604,13 +864,15 @@ txn_layer_free(struct txn_layer *l)
 	while (!LIST_EMPTY(&l->clients)) {
 		struct txn_client *t = LIST_FIRST(&l->clients);
 
-		if (t->state != TXN_COMPLETED && t->state != TXN_TERMINATED)
+		if (t->state != TXN_COMPLETED && t->state != TXN_TERMINATED &&
+		    t->state != TXN_ACCEPTED)
 			txn_client_report(t, NULL, -ECANCELED);
 		txn_client_free(t);
 	}
 	while (!LIST_EMPTY(&l->servers))
 		txn_server_free(LIST_FIRST(&l->servers));
 	free(l->buckets);
+	free(l->srcs);
 	free(l);
 	return NULL;
 }

@@ -15,9 +15,14 @@
 #define TXN_T2_MS 4000
 #define TXN_T4_MS 5000
 /* Live server transactions we keep; requests beyond are dropped (the
- * peer retransmits). Over UDP each non-INVITE one lives 64*T1 = 32 s
- * (Timer J), so this allows a sustained 2000 requests/s, ~1 KiB each. */
-#define TXN_SERVER_MAX 65536
+ * peer retransmits). Cheap requests never get one (txn_handler.stateless),
+ * so what counts is INVITE, BYE, CANCEL and OPTIONS with an offer. The
+ * last TXN_SERVER_RESERVE are kept for the reserved address (the proxy)
+ * and for requests within a dialog (a To tag), and one source address
+ * other than the reserved one holds at most TXN_PER_SOURCE. */
+#define TXN_SERVER_MAX 8192
+#define TXN_SERVER_RESERVE 1024
+#define TXN_PER_SOURCE 128
 #define TXN_BRANCH_MAX 48
 
 struct txn_layer;
@@ -31,6 +36,11 @@ struct txn_handler {
 	void (*request)(void *userdata, struct txn_server *st,
 		const struct sip_msg *m, const struct tp_source *src,
 		struct txn_server *invite);
+	/* A new request before any transaction is made for it: true when
+	 * the TU answered it statelessly (or dropped it), so none is made.
+	 * May be NULL. */
+	bool (*stateless)(void *userdata, const struct sip_msg *m,
+		const struct tp_source *src);
 	/* An ACK that matches no transaction (for a 2xx), or NULL. */
 	void (*ack)(void *userdata, const struct sip_msg *m,
 		const struct tp_source *src);
@@ -45,6 +55,11 @@ typedef void txn_client_cb(void *userdata, const struct sip_msg *m, int err);
 int txn_layer_new(struct svopid *d, struct transport *tp,
 	const struct txn_handler *h, void *userdata, struct txn_layer **ret);
 struct txn_layer *txn_layer_free(struct txn_layer *l);
+/* The address (host only, any port) whose requests may use the reserve
+ * and are not bounded per source: the proxy's. */
+void txn_layer_reserve_for(struct txn_layer *l, const struct tp_addr *a);
+/* Live server transactions (for tests and logs). */
+size_t txn_layer_nservers(const struct txn_layer *l);
 /* Feeds a received message; takes ownership of m. */
 void txn_layer_recv(struct txn_layer *l, struct sip_msg *m,
 	const struct tp_source *src);
@@ -62,6 +77,10 @@ int txn_client_start(struct txn_layer *l, const struct tp_dest *dest,
 	const uint8_t *req, size_t len, enum sip_method method,
 	const char *branch, txn_client_cb *cb, void *userdata,
 	struct txn_client **ret);
+/* The TU sent msg to dest outside any transaction: an ACK of a 2xx is
+ * kept by its Accepted INVITE to repeat for retransmitted 2xx. */
+void txn_layer_sent(struct txn_layer *l, const struct tp_dest *dest,
+	const uint8_t *msg, size_t len);
 /* Detaches the TU: the transaction finishes silently. */
 void txn_client_forget(struct txn_client *t);
 
@@ -69,6 +88,17 @@ void txn_client_forget(struct txn_client *t);
  * code is the status in the bytes. */
 int txn_server_reply(struct txn_server *st, unsigned code,
 	const uint8_t *resp, size_t len);
+/* What becomes of a server transaction the TU holds: cb hears once, with
+ * -ECANCELED when the transaction is dropped before the TU answered (no
+ * final response within 64*T1 + T4: the TU must forget st), or, after a
+ * 2xx to an INVITE (repeated until its ACK, RFC 3261 §13.3.1.4), with 0
+ * when the ACK came or -ETIMEDOUT after 64*T1 without one. Nothing after
+ * another final response, nor after the layer is freed. id is the TU's;
+ * a later call replaces cb. Returns -EINVAL when st is past all that. */
+typedef void txn_ack_cb(void *userdata, unsigned id, int err);
+int txn_server_watch(struct txn_server *st, txn_ack_cb *cb,
+	void *userdata, unsigned id);
+
 /* True while no final response was sent. */
 bool txn_server_pending(const struct txn_server *st);
 

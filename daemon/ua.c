@@ -301,7 +301,8 @@ ua_options_sdp(const char *addr, struct buf *out)
 	return sdp_build(&p, out);
 }
 
-/* OPTIONS: capabilities, with an SDP that lists what an offer must carry. */
+/* OPTIONS: capabilities, with an SDP that lists what an offer must carry;
+ * statelessly when st is NULL. */
 static void
 ua_options(struct ua *ua, struct txn_server *st, const struct sip_msg *req,
 	const struct tp_source *src)
@@ -333,7 +334,10 @@ ua_options(struct ua *ua, struct txn_server *st, const struct sip_msg *req,
 	sip_out_end(&b, "application/sdp", sdp.data, sdp.len);
 	buf_release(&sdp);
 	if (buf_steal(&b, &out, &n) == 0) {
-		txn_server_reply(st, 200, out, n);
+		if (st)
+			txn_server_reply(st, 200, out, n);
+		else
+			transport_reply(ua->tp, src, out, n);
 		free(out);
 	}
 	buf_release(&b);
@@ -518,6 +522,49 @@ ua_txn_request(void *userdata, struct txn_server *st,
 	}
 }
 
+/* Before a server transaction is made (txn_handler.stateless): what needs
+ * none is answered here, once per request, keeping nothing: a malformed
+ * request, an extension we do not support, a method we do not know, and
+ * an OPTIONS without an offer (a capability query or a keep-alive; one
+ * with MIKEY goes to the call layer, statefully). A repeated request is
+ * answered again, as a transaction would. */
+static bool
+ua_txn_stateless(void *userdata, const struct sip_msg *req,
+	const struct tp_source *src)
+{
+	struct ua *ua = userdata;
+	struct sip_problem prob = { 0, NULL };
+	char a[96];
+
+	if (sip_msg_validate(req, &prob) < 0) {
+		log_ratelimited(&ua_rl, LOG_INFO, "bad request from %s: %s",
+			transport_addr_str(&src->addr, a, sizeof(a)),
+			prob.why ? prob.why : "invalid");
+		ua_respond(ua, NULL, req, src, prob.status ? prob.status : 400,
+			NULL, prob.why, NULL, NULL);
+		return true;
+	}
+	switch (req->method_id) {
+	case SIP_METHOD_INVITE:
+	case SIP_METHOD_CANCEL:
+	case SIP_METHOD_BYE:
+		return false;
+	case SIP_METHOD_OPTIONS:
+		if (!sip_str_empty(req->body) ||
+		    sip_msg_header(req, SIP_HDR_REQUIRE, 0))
+			return false;
+		if (ua->d->stopping)
+			ua_respond(ua, NULL, req, src, 503, NULL,
+				"shutting down", NULL, NULL);
+		else
+			ua_options(ua, NULL, req, src);
+		return true;
+	default:
+		ua_respond(ua, NULL, req, src, 405, NULL, NULL, NULL, NULL);
+		return true;
+	}
+}
+
 static void
 ua_txn_ack(void *userdata, const struct sip_msg *m,
 	const struct tp_source *src)
@@ -648,7 +695,8 @@ ua_new(struct svopid *d, struct ua **ret)
 		.recv = ua_tp_recv, .closed = ua_tp_closed,
 	};
 	static const struct txn_handler txh = {
-		.request = ua_txn_request, .ack = ua_txn_ack,
+		.request = ua_txn_request, .stateless = ua_txn_stateless,
+		.ack = ua_txn_ack,
 	};
 	struct ua *ua = calloc(1, sizeof(*ua));
 	int r;
@@ -673,7 +721,12 @@ ua_new(struct svopid *d, struct ua **ret)
 	r = transport_new(d, &tph, ua, &ua->tp);
 	if (r < 0)
 		return r;
-	return txn_layer_new(d, ua->tp, &txh, ua, &ua->txl);
+	r = txn_layer_new(d, ua->tp, &txh, ua, &ua->txl);
+	if (r == 0 && ua->have_proxy) {
+		txn_layer_reserve_for(ua->txl, &ua->proxy.addr);
+		transport_exempt(ua->tp, &ua->proxy.addr);
+	}
+	return r;
 }
 
 struct ua *
@@ -768,7 +821,11 @@ static int
 ua_ops_send(void *ua, const struct tp_dest *dest, const uint8_t *msg,
 	size_t len)
 {
-	return transport_send(ua_transport(ua), dest, msg, len);
+	int r = transport_send(ua_transport(ua), dest, msg, len);
+
+	if (r == 0)
+		txn_layer_sent(ua_txn(ua), dest, msg, len);
+	return r;
 }
 
 static int
@@ -776,6 +833,13 @@ ua_ops_reply(void *ua, struct txn_server *st, unsigned code,
 	const uint8_t *msg, size_t len)
 {
 	return txn_server_reply(st, code, msg, len);
+}
+
+static int
+ua_ops_watch(void *ua, struct txn_server *st, txn_ack_cb *cb,
+	void *cbdata, unsigned id)
+{
+	return txn_server_watch(st, cb, cbdata, id);
 }
 
 static void
@@ -808,6 +872,7 @@ const struct ua_sip_ops ua_sip_ops = {
 	.forget = ua_ops_forget,
 	.send = ua_ops_send,
 	.reply = ua_ops_reply,
+	.watch = ua_ops_watch,
 	.via = ua_ops_via,
 	.contact = ua_ops_contact,
 	.request_dest = ua_ops_request_dest,

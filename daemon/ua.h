@@ -17,6 +17,19 @@
 #define UA_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS"
 #define UA_USER_AGENT "svopid/" PACKAGE_VERSION
 
+/* RFC 3261 §18.1.1: a request within this many bytes of the path MTU
+ * (1500) goes over UDP when its destination is UDP; a larger one goes
+ * over TCP to the same host and port (its Via and Contact say so). */
+#define UA_UDP_REQUEST_MAX 1300
+
+/* The transport a request of len bytes to a proto destination takes. */
+static inline enum conf_proto
+ua_request_proto(enum conf_proto proto, size_t len)
+{
+	return proto == CONF_PROTO_UDP && len > UA_UDP_REQUEST_MAX ?
+		CONF_PROTO_TCP : proto;
+}
+
 int ua_new(struct svopid *d, struct ua **ret);
 struct ua *ua_free(struct ua *ua);
 /* Opens listeners. */
@@ -53,6 +66,11 @@ struct ua_sip_ops {
 	/* A response through a server transaction, as txn_server_reply(). */
 	int (*reply)(void *ua, struct txn_server *st, unsigned code,
 		const uint8_t *msg, size_t len);
+	/* What becomes of a held server transaction (dropped unanswered;
+	 * after a 2xx, its ACK), as txn_server_watch(). May be NULL (a
+	 * fake). */
+	int (*watch)(void *ua, struct txn_server *st, txn_ack_cb *cb,
+		void *cbdata, unsigned id);
 	/* Via and Contact header values for proto, as ua_via/ua_contact. */
 	void (*via)(void *ua, enum conf_proto proto, const char *branch,
 		char *out, size_t len);

@@ -42,7 +42,7 @@ hostile() {
 	itest_bg "uas-$1" python3 "$S/tests/integration/hostile-uas.py" \
 		--port "$port" --mikey "$MIKEY_TOOL" --key "$T/$2.key" \
 		--cert "$T/$2.crt" --id "$3" --timeout 30 --log "$T/uas-$1.trace"
-	sleep 0.3
+	itest_wait_port "$port" 10	# its TCP side: the INVITE is too big for UDP
 	ctl alice call "sip:bob@127.0.0.1:$port;transport=udp" --wait \
 		--timeout 20 >"$T/call-$1.out" 2>&1
 	rc=$?

@@ -102,3 +102,13 @@ TESTS += tests/integration/svopid-tls-refused.sh
 dist_check_SCRIPTS += tests/integration/svopid-tls-refused.sh
 TESTS += tests/integration/svopid-options.sh
 dist_check_SCRIPTS += tests/integration/svopid-options.sh
+# --- SIP over lossy UDP, floods (issue 9, SIP layer) ---
+SIP_ITESTS = tests/integration/calls-udp-2xx.sh tests/integration/svopid-flood.sh \
+	tests/integration/calls-ring-long.sh
+TESTS += $(SIP_ITESTS)
+dist_check_SCRIPTS += $(SIP_ITESTS)
+EXTRA_DIST += tests/integration/udp-relay.py tests/integration/sip-flood.py \
+	tests/integration/sip-probe.py tests/integration/sip-common.sh
+TESTS += tests/integration/svopid-lossy.sh
+dist_check_SCRIPTS += tests/integration/svopid-lossy.sh
+LONG_TESTS += tests/integration/svopid-outage.sh
