@@ -14,8 +14,11 @@ notify_need() {
 # notify_x: Xvfb on a free display; sets DISPLAY.
 notify_x() {
 	itest_bg xvfb Xvfb -displayfd 1 -nolisten tcp -screen 0 1024x768x24
-	itest_wait_for 15 grep -q '^[0-9]' "$T/xvfb.log" || fail "Xvfb did not start"
-	DISPLAY=:$(head -n1 "$T/xvfb.log")
+	# The display number is a line of digits alone; Xvfb's warnings go
+	# to the same log (stderr) and may come first.
+	itest_wait_for 15 grep -q '^[0-9][0-9]*$' "$T/xvfb.log" ||
+		fail "Xvfb did not start"
+	DISPLAY=:$(grep -m1 '^[0-9][0-9]*$' "$T/xvfb.log")
 	export DISPLAY
 	# Fakes on PATH: the dmenu dunst opens for its context menu picks the
 	# line named in $T/dmenu-pick; the zenity svopi-notify opens for the
