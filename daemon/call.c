@@ -787,6 +787,10 @@ calls_new(struct svopid *d, const struct ua_sip_ops *sip, void *ua,
 	cs->replay = mikey_replay_new(CALL_REPLAY_MAX);
 	cs->policy.not_before_ntp = clock_ntp_now();
 	coalesce_init(&cs->alerts, CALL_ALERT_WINDOW_MS, CALL_ALERT_BUDGET);
+	/* SRTP (and the NSS under Debian's libsrtp2) once, now, rather
+	 * than on the first call's critical path. */
+	if (media_global_init() < 0)
+		log_warning("SRTP could not start: calls will fail");
 	RAND_bytes(cs->alert_key, sizeof(cs->alert_key));
 	if (!cs->replay)
 		return -ENOMEM;
