@@ -62,8 +62,8 @@ tests_integration_media_driver_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(SRTP_CFLAGS) -I$(top_srcdir)/daemon \
 	-I$(top_srcdir)/tests/unit
 tests_integration_media_driver_LDADD = $(LIBSVOPID_MEDIA)
-dist_check_SCRIPTS += tests/integration/media-srtp.sh
-TESTS += tests/integration/media-srtp.sh
+dist_check_SCRIPTS += tests/integration/media-srtp.sh tests/integration/media-srtp-capture.sh
+TESTS += tests/integration/media-srtp.sh tests/integration/media-srtp-capture.sh
 include tests/integration/media-voice.mk
 
 
