@@ -14,13 +14,8 @@ svopid_conf bob
 svopid_start bob
 itest_bg mon-bob ctl bob monitor
 sleep 0.5
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/carol.key" \
-	-out "$T/carol.crt" -days 2 -subj "/CN=sip:carol@127.0.0.1" \
-	-addext "subjectAltName=URI:sip:carol@127.0.0.1" >/dev/null 2>&1 ||
-	fail "carol cert"
-"$MIKEY_TOOL" init --key "$T/carol.key" --cert "$T/carol.crt" \
-	--id sip:carol@127.0.0.1 --peer sip:bob@127.0.0.1 \
-	--state "$T/carol.state" >"$T/imsg" || fail "svopi-mikey init"
+carol_identity
+carol_imsg >"$T/imsg" || fail "svopi-mikey init"
 python3 - "$bob_UDP" "$T/imsg" >"$T/flood.log" 2>&1 <<'PY' || fail "flood: $(cat "$T/flood.log")"
 import base64, socket, sys, time
 port, imsg = int(sys.argv[1]), open(sys.argv[2]).read().strip()
@@ -52,7 +47,7 @@ n=$(grep -c '^signal SecurityAlert' "$T/mon-bob.log")
 note "SecurityAlert signals for 2000 bad INVITEs: $n"
 check "at least one alert" [ "$n" -ge 1 ]
 check "at most 40 alerts (bounded, not one per INVITE)" [ "$n" -le 40 ]
-check "carol's alerts are coalesced with a count" grep -q "^signal SecurityAlert sip:carol@127.0.0.1 .*more like it\|^signal SecurityAlert sip:carol@127.0.0.1" "$T/mon-bob.log"
+check "carol's alerts reach the user" grep -q "^signal SecurityAlert sip:carol@127.0.0.1" "$T/mon-bob.log"
 check "nothing rang" sh -c "! grep -q '^signal CallStateChanged.* ringing' '$T/mon-bob.log'"
 l=$(grep -c "security alert" "$T/svopid-bob.log")
 check "log lines bounded too ($l)" [ "$l" -le 45 ]

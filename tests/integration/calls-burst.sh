@@ -13,21 +13,10 @@
 itest_init calls-burst
 command -v curl >/dev/null || skip "no curl"
 N=${BURST_N:-200}
-itest_ca
-itest_kamailio alice:pw-alice bob:pw-bob
-PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
-BOB_URI="sip:bob@127.0.0.1:$KAM_TLS_PORT"
-calls_trustd
-calls_conf alice "$PROXY"
-CALLS_AUTO_ANSWER=yes calls_conf bob "$PROXY"
+calls_pair_conf
 # A narrow port range, so that a pair handed out twice would show.
 sed -i 's/^rtp_ports = .*/rtp_ports = 21000-21999/' "$T/alice.conf" "$T/bob.conf"
-svopid_start alice
-svopid_start bob
-itest_wait_for 20 is_registered alice || fail "alice not registered"
-itest_wait_for 20 is_registered bob || fail "bob not registered"
-ctl alice enroll >/dev/null || fail "alice enroll"
-ctl bob enroll >/dev/null || fail "bob enroll"
+calls_pair_start
 calls_first_contact alice bob "$BOB_URI"
 note "ok: first contact done; $N dials at once"
 

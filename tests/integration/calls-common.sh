@@ -88,3 +88,27 @@ print("".join(v["code"] for v in json.load(sys.stdin)))')
 		fail "first contact: $(ctl "$_fa" calls)"
 	ctl "$_fa" hangup "$_fid" || fail "hangup"
 }
+
+# calls_pair_conf: Kamailio over TLS serving alice and bob, trustd, and
+# both daemons' configurations (bob answers by himself; ALICE_AUTO_ANSWER
+# and BOB_AUTO_ANSWER change that); sets PROXY and BOB_URI. Edit
+# $T/NAME.conf before calls_pair_start if the test needs to.
+calls_pair_conf() {
+	itest_ca
+	itest_kamailio alice:pw-alice bob:pw-bob
+	PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
+	BOB_URI="sip:bob@127.0.0.1:$KAM_TLS_PORT"
+	calls_trustd
+	CALLS_AUTO_ANSWER=${ALICE_AUTO_ANSWER:-no} calls_conf alice "$PROXY"
+	CALLS_AUTO_ANSWER=${BOB_AUTO_ANSWER:-yes} calls_conf bob "$PROXY"
+}
+
+# calls_pair_start: both daemons up, registered and enrolled.
+calls_pair_start() {
+	svopid_start alice
+	svopid_start bob
+	itest_wait_for 20 is_registered alice || fail "alice not registered"
+	itest_wait_for 20 is_registered bob || fail "bob not registered"
+	ctl alice enroll >/dev/null || fail "alice enroll"
+	ctl bob enroll >/dev/null || fail "bob enroll"
+}

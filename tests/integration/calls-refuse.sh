@@ -16,44 +16,28 @@ itest_bg mon-bob ctl bob monitor
 sleep 0.5
 
 # carol: an RSA identity like svopid's.
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/carol.key" \
-	-out "$T/carol.crt" -days 2 -subj "/CN=sip:carol@127.0.0.1" \
-	-addext "subjectAltName=URI:sip:carol@127.0.0.1" >/dev/null 2>&1 ||
-	fail "carol cert"
-imsg() {
-	rm -f "$T/carol.state"
-	"$MIKEY_TOOL" init --key "$T/carol.key" --cert "$T/carol.crt" \
-		--id sip:carol@127.0.0.1 --peer sip:bob@127.0.0.1 \
-		--state "$T/carol.state"
-}
+carol_identity
 
-run_sipp() {
-	_n=$1
-	shift
-	sipp -nostdin -trace_err -error_file "$T/sipp-$_n.err" -t t1 -m 1 \
-		-timeout 20 -timeout_error -i 127.0.0.1 -s bob \
-		"$@" "127.0.0.1:$bob_TCP" >"$T/sipp-$_n.log" 2>&1
-}
 
-m=$(imsg) || fail "svopi-mikey init"
-run_sipp replay -sf "$S/tests/data/sipp/invite-replay.xml" -key user carol \
+m=$(carol_imsg) || fail "svopi-mikey init"
+sipp_bob replay -sf "$S/tests/data/sipp/invite-replay.xml" -key user carol \
 	-key mikey "$m" || fail "replay scenario: $(cat "$T/sipp-replay.err")"
 note "ok: first INVITE 480 (no trust server), the replay 488 with Warning"
 check "log names the replay" grep -q "replayed MIKEY message" "$T/svopid-bob.log"
 
-m=$(imsg) || fail "svopi-mikey init"
-run_sipp ident -sf "$S/tests/data/sipp/invite-refused.xml" -key user mallory \
+m=$(carol_imsg) || fail "svopi-mikey init"
+sipp_bob ident -sf "$S/tests/data/sipp/invite-refused.xml" -key user mallory \
 	-key mikey "$m" || fail "identity scenario"
 check "From mallory with carol's certificate: 403" \
 	grep -q "certificate identity is not the From AOR" "$T/svopid-bob.log"
 
 # Flip one base64 character in the signature (near the end).
-m=$(imsg | python3 -c '
+m=$(carol_imsg | python3 -c '
 import sys, base64
 b = bytearray(base64.b64decode(sys.stdin.read().strip()))
 b[-10] ^= 1
 print(base64.b64encode(bytes(b)).decode())')
-run_sipp tamper -sf "$S/tests/data/sipp/invite-refused.xml" -key user carol \
+sipp_bob tamper -sf "$S/tests/data/sipp/invite-refused.xml" -key user carol \
 	-key mikey "$m" || fail "tamper scenario"
 check "tampered signature: 488 MIKEY offer refused" \
 	grep -q "MIKEY offer refused" "$T/svopid-bob.log"

@@ -15,28 +15,12 @@ itest_ca
 svopid_conf bob
 svopid_start bob
 
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/carol.key" \
-	-out "$T/carol.crt" -days 2 -subj "/CN=sip:carol@127.0.0.1" \
-	-addext "subjectAltName=URI:sip:carol@127.0.0.1" >/dev/null 2>&1 ||
-	fail "carol cert"
-imsg() {
-	rm -f "$T/carol.state"
-	"$MIKEY_TOOL" init --key "$T/carol.key" --cert "$T/carol.crt" \
-		--id sip:carol@127.0.0.1 --peer sip:bob@127.0.0.1 \
-		--state "$T/carol.state"
-}
-run_sipp() {
-	_n=$1
-	shift
-	sipp -nostdin -trace_err -error_file "$T/sipp-$_n.err" -t t1 -m 1 \
-		-timeout 20 -timeout_error -i 127.0.0.1 -s bob \
-		"$@" "127.0.0.1:$bob_TCP" >"$T/sipp-$_n.log" 2>&1
-}
+carol_identity
 
 # Captured: an offer bob verified (then 480, no trust server) and whose
 # repeat he refuses while he remembers it.
-m=$(imsg) || fail "svopi-mikey init"
-run_sipp first -sf "$S/tests/data/sipp/invite-replay.xml" -key user carol \
+m=$(carol_imsg) || fail "svopi-mikey init"
+sipp_bob first -sf "$S/tests/data/sipp/invite-replay.xml" -key user carol \
 	-key mikey "$m" || fail "first offer: $(cat "$T/sipp-first.err")"
 note "ok: the offer verified once, its repeat refused"
 
@@ -45,14 +29,14 @@ sleep 1.1	# the replayed offer is now stamped before bob's start
 svopid_start bob
 itest_bg mon-bob ctl bob monitor
 sleep 0.3
-run_sipp replay -sf "$S/tests/data/sipp/invite-refused.xml" -key user carol \
+sipp_bob replay -sf "$S/tests/data/sipp/invite-refused.xml" -key user carol \
 	-key mikey "$m" || fail "replay after restart not refused: $(cat "$T/sipp-replay.err" "$T/sipp-replay.log")"
 check "log: refused as stamped before the start" \
 	grep -q "timestamp before the replay cache started" "$T/svopid-bob.log"
 
 # A new offer from the same peer is fine after the restart.
-m2=$(imsg) || fail "svopi-mikey init"
-run_sipp fresh -sf "$S/tests/data/sipp/invite-replay.xml" -key user carol \
+m2=$(carol_imsg) || fail "svopi-mikey init"
+sipp_bob fresh -sf "$S/tests/data/sipp/invite-replay.xml" -key user carol \
 	-key mikey "$m2" || fail "fresh offer after restart: $(cat "$T/sipp-fresh.err")"
 note "ok: a fresh offer after the restart is verified"
 sleep 0.3

@@ -14,19 +14,8 @@
 . "$S/tests/integration/calls-common.sh"
 itest_init calls-stolen-key
 command -v curl >/dev/null || skip "no curl"
-itest_ca
-itest_kamailio alice:pw-alice bob:pw-bob
-PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
-BOB_URI="sip:bob@127.0.0.1:$KAM_TLS_PORT"
-calls_trustd
-calls_conf alice "$PROXY"
-CALLS_AUTO_ANSWER=yes calls_conf bob "$PROXY"
-svopid_start alice
-svopid_start bob
-itest_wait_for 20 is_registered alice || fail "alice not registered"
-itest_wait_for 20 is_registered bob || fail "bob not registered"
-ctl alice enroll >/dev/null || fail "alice enroll"
-ctl bob enroll >/dev/null || fail "bob enroll"
+calls_pair_conf
+calls_pair_start
 calls_first_contact alice bob "$BOB_URI"
 note "ok: first contact done"
 

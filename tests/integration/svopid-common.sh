@@ -108,3 +108,29 @@ svopid_stop() {
 	fi
 	note "ok: svopid $1 stopped cleanly"
 }
+
+# carol_identity: an RSA identity like svopid's for sip:carol@127.0.0.1 in
+# $T/carol.key and $T/carol.crt, for tests that play a peer themselves.
+carol_identity() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/carol.key" \
+		-out "$T/carol.crt" -days 2 -subj "/CN=sip:carol@127.0.0.1" \
+		-addext "subjectAltName=URI:sip:carol@127.0.0.1" >/dev/null 2>&1 ||
+		fail "carol cert"
+}
+
+# carol_imsg: a fresh signed MIKEY I_MESSAGE from carol to bob (base64).
+carol_imsg() {
+	rm -f "$T/carol.state"
+	"$B/tools/svopi-mikey" init --key "$T/carol.key" --cert "$T/carol.crt" \
+		--id sip:carol@127.0.0.1 --peer sip:bob@127.0.0.1 \
+		--state "$T/carol.state"
+}
+
+# sipp_bob NAME ARGS...: one sipp run as carol against bob's TCP port.
+sipp_bob() {
+	_sb_n=$1
+	shift
+	sipp -nostdin -trace_err -error_file "$T/sipp-$_sb_n.err" -t t1 -m 1 \
+		-timeout 20 -timeout_error -i 127.0.0.1 -s bob \
+		"$@" "127.0.0.1:$bob_TCP" >"$T/sipp-$_sb_n.log" 2>&1
+}
