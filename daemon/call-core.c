@@ -284,6 +284,18 @@ call_media_ready(void *ctx)
 }
 
 void
+call_mark_trusted(struct call *c)
+{
+	c->trust = CALL_TRUST_OK;
+	c->peer_verified = true;
+	c->secure = true;
+	snprintf(c->cipher, sizeof(c->cipher), "%s",
+		mikey_srtp_suite_name(c->res.suite));
+	if (c->t_trust < 0)
+		c->t_trust = call_ms(c);
+}
+
+void
 call_mark_answered(struct call *c)
 {
 	c->t_answered = call_ms(c);

@@ -217,6 +217,8 @@ void call_set_state(struct call *c, enum call_state s);
 void call_changed(struct call *c);
 void call_publish(struct call *c);
 void call_end(struct call *c, const char *reason);
+/* The peer is verified: trust OK, secure, cipher, t_trust. */
+void call_mark_trusted(struct call *c);
 /* Sets t_answered (and t_media if media came first). */
 void call_mark_answered(struct call *c);
 /* A SecurityAlert about peer, coalesced (CALL_ALERT_WINDOW_MS). */

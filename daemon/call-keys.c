@@ -103,13 +103,7 @@ call_direct_answer(struct call *c, uint8_t **rm, size_t rlen)
 		call_end(c, "peer certificate changed: not trusted");
 		return -1;
 	}
-	c->trust = CALL_TRUST_OK;
-	c->peer_verified = true;
-	c->secure = true;
-	snprintf(c->cipher, sizeof(c->cipher), "%s",
-		mikey_srtp_suite_name(c->res.suite));
-	if (c->t_trust < 0)
-		c->t_trust = call_ms(c);
+	call_mark_trusted(c);
 	if (!c->remote_port ||
 	    call_media_new(c, c->remote_addr, c->remote_port) < 0) {
 		call_end(c, "media setup failed");

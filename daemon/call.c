@@ -126,6 +126,23 @@ call_mute_user(struct call *c, bool mute)
 		media_voice_set_mute(c->voice, mute);
 }
 
+/* The call is answered (our 200 sent, or the peer's 2xx taken): the
+ * voice on, media started, active. Returns 0, or -1 with the call ended
+ * (BYE sent) when the audio could not start. */
+static int
+call_go_active(struct call *c)
+{
+	call_mark_answered(c);
+	if (call_voice_on(c) < 0) {
+		call_send_in_dialog(c, "BYE");
+		call_end(c, "audio setup failed");
+		return -1;
+	}
+	media_start(c->media);
+	call_set_state(c, CALL_ACTIVE);
+	return 0;
+}
+
 /* What became of the request a call holds (txn_server_watch): dropped
  * unanswered after 64*T1 + T4 (the caller gave up without a CANCEL: c->st
  * is gone), or no ACK for our 2xx within 64*T1 (RFC 3261 §13.3.1.4: the
@@ -182,14 +199,7 @@ call_answer(struct call *c)
 	free(sdp);
 	sip_msg_free(c->req);
 	c->req = NULL;
-	call_mark_answered(c);
-	if (call_voice_on(c) < 0) {
-		call_send_in_dialog(c, "BYE");
-		call_end(c, "audio setup failed");
-		return;
-	}
-	media_start(c->media);
-	call_set_state(c, CALL_ACTIVE);
+	call_go_active(c);
 }
 
 static void call_out_invite_cb(void *userdata, const struct sip_msg *m,
@@ -203,13 +213,7 @@ call_trusted(struct call *c)
 	size_t n = 0;
 	int r;
 
-	c->trust = CALL_TRUST_OK;
-	c->peer_verified = true;
-	c->secure = true;
-	snprintf(c->cipher, sizeof(c->cipher), "%s",
-		mikey_srtp_suite_name(c->res.suite));
-	if (c->t_trust < 0)
-		c->t_trust = call_ms(c);
+	call_mark_trusted(c);
 	if (c->deadline)
 		evtimer_del(c->deadline);
 	if (c->outgoing) {
@@ -331,14 +335,8 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 					"answer");
 			return;
 		}
-		call_mark_answered(c);
-		if (call_voice_on(c) < 0) {
-			call_send_in_dialog(c, "BYE");
-			call_end(c, "audio setup failed");
+		if (call_go_active(c) < 0)
 			return;
-		}
-		media_start(c->media);
-		call_set_state(c, CALL_ACTIVE);
 		/* In parallel with the voice: is the cached trust still
 		 * the trust server's? (cs->withdrawn ends it if not) */
 		call_revalidate(c);
@@ -355,15 +353,8 @@ call_out_invite_2xx(struct call *c, const struct sip_msg *m)
 		return;
 	}
 	free(rm);
-	call_mark_answered(c);
 	media_set_remote(c->media, c->remote_addr, c->remote_port, 0);
-	if (call_voice_on(c) < 0) {
-		call_send_in_dialog(c, "BYE");
-		call_end(c, "audio setup failed");
-		return;
-	}
-	media_start(c->media);
-	call_set_state(c, CALL_ACTIVE);
+	call_go_active(c);
 }
 
 static void
