@@ -551,12 +551,7 @@ pg_pair_validate(struct store *base, const struct store_user *me,
 		"fp_b = excluded.fp_b", 7, par) < 0 ||
 	    notify(s, a->id, b->id) < 0 || commit(s) < 0)
 		goto fail;
-	memset(ret, 0, sizeof(*ret));
-	ret->rel = STORE_REL_PENDING;
-	ret->vuc_pending = 1;
-	ret->me_issuer = 1;
-	memcpy(ret->vuc, code, sizeof(ret->vuc));
-	ret->vuc_expires = now + vuc_ttl;
+	rules_issued(code, now + vuc_ttl, ret);
 	*ret_issued = 1;
 	OPENSSL_cleanse(code, sizeof(code));
 	return 0;

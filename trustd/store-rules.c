@@ -99,3 +99,15 @@ rules_copy_order(const struct store_copy_pair *in, int64_t id_a,
 	out->vuc_fp_a = in->vuc_fp_b;
 	out->vuc_fp_b = in->vuc_fp_a;
 }
+
+void
+rules_issued(const char code[STORE_VUC_DIGITS + 1], int64_t expires,
+	struct store_pair *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->rel = STORE_REL_PENDING;
+	ret->vuc_pending = 1;
+	ret->me_issuer = 1;
+	memcpy(ret->vuc, code, sizeof(ret->vuc));
+	ret->vuc_expires = expires;
+}

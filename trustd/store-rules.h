@@ -35,6 +35,9 @@ void rules_view(const struct pair_row *p, const struct store_user *me,
  * id_b: swaps the sides if needed so that ret_ids[0] < ret_ids[1]. */
 void rules_copy_order(const struct store_copy_pair *in, int64_t id_a,
 	int64_t id_b, struct store_copy_pair *out, int64_t ret_ids[2]);
+/* What the requester sees of a pair whose VUC it was just issued. */
+void rules_issued(const char code[STORE_VUC_DIGITS + 1], int64_t expires,
+	struct store_pair *ret);
 /* 8 uniform random digits; -EIO if the RNG fails. */
 int rules_vuc_generate(char out[STORE_VUC_DIGITS + 1]);
 
