@@ -840,17 +840,6 @@ pg_import_user(struct store *base, const struct store_copy_user *u)
 }
 
 static int
-pg_user_id(struct store_pg *s, const char *login, int64_t *ret)
-{
-	struct store_user u;
-	int r = pg_user_get(&s->base, login, &u);
-
-	*ret = u.id;
-	OPENSSL_cleanse(&u, sizeof(u));
-	return r;
-}
-
-static int
 pg_import_pair(struct store *base, const struct store_copy_pair *in)
 {
 	struct store_pg *s = pg(base);
@@ -858,9 +847,9 @@ pg_import_pair(struct store *base, const struct store_copy_pair *in)
 	int64_t ia, ib, issuer = 0, id[2];
 	char sa[24], sb[24], si[24], se[24], st[24], sc[24];
 
-	if (pg_user_id(s, in->login_a, &ia) < 0 ||
-	    pg_user_id(s, in->login_b, &ib) < 0 ||
-	    (in->has_vuc && pg_user_id(s, in->issuer, &issuer) < 0))
+	if (store_user_id(base, in->login_a, &ia) < 0 ||
+	    store_user_id(base, in->login_b, &ib) < 0 ||
+	    (in->has_vuc && store_user_id(base, in->issuer, &issuer) < 0))
 		return -ENOENT;
 	rules_copy_order(in, ia, ib, &p, id);
 	snprintf(sa, sizeof(sa), "%" PRId64, id[0]);

@@ -833,17 +833,6 @@ sq_import_user(struct store *base, const struct store_copy_user *u)
 }
 
 static int
-user_id(struct store_sqlite *s, const char *login, int64_t *ret)
-{
-	struct store_user u;
-	int r = sq_user_get(&s->base, login, &u);
-
-	*ret = u.id;
-	OPENSSL_cleanse(&u, sizeof(u));
-	return r;
-}
-
-static int
 sq_import_pair(struct store *base, const struct store_copy_pair *in)
 {
 	struct store_sqlite *s = sq(base);
@@ -852,9 +841,9 @@ sq_import_pair(struct store *base, const struct store_copy_pair *in)
 	sqlite3_stmt *st;
 	int rc = SQLITE_DONE;
 
-	if (user_id(s, in->login_a, &ia) < 0 ||
-	    user_id(s, in->login_b, &ib) < 0 ||
-	    (in->has_vuc && user_id(s, in->issuer, &issuer) < 0))
+	if (store_user_id(base, in->login_a, &ia) < 0 ||
+	    store_user_id(base, in->login_b, &ib) < 0 ||
+	    (in->has_vuc && store_user_id(base, in->issuer, &issuer) < 0))
 		return -ENOENT;
 	rules_copy_order(in, ia, ib, &p, id);
 	if (p.has_rel) {
