@@ -61,6 +61,11 @@ status_problems(struct json_object *props, struct ctl_problem *p, size_t *n)
 		problem_add(p, n, "registration", registration_fix(detail),
 			"not registered at the proxy: ", *detail ? detail :
 			"no reason given");
+	if (json_object_object_get_ex(props, "Enrolled", NULL) &&
+	    !ctl_bool(props, "Enrolled") && strcmp(ts, "none") != 0)
+		problem_add(p, n, "enrolment", "svopictl enroll",
+			"this computer's certificate is not enrolled at the "
+			"trust server: nobody can verify calls from you", "");
 	if (strcmp(ts, "unreachable") == 0)
 		problem_add(p, n, "trust-server", "check the network, then "
 			"svopictl setup --trust-server URL --ca-file FILE",

@@ -446,6 +446,19 @@ bus_ev_trust_server(void *ctx, enum trust_client_state s)
 }
 
 static void
+bus_ev_enrolled(void *ctx, bool yes)
+{
+	struct svopid *d = ctx;
+
+	(void)yes;	/* read again by the property getter */
+	if (!d->bus)
+		return;
+	sd_bus_emit_properties_changed(d->bus, BUS_PATH, BUS_IFACE,
+		"Enrolled", NULL);
+	busloop_update(d->busloop);
+}
+
+static void
 bus_ev_dtmf(void *ctx, struct call *c, char digit, unsigned duration_ms)
 {
 	struct svopid *d = ctx;
@@ -481,6 +494,7 @@ const struct calls_events bus_calls_events = {
 	.vuc = bus_ev_vuc,
 	.vuc_cleared = bus_ev_vuc_cleared,
 	.trust_server = bus_ev_trust_server,
+	.enrolled = bus_ev_enrolled,
 	.dtmf = bus_ev_dtmf,
 	.quality = bus_ev_quality,
 };

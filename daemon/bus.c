@@ -68,6 +68,17 @@ bus_prop_trust_server(sd_bus *bus, const char *path, const char *iface,
 }
 
 static int
+bus_prop_enrolled(sd_bus *bus, const char *path, const char *iface,
+	const char *prop, sd_bus_message *reply, void *userdata,
+	sd_bus_error *error)
+{
+	struct svopid *d = userdata;
+
+	return sd_bus_message_append(reply, "b",
+		d->calls ? calls_enrolled(d->calls) : false);
+}
+
+static int
 bus_prop_version(sd_bus *bus, const char *path, const char *iface,
 	const char *prop, sd_bus_message *reply, void *userdata,
 	sd_bus_error *error)
@@ -141,6 +152,8 @@ static const sd_bus_vtable bus_daemon_vtable[] = {
 	SD_BUS_PROPERTY("RegistrationDetail", "s", bus_prop_registration_detail,
 		0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("TrustServer", "s", bus_prop_trust_server, 0,
+		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Enrolled", "b", bus_prop_enrolled, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_METHOD_WITH_NAMES("Ping", "s", SD_BUS_PARAM(uri),
 		"ust", SD_BUS_PARAM(status) SD_BUS_PARAM(reason)

@@ -4,9 +4,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 
@@ -500,13 +502,104 @@ calls_trust_new(struct calls *cs)
 	return 0;
 }
 
+/* An Enroll in flight: the caller's callback, and what to remember. */
+struct calls_enroll_req {
+	struct calls *cs;	/* borrowed */
+	trust_client_cb cb;
+	void *ud;
+};
+
+static void
+calls_enrolled_path(const struct calls *cs, char *path, size_t len)
+{
+	snprintf(path, len, "%s/enrolled", cs->d->conf->state_dir);
+}
+
+/* Remembers the enrolled fingerprint (key form), written whole or not at
+ * all (temporary file, then rename). */
+static void
+calls_enrolled_write(struct calls *cs)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+	int fd;
+
+	calls_enrolled_path(cs, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		log_warning("cannot remember the enrolment in %s", path);
+		return;
+	}
+	fprintf(f, "%s\n", cs->own_fp);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0) {
+		unlink(tmp);
+		log_warning("cannot remember the enrolment in %s", path);
+	}
+}
+
+bool
+calls_trust_configured(const struct calls *cs)
+{
+	return cs->tc != NULL;
+}
+
+bool
+calls_enrolled(struct calls *cs)
+{
+	char path[4096], line[TRUSTSTORE_FP_LEN + 8];
+	bool yes = false;
+	FILE *f;
+
+	calls_enrolled_path(cs, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		yes = strcmp(line, cs->own_fp) == 0;
+	}
+	fclose(f);
+	return yes;
+}
+
+static void
+calls_enroll_reply(const struct trust_api_reply *rep, void *userdata)
+{
+	struct calls_enroll_req *e = userdata;
+
+	if (rep->error >= 0) {
+		calls_enrolled_write(e->cs);
+		CALLS_EV(e->cs, enrolled, true);
+	}
+	e->cb(rep, e->ud);
+	free(e);
+}
+
 int
 calls_enroll(struct calls *cs, trust_client_cb cb, void *ud)
 {
+	struct calls_enroll_req *e;
+	int r;
+
 	if (!cs->tc)
 		return -ENOTCONN;
-	return trust_client_enroll(cs->tc, cs->login, cs->trust_password,
-		cs->cert_pem, cb, ud, NULL);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->cs = cs;
+	e->cb = cb;
+	e->ud = ud;
+	r = trust_client_enroll(cs->tc, cs->login, cs->trust_password,
+		cs->cert_pem, calls_enroll_reply, e, NULL);
+	if (r < 0)
+		free(e);
+	return r;
 }
 
 /* A peer as given by the user: a SIP URI or "user@host". */

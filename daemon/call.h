@@ -48,6 +48,8 @@ struct calls_events {
 	/* The VUC prompt for peer is over (trusted, replaced or the call
 	 * ended). */
 	void (*vuc_cleared)(void *ctx, const char *peer);
+	/* An Enroll succeeded (calls_enrolled changed). */
+	void (*enrolled)(void *ctx, bool yes);
 	/* The trust server's reachability changed. */
 	void (*trust_server)(void *ctx, enum trust_client_state s);
 	/* The peer sent an RFC 4733 digit (at its end). */
@@ -138,6 +140,13 @@ int calls_vuc_foreach(struct calls *cs, int (*cb)(const char *peer,
  * callback answer later through it; -ENOTCONN without a trust server,
  * -EADDRNOTAVAIL for a peer that is no address. */
 int calls_enroll(struct calls *cs, trust_client_cb cb, void *ud);
+/* Whether this identity was enrolled from here: the trust server answered
+ * an Enroll of the current certificate (remembered in the state
+ * directory, so it survives restarts). A re-enrolment from elsewhere is
+ * not seen. */
+bool calls_enrolled(struct calls *cs);
+/* Whether [trust] server is configured. */
+bool calls_trust_configured(const struct calls *cs);
 int calls_redeem(struct calls *cs, const char *peer, const char *code,
 	trust_client_cb cb, void *ud);
 int calls_trust_list(struct calls *cs, truststore_list_cb cb, void *ud);

@@ -113,6 +113,8 @@ svopid_layers_new(struct svopid *d)
 		log_error("calls: %s", strerror(-r));
 		return r;
 	}
+	if (!calls_trust_configured(d->calls))
+		d->trust_server_state = "none";
 	ua_set_request_handler(d->ua, calls_request, d->calls);
 	return 0;
 }

@@ -53,7 +53,11 @@ sed -i "s#^listen = .*#listen = tls:127.0.0.1:$tp1 tcp:127.0.0.1:$tp2 udp:127.0.
 rm -f "$T/alice-state/identity.key" "$T/alice-state/identity.crt"
 svopid_start alice
 itest_wait_for 20 is_registered alice || fail "alice not registered again"
+check "status: the new key is not enrolled, and says how to fix it" sh -c \
+	"DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl status | grep -q 'svopictl enroll'"
 ctl alice enroll >/dev/null || fail "alice re-enroll"
+check "status: enrolled now, nothing to fix" sh -c \
+	"! DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl status | grep -q 'svopictl enroll'"
 note "ok: alice re-enrolled with a new key"
 
 itest_dbus thief
