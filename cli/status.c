@@ -69,7 +69,9 @@ status_problems(struct json_object *props, struct ctl_problem *p, size_t *n)
 	if (strcmp(ts, "unreachable") == 0)
 		problem_add(p, n, "trust-server", "check the network, then "
 			"svopictl setup --trust-server URL --ca-file FILE",
-			"the trust server is unreachable", "");
+			*ctl_str(props, "TrustServerDetail") ? "the trust server "
+			"is unreachable: " : "the trust server is unreachable",
+			ctl_str(props, "TrustServerDetail"));
 	else if (strcmp(ts, "auth-failed") == 0)
 		problem_add(p, n, "trust-server",
 			"svopictl setup --trust-password-file FILE",

@@ -433,15 +433,17 @@ bus_ev_vuc(void *ctx, const char *peer, const char *code, int64_t expires)
 }
 
 static void
-bus_ev_trust_server(void *ctx, enum trust_client_state s)
+bus_ev_trust_server(void *ctx, enum trust_client_state s, const char *reason)
 {
 	struct svopid *d = ctx;
 
 	d->trust_server_state = trust_client_state_to_string(s);
+	snprintf(d->trust_server_detail, sizeof(d->trust_server_detail), "%s",
+		reason);
 	if (!d->bus)
 		return;
 	sd_bus_emit_properties_changed(d->bus, BUS_PATH, BUS_IFACE,
-		"TrustServer", NULL);
+		"TrustServer", "TrustServerDetail", NULL);
 	busloop_update(d->busloop);
 }
 

@@ -68,6 +68,16 @@ bus_prop_trust_server(sd_bus *bus, const char *path, const char *iface,
 }
 
 static int
+bus_prop_trust_server_detail(sd_bus *bus, const char *path,
+	const char *iface, const char *prop, sd_bus_message *reply,
+	void *userdata, sd_bus_error *error)
+{
+	struct svopid *d = userdata;
+
+	return sd_bus_message_append(reply, "s", d->trust_server_detail);
+}
+
+static int
 bus_prop_enrolled(sd_bus *bus, const char *path, const char *iface,
 	const char *prop, sd_bus_message *reply, void *userdata,
 	sd_bus_error *error)
@@ -153,6 +163,8 @@ static const sd_bus_vtable bus_daemon_vtable[] = {
 		0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("TrustServer", "s", bus_prop_trust_server, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("TrustServerDetail", "s", bus_prop_trust_server_detail,
+		0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Enrolled", "b", bus_prop_enrolled, 0,
 		SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_METHOD_WITH_NAMES("Ping", "s", SD_BUS_PARAM(uri),

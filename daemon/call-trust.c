@@ -458,7 +458,7 @@ calls_tc_state(enum trust_client_state s, void *userdata)
 {
 	struct calls *cs = userdata;
 
-	CALLS_EV(cs, trust_server, s);
+	CALLS_EV(cs, trust_server, s, trust_client_unreachable_reason(cs->tc));
 }
 
 /* The trust store, and the trust client when [trust] server is set. */

@@ -51,7 +51,8 @@ struct calls_events {
 	/* An Enroll succeeded (calls_enrolled changed). */
 	void (*enrolled)(void *ctx, bool yes);
 	/* The trust server's reachability changed. */
-	void (*trust_server)(void *ctx, enum trust_client_state s);
+	void (*trust_server)(void *ctx, enum trust_client_state s,
+		const char *reason);
 	/* The peer sent an RFC 4733 digit (at its end). */
 	void (*dtmf)(void *ctx, struct call *c, char digit,
 		unsigned duration_ms);

@@ -34,6 +34,7 @@ struct svopid {
 	struct calls *calls;
 	const char *trust_server_state;	/* static text; set by the bus
 					 * layer on the call layer's event */
+	char trust_server_detail[128];	/* why it is unreachable, or "" */
 	bool stopping;
 };
 

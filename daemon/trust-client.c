@@ -105,6 +105,7 @@ struct trust_client {
 	struct req_list active;		/* running or in backoff */
 	struct event *service;
 	enum trust_client_state state;
+	int last_error;			/* why it became unreachable */
 	trust_client_state_cb state_cb;
 	void *state_userdata;
 };
@@ -171,6 +172,14 @@ set_state(struct trust_client *c, enum trust_client_state s)
 	c->state = s;
 	if (c->state_cb)
 		c->state_cb(s, c->state_userdata);
+}
+
+const char *
+trust_client_unreachable_reason(const struct trust_client *c)
+{
+	if (c->state != TRUST_CLIENT_STATE_UNREACHABLE)
+		return "";
+	return trust_client_strerror(c->last_error);
 }
 
 void
@@ -429,6 +438,8 @@ attempt_failed(struct trust_client_request *r, int error, bool retriable,
 		/* Reply first, state after: r is gone once its callback
 		 * ran, so nothing can cancel it under our feet. */
 		req_fail(r, error, 0);
+		if (!server_answered)
+			c->last_error = error;
 		set_state(c, server_answered ? TRUST_CLIENT_STATE_REACHABLE :
 			  TRUST_CLIENT_STATE_UNREACHABLE);
 		return;

@@ -101,6 +101,9 @@ struct trust_client *trust_client_free(struct trust_client *c);
 void trust_client_set_state_cb(struct trust_client *c,
 			       trust_client_state_cb cb, void *userdata);
 enum trust_client_state trust_client_get_state(const struct trust_client *c);
+/* Why the server is unreachable (trust_client_strerror of the last failed
+ * request), "" while it is not. */
+const char *trust_client_unreachable_reason(const struct trust_client *c);
 /* Connections opened so far (keep-alive reuse shows as fewer). */
 unsigned long trust_client_connections_opened(const struct trust_client *c);
 

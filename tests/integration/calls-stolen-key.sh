@@ -32,6 +32,8 @@ bid=$(last_call bob)
 check "bob: verified from cache; trust server unreachable" \
 	[ "$(call_field bob "$bid" verification)" = "cache; trust server unreachable" ]
 check "svopictl calls says so" sh -c "DBUS_SESSION_BUS_ADDRESS=$bob_BUS $B/cli/svopictl calls | grep -q 'verified from cache; trust server unreachable'"
+check "svopictl status says why the trust server is unreachable" sh -c \
+	"DBUS_SESSION_BUS_ADDRESS=$bob_BUS $B/cli/svopictl status | grep -q 'the trust server is unreachable: .'"
 trustd_run
 
 # A cached call with the trust server up: asked again, "trust server".
