@@ -847,9 +847,9 @@ pg_import_pair(struct store *base, const struct store_copy_pair *in)
 	int64_t ia, ib, issuer = 0, id[2];
 	char sa[24], sb[24], si[24], se[24], st[24], sc[24];
 
-	if (store_user_id(base, in->login_a, &ia) < 0 ||
-	    store_user_id(base, in->login_b, &ib) < 0 ||
-	    (in->has_vuc && store_user_id(base, in->issuer, &issuer) < 0))
+	if (rules_user_id(base, in->login_a, &ia) < 0 ||
+	    rules_user_id(base, in->login_b, &ib) < 0 ||
+	    (in->has_vuc && rules_user_id(base, in->issuer, &issuer) < 0))
 		return -ENOENT;
 	rules_copy_order(in, ia, ib, &p, id);
 	snprintf(sa, sizeof(sa), "%" PRId64, id[0]);

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "store-impl.h"
 #include "store-rules.h"
 
 /* Orders the pair: a is the smaller id. */
@@ -110,4 +112,17 @@ rules_issued(const char code[STORE_VUC_DIGITS + 1], int64_t expires,
 	ret->me_issuer = 1;
 	memcpy(ret->vuc, code, sizeof(ret->vuc));
 	ret->vuc_expires = expires;
+}
+
+int
+rules_user_id(struct store *s, const char *login, int64_t *ret)
+{
+	struct store_user u;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	r = s->ops->user_get(s, login, &u);
+	*ret = u.id;
+	OPENSSL_cleanse(&u, sizeof(u));
+	return r;
 }

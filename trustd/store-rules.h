@@ -38,6 +38,9 @@ void rules_copy_order(const struct store_copy_pair *in, int64_t id_a,
 /* What the requester sees of a pair whose VUC it was just issued. */
 void rules_issued(const char code[STORE_VUC_DIGITS + 1], int64_t expires,
 	struct store_pair *ret);
+/* The id of login, through the backend's own user_get (ops table: no
+ * call back up into store.c). */
+int rules_user_id(struct store *s, const char *login, int64_t *ret);
 /* 8 uniform random digits; -EIO if the RNG fails. */
 int rules_vuc_generate(char out[STORE_VUC_DIGITS + 1]);
 

@@ -841,9 +841,9 @@ sq_import_pair(struct store *base, const struct store_copy_pair *in)
 	sqlite3_stmt *st;
 	int rc = SQLITE_DONE;
 
-	if (store_user_id(base, in->login_a, &ia) < 0 ||
-	    store_user_id(base, in->login_b, &ib) < 0 ||
-	    (in->has_vuc && store_user_id(base, in->issuer, &issuer) < 0))
+	if (rules_user_id(base, in->login_a, &ia) < 0 ||
+	    rules_user_id(base, in->login_b, &ib) < 0 ||
+	    (in->has_vuc && rules_user_id(base, in->issuer, &issuer) < 0))
 		return -ENOENT;
 	rules_copy_order(in, ia, ib, &p, id);
 	if (p.has_rel) {

@@ -3,8 +3,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "common/log.h"
 #include "store-impl.h"
 
@@ -146,19 +144,6 @@ void
 store_read_end(struct store *s)
 {
 	s->ops->read_end(s);
-}
-
-int
-store_user_id(struct store *s, const char *login, int64_t *ret)
-{
-	struct store_user u;
-	int r;
-
-	memset(&u, 0, sizeof(u));
-	r = store_user_get(s, login, &u);
-	*ret = u.id;
-	OPENSSL_cleanse(&u, sizeof(u));
-	return r;
 }
 
 int

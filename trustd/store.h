@@ -81,8 +81,6 @@ void store_set_redeem_delay(struct store *s, long ms);
 int store_read_begin(struct store *s);
 void store_read_end(struct store *s);
 
-/* The id of login (a user_get that keeps only the id). */
-int store_user_id(struct store *s, const char *login, int64_t *ret);
 int store_user_get(struct store *s, const char *login,
 	struct store_user *ret_user);
 /* -EEXIST if the login exists. */
