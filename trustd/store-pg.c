@@ -231,7 +231,13 @@ migrate(struct store_pg *s)
 		NULL);
 	if (!res)
 		goto fail;
-	version = PQgetisnull(res, 0, 0) ? 0 : atoi(PQgetvalue(res, 0, 0));
+	version = 0;
+	if (!PQgetisnull(res, 0, 0)) {
+		char *end;
+		long v = strtol(PQgetvalue(res, 0, 0), &end, 10);
+
+		version = *end || v < 0 || v > 1000000 ? n + 1 : (int)v;
+	}
 	PQclear(res);
 	if (version > n) {
 		log_err("store: schema version %d is newer than this program "

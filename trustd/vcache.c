@@ -85,7 +85,7 @@ vcache_put(struct vcache *c, const uint8_t key[32], int64_t now)
 	for (size_t i = 0, h = home(key); i < VCACHE_PROBE; i++) {
 		struct vcache_slot *s = &c->slot[(h + i) % VCACHE_SLOTS];
 
-		if (s->expires <= now || memcmp(s->key, key, 32) == 0) {
+		if (s->expires <= now || CRYPTO_memcmp(s->key, key, 32) == 0) {
 			victim = s;
 			break;
 		}

@@ -235,11 +235,11 @@ main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'r')
-			rate = atoi(optarg);
+			rate = (int)strtol(optarg, NULL, 10);
 		else if (c == 'm')
 			min = strtod(optarg, NULL);
 		else if (c == 's')
-			seg_ms = atoi(optarg);
+			seg_ms = (int)strtol(optarg, NULL, 10);
 		else if (c == 't')
 			trim = 1;
 		else
