@@ -24,19 +24,9 @@ sox -n -r 16000 -c 1 -b 16 "$T/sweep.wav" synth 3 sine 200:3400 gain -6 ||
 	fail "sox"
 espeak-ng -w "$T/speech.wav" "Alice calls Bob over an encrypted line." ||
 	fail "espeak-ng"
-itest_ca
-itest_kamailio alice:pw-alice bob:pw-bob
-PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
-URI="sip:bob@127.0.0.1:$KAM_TLS_PORT"
-calls_trustd
-calls_conf alice "$PROXY"
-calls_conf bob "$PROXY"
-svopid_start alice
-svopid_start bob
-itest_wait_for 20 is_registered alice || fail "alice not registered"
-itest_wait_for 20 is_registered bob || fail "bob not registered"
-ctl alice enroll >/dev/null || fail "alice enroll"
-ctl bob enroll >/dev/null || fail "bob enroll"
+BOB_AUTO_ANSWER=no calls_pair_conf
+URI=$BOB_URI
+calls_pair_start
 
 # Refused before dialling: an unknown option, a play file that is not
 # there. No call object is made.
