@@ -35,7 +35,9 @@ for trs in $(find . -name '*.trs'); do
 	case $(sed -n 's/^:test-result: //p' "$trs") in
 	PASS|XFAIL) pass=$((pass + 1)) ;;
 	SKIP) skipped=$((skipped + 1)) ;;
-	*) failn=$((failn + 1)); echo "failed: ${trs%.trs}" ;;
+	*) failn=$((failn + 1)); echo "failed: ${trs%.trs}"
+	   # The end of its log, so that a CI transcript says why.
+	   tail -n 40 "${trs%.trs}.log" 2>/dev/null | sed 's/^/    | /' ;;
 	esac
 done
 [ "$rc" -ne 0 ] && [ "$failn" -eq 0 ] && failn=1

@@ -86,15 +86,25 @@ itest_bg() {
 	ITEST_PIDS="$ITEST_PIDS $ITEST_LAST_PID"
 }
 
-# itest_port: a free TCP+UDP port on 127.0.0.1, below the kernel's
-# ephemeral range: a port in that range can be taken at any moment by an
-# outgoing connection of a test running in parallel, which ss cannot
-# foresee.
+# Ports of tests running in parallel (make -j) must not meet:
+#  10000-19999  listening service ports (itest_port, svopid_port);
+#  20000-29999  RTP ranges of the call tests ([media] rtp_ports);
+#  30000-32567  the media driver's ranges (itest_port_range).
+# All of it is below the kernel's ephemeral range (32768 on Debian): a port
+# in that range can be taken at any moment by an outgoing connection of a
+# parallel test, which ss cannot foresee.
+
+# itest_port_range N: "LO-HI", N ports from an even LO in 30000-32567.
+itest_port_range() {
+	_lo=$(( 30000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (2568 - $1) ))
+	_lo=$(( _lo - _lo % 2 ))
+	echo "$_lo-$(( _lo + $1 - 1 ))"
+}
+
+# itest_port: a free TCP+UDP service port on 127.0.0.1 (10000-19999).
 itest_port() {
-	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-	[ "$lo" -gt 12000 ] || lo=32768
 	for _ in $(seq 1 50); do
-		p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (lo - 10000) ))
+		p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 10000 ))
 		if ! ss -Hltnu "sport = :$p" 2>/dev/null | grep -q .; then
 			echo "$p"
 			return 0

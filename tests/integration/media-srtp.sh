@@ -11,11 +11,8 @@ D=$B/tests/integration/media-driver
 [ -x "$D" ] || fail "no $D"
 # 200 ports, all below the kernel's ephemeral range (an outgoing
 # connection of a parallel test could take one in that range any time).
-eph=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-[ "$eph" -gt 10400 ] || eph=32768
-lo=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (eph - 10200) ))
-lo=$(( lo - lo % 2 ))
-hi=$(( lo + 199 ))
+range=$(itest_port_range 200)	# see lib.sh
+lo=${range%-*} hi=${range#*-}
 P="--ports $lo-$hi"
 
 check "both ways for 1.5 s, injected packets rejected" \

@@ -51,12 +51,12 @@ espeak-ng -w "$T/speech.wav" "Alice calls Bob over an encrypted line." ||
 attempt() {
 	rm -f "$T/ports" "$T/mon1.wav" "$T/mon2.wav" "$T/ra.wav"
 	start_pulse
-	lo=$(itest_port)
+	ports=$(itest_port_range 40)
 	parec --server="$SRV" -d svopi_out.monitor --file-format=wav --rate=16000 \
 		--channels=1 "$T/mon1.wav" &
 	PR=$!
 	ITEST_PIDS="$ITEST_PIDS $PR"
-	"$D" --codec opus --ms 9000 --ports "$lo-$(( lo + 40 ))" \
+	"$D" --codec opus --ms 9000 --ports "$ports" \
 		--port-file "$T/ports" --play-a "$T/sweep.wav" \
 		--record-a "$T/ra.wav" --pulse-b "$SRV" >"$T/driver.log" 2>&1 &
 	DP=$!

@@ -16,9 +16,8 @@ command -v xxd >/dev/null 2>&1 || skip "no xxd"
 command -v bash >/dev/null 2>&1 || skip "no bash"
 espeak-ng -w "$T/speech.wav" "Alice calls Bob over an encrypted line." ||
 	fail "espeak-ng"
-lo=$(itest_port)
-lo=$(( lo - lo % 2 ))
-hi=$(( lo + 39 ))
+range=$(itest_port_range 40)	# see lib.sh
+lo=${range%-*} hi=${range#*-}
 
 tshark -i lo -f "udp portrange $lo-$hi" -w "$T/cap.pcapng" \
 	-a duration:30 >"$T/tshark.log" 2>&1 &

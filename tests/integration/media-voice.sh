@@ -16,8 +16,7 @@ C=$B/tests/integration/media-corr
 [ -x "$D" ] && [ -x "$C" ] || fail "no driver"
 command -v sox >/dev/null 2>&1 || skip "no sox"
 command -v espeak-ng >/dev/null 2>&1 || skip "no espeak-ng"
-lo=$(itest_port)
-ports="$lo-$(( lo + 40 ))"
+ports=$(itest_port_range 40)
 
 sox -n -r 16000 -c 1 -b 16 "$T/sweep.wav" synth 3 sine 200:3400 gain -6 ||
 	fail "sox sweep"

@@ -6,10 +6,8 @@
 # test (hence a variable, not $(...), which would forget that).
 SVOPID_PORTS=" "
 svopid_port() {
-	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-	[ "$lo" -gt 12000 ] || lo=32768
-	for _ in $(seq 1 100); do
-		p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (lo - 10000) ))
+	for _ in $(seq 1 100); do	# the service range, see lib.sh
+		p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 10000 ))
 		case $SVOPID_PORTS in *" $p "*) continue ;; esac
 		ss -Hltnu "sport = :$p" 2>/dev/null | grep -q . && continue
 		SVOPID_PORTS="$SVOPID_PORTS$p "
