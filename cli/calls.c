@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,15 +302,33 @@ ctl_call_opts(int argc, char **argv, struct ctl_call_opts *o)
 	return 0;
 }
 
+/* Appends {key: path} with path made absolute against our working
+ * directory: the daemon runs elsewhere and refuses relative paths. */
+static int
+ctl_append_path(sd_bus_message *m, const char *key, const char *path)
+{
+	char abs[PATH_MAX], cwd[PATH_MAX];
+
+	if (path[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		if (snprintf(abs, sizeof(abs), "%s/%s", cwd, path) >=
+		    (int)sizeof(abs))
+			return -ENAMETOOLONG;
+		path = abs;
+	}
+	return sd_bus_message_append(m, "{sv}", key, "s", path);
+}
+
 static int
 ctl_append_opts(sd_bus_message *m, const struct ctl_call_opts *o)
 {
 	int r = sd_bus_message_open_container(m, 'a', "{sv}");
 
 	if (r >= 0 && o->play)
-		r = sd_bus_message_append(m, "{sv}", "play", "s", o->play);
+		r = ctl_append_path(m, "play", o->play);
 	if (r >= 0 && o->record)
-		r = sd_bus_message_append(m, "{sv}", "record", "s", o->record);
+		r = ctl_append_path(m, "record", o->record);
 	if (r >= 0)
 		r = sd_bus_message_close_container(m);
 	return r;

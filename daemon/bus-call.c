@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,11 @@ bus_call_option_read(sd_bus_message *m, struct call_options *o,
 	r = sd_bus_message_read_basic(m, opt->type, &val);
 	if (r < 0)
 		return r;
+	/* Both options are file paths: the daemon's working directory means
+	 * nothing to the client, so a relative path is refused, not guessed. */
+	if (val[0] != '/' || strlen(val) >= PATH_MAX)
+		return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS,
+			"option \"%s\" must be an absolute file path", key);
 	*(const char **)((char *)o + opt->offset) = val;
 	return sd_bus_message_exit_container(m);
 }

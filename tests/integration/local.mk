@@ -102,6 +102,13 @@ TESTS += tests/integration/svopid-tls-refused.sh
 dist_check_SCRIPTS += tests/integration/svopid-tls-refused.sh
 TESTS += tests/integration/svopid-options.sh
 dist_check_SCRIPTS += tests/integration/svopid-options.sh
+# --- D-Bus arguments fuzzed against a running daemon (issue 9) ---
+check_PROGRAMS += tests/integration/bus-fuzz
+tests_integration_bus_fuzz_SOURCES = tests/integration/bus-fuzz.c
+tests_integration_bus_fuzz_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_integration_bus_fuzz_LDADD = $(SYSTEMD_LIBS)
+TESTS += tests/integration/svopid-bus-fuzz.sh
+dist_check_SCRIPTS += tests/integration/svopid-bus-fuzz.sh
 # --- SIP over lossy UDP, floods (issue 9, SIP layer) ---
 SIP_ITESTS = tests/integration/calls-udp-2xx.sh tests/integration/svopid-flood.sh \
 	tests/integration/calls-ring-long.sh

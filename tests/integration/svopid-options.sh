@@ -27,6 +27,10 @@ dial "sip:nobody@127.0.0.1:$olga_TLS" 1 record u 3 &&
 	fail "record of type u accepted: $(cat "$T/out.txt")"
 check "an option of the wrong type is refused" grep -q \
 	'option "record" must be of type s' "$T/out.txt"
+dial "sip:nobody@127.0.0.1:$olga_TLS" 1 record s "out.wav" &&
+	fail "a relative record path accepted: $(cat "$T/out.txt")"
+check "a relative path is refused" grep -q \
+	'option "record" must be an absolute file path' "$T/out.txt"
 dial "sip:nobody@127.0.0.1:$olga_TLS" 1 volume u 3 &&
 	fail "unknown key accepted: $(cat "$T/out.txt")"
 check "an unknown key is refused" grep -q 'unknown option "volume"' \
