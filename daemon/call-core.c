@@ -215,6 +215,8 @@ call_free(struct call *c)
 		trust_client_cancel(c->reval);
 	if (c->deadline)
 		event_free(c->deadline);
+	if (c->ring_limit)
+		event_free(c->ring_limit);
 	if (c->reval_timer)
 		event_free(c->reval_timer);
 	call_forget_txn(c);

@@ -90,6 +90,7 @@ struct call {
 					 * callback; cancelled by call_free */
 	enum trust_api_relationship rel;
 	struct event *deadline;	/* owned */
+	struct event *ring_limit;	/* owned: call_arm_ring_limit */
 	/* A relationship from the trust store is asked again at the trust
 	 * server on every call (a stolen key must not stay trusted for
 	 * cache_ttl): */

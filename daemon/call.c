@@ -51,6 +51,44 @@ call_hangup_user(struct call *c)
 	return 0;
 }
 
+/* A call rings at most [calls] ring_timeout seconds: the caller then
+ * CANCELs ("no answer"); the callee, a few seconds later so that a caller
+ * with the same limit goes first, answers 480 (call_end). Without it a
+ * ringing call would end only when a SIP timer ran out: the caller's
+ * INVITE after 32 s without a CANCEL, as it did before. */
+#define CALL_RING_CALLEE_GRACE_S 5
+
+static void
+call_ring_limit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct call *c = arg;
+
+	/* The caller's INVITE may have had only a 100 so far. */
+	if (c->state == CALL_ENDED || c->state == CALL_ACTIVE ||
+	    (!c->outgoing && c->state != CALL_RINGING))
+		return;
+	if (c->outgoing) {
+		call_leave(c, false);
+		call_end(c, "no answer");
+	} else {
+		call_end(c, "not answered");
+	}
+	calls_gc(c->cs);
+}
+
+static void
+call_arm_ring_limit(struct call *c)
+{
+	struct timeval tv = { (time_t)c->cs->d->conf->ring_timeout +
+		(c->outgoing ? 0 : CALL_RING_CALLEE_GRACE_S), 0 };
+
+	if (!c->ring_limit)
+		c->ring_limit = evtimer_new(c->cs->d->base, call_ring_limit_cb,
+			c);
+	if (c->ring_limit)
+		evtimer_add(c->ring_limit, &tv);
+}
+
 static void
 call_ring(struct call *c)
 {
@@ -72,6 +110,7 @@ call_ring(struct call *c)
 	c->t_ringing = call_ms(c);
 	call_reply(c, 180, NULL, NULL, 0);
 	call_set_state(c, CALL_RINGING);
+	call_arm_ring_limit(c);
 	if (cs->d->conf->auto_answer)
 		call_answer(c);
 }
@@ -371,6 +410,8 @@ call_out_invite_cb(void *userdata, const struct sip_msg *m, int err)
 		return;
 	}
 	if (m->status < 200) {
+		if (!c->ring_limit)	/* from the first provisional */
+			call_arm_ring_limit(c);
 		if (m->status == 180 || m->status == 183) {
 			if (c->t_ringing < 0)
 				c->t_ringing = call_ms(c);

@@ -63,6 +63,7 @@ static const struct conf_key conf_keys[] = {
 	{ "media", "rtp_ports", CT_PORTS, 0, 0, 0 },
 	{ "calls", "auto_answer", CT_BOOL, O(auto_answer), 0, 0 },
 	{ "calls", "trust_wait", CT_UINT, O(trust_wait), 1, 86400 },
+	{ "calls", "ring_timeout", CT_UINT, O(ring_timeout), 5, 3600 },
 	{ "paths", "state_dir", CT_PATH, O(state_dir), 0, 0 },
 	{ "log", "level", CT_LOGLEVEL, O(log_level), 0, 0 },
 };
@@ -97,6 +98,7 @@ conf_new(void)
 	c->rtp_port_min = 40000;
 	c->rtp_port_max = 40999;
 	c->trust_wait = 300;
+	c->ring_timeout = 60;
 	c->log_level = LOG_INFO;
 	return c;
 }

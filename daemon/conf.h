@@ -51,6 +51,7 @@ struct conf {
 	/* [calls] */
 	bool auto_answer;
 	unsigned trust_wait;
+	unsigned ring_timeout;	/* s a call may ring; then CANCEL or 480 */
 	/* [paths] */
 	char *state_dir;
 	/* [log] */

@@ -352,6 +352,11 @@ txn_client_recv(struct txn_layer *l, const struct sip_msg *m)
 	if (m->status < 200) {
 		if (t->state == TXN_CALLING || t->state == TXN_TRYING)
 			t->state = TXN_PROCEEDING;
+		/* §17.1.1.2: Timer B only runs while Calling. A phone that
+		 * rings is waited for; how long is the TU's choice (svopid:
+		 * [calls] ring_timeout, then CANCEL). */
+		if (t->method == SIP_METHOD_INVITE)
+			evtimer_del(t->timeout);
 		txn_client_report(t, m, 0);
 		return;
 	}
@@ -648,6 +653,11 @@ txn_server_reply(struct txn_server *st, unsigned code, const uint8_t *resp,
 	if (code < 200) {
 		st->state = TXN_PROCEEDING;
 		st->provisional = true;
+		/* A TU that says it is ringing has taken the final answer on
+		 * itself (svopid's call layer bounds ringing by [calls]
+		 * ring_timeout): the guard against a silent TU stops. */
+		if (st->method == SIP_METHOD_INVITE)
+			evtimer_del(st->timeout);
 		return 0;
 	}
 	if (st->method != SIP_METHOD_INVITE || code >= 300)
