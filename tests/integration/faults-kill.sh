@@ -30,6 +30,12 @@ restart_svopid() {
 	itest_wait_for 30 is_registered "$1" || fail "round $2: $1 not registered again"
 }
 
+# bus_name_free NAME: nobody owns org.svopi.Daemon1 on NAME's bus.
+bus_name_free() {
+	eval "_bus=\$$1_BUS"
+	! busctl --address="$_bus" status org.svopi.Daemon1 >/dev/null 2>&1
+}
+
 restart_trustd() {
 	itest_bg "trustd-r$1" "$TD_BIN" -c "$TD_CONF" -d
 	TD_PID=$ITEST_LAST_PID
@@ -86,6 +92,15 @@ while [ "$r" -le "$ROUNDS" ]; do
 	itest_wait_for 15 sh -c "! kill -0 $job 2>/dev/null" ||
 		{ kill "$job" 2>/dev/null; fail "round $r: a client hung after the kill"; }
 	wait "$job" 2>/dev/null
+	# The killed process must be gone (reaped: its sockets closed) and
+	# its bus name released before the restart, as systemd waits for a
+	# dead service's cgroup to empty; a dying ASan process takes a while.
+	case $victim in
+	trustd) wait "$TD_PID" 2>/dev/null ;;
+	*) eval "wait \$${victim}_PID" 2>/dev/null
+	   itest_wait_for 10 bus_name_free "$victim" ||
+		fail "round $r: the bus name of the killed $victim stays owned" ;;
+	esac
 	case $victim in
 	trustd) restart_trustd "$r" ;;
 	*) restart_svopid "$victim" "$r" ;;
