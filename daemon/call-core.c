@@ -217,6 +217,7 @@ call_free(struct call *c)
 		event_free(c->deadline);
 	if (c->ring_limit)
 		event_free(c->ring_limit);
+	free(c->switched.body);
 	if (c->reval_timer)
 		event_free(c->reval_timer);
 	call_forget_txn(c);

@@ -105,6 +105,13 @@ struct call {
 	char call_id[40];
 	char local_tag[20];
 	uint8_t *invite;	/* owned: our INVITE as sent */
+	struct {		/* the last request, if switched to TCP for
+				 * its size (call_send_fallback) */
+		uint8_t *body;	/* owned */
+		size_t len;
+		const char *method;	/* static string */
+		txn_client_cb *cb;
+	} switched;
 	size_t invite_len;
 	uint32_t invite_cseq;
 	bool direct;		/* INVITE without OPTIONS (fresh trust) */
@@ -247,6 +254,12 @@ void calls_respond(struct calls *cs, struct txn_server *st,
 /* OPTIONS or INVITE of an outgoing call; cb gets its responses. */
 int call_send(struct call *c, const char *method, const uint8_t *body,
 	size_t body_len, txn_client_cb *cb);
+/* RFC 3261 §18.1.1: a request that went over TCP only for its size, and
+ * whose connection closed before any response (err -ECONNREFUSED from the
+ * transaction), is sent once more over UDP, for peers without TCP. 0 when
+ * sent again (the same cb gets its responses), -ENOENT when it does not
+ * apply. */
+int call_send_fallback(struct call *c, int err);
 /* ACK or BYE inside the dialog. */
 int call_send_in_dialog(struct call *c, const char *method);
 /* CANCEL of our pending INVITE. */

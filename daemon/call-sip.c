@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "daemon/call-int.h"
 #include "daemon/ua.h"
 #include "sip-out.h"
@@ -162,12 +163,11 @@ call_build(struct call *c, const char *method, enum conf_proto proto,
 	return r;
 }
 
-/* An OPTIONS or INVITE with our MIKEY offer (about 3 KB): over TCP when
- * the destination is UDP (RFC 3261 §18.1.1, ua_request_proto); c->dest
- * stays as it was for the small requests (ACK). */
-int
-call_send(struct call *c, const char *method, const uint8_t *body,
-	size_t body_len, txn_client_cb *cb)
+/* Sends method with body; switch: over TCP when the destination is UDP
+ * and the request too big for it. */
+static int
+call_send_as(struct call *c, const char *method, const uint8_t *body,
+	size_t body_len, txn_client_cb *cb, bool may_switch)
 {
 	struct calls *cs = c->cs;
 	bool inv = strcmp(method, "INVITE") == 0;
@@ -186,7 +186,7 @@ call_send(struct call *c, const char *method, const uint8_t *body,
 	}
 	r = call_build(c, method, dest.addr.proto, branch, body, body_len,
 		callid, &out, &n);
-	if (r == 0 && ua_request_proto(dest.addr.proto, n) !=
+	if (r == 0 && may_switch && ua_request_proto(dest.addr.proto, n) !=
 	    dest.addr.proto) {
 		free(out);
 		dest.addr.proto = ua_request_proto(dest.addr.proto, n);
@@ -206,6 +206,49 @@ call_send(struct call *c, const char *method, const uint8_t *body,
 	c->invite = out;
 	c->invite_len = n;
 	return 0;
+}
+
+/* An OPTIONS or INVITE with our MIKEY offer (about 3 KB): over TCP when
+ * the destination is UDP (RFC 3261 §18.1.1, ua_request_proto); c->dest
+ * stays as it was for the small requests (ACK). A switched request keeps
+ * a copy of its body for call_send_fallback. */
+int
+call_send(struct call *c, const char *method, const uint8_t *body,
+	size_t body_len, txn_client_cb *cb)
+{
+	bool sw = c->dest.addr.proto == CONF_PROTO_UDP &&
+		ua_request_proto(CONF_PROTO_UDP, body_len) == CONF_PROTO_TCP;
+
+	free(c->switched.body);
+	memset(&c->switched, 0, sizeof(c->switched));
+	/* The body alone over the limit is a lower bound of the request's
+	 * size; a request switched by its headers only is rare and keeps
+	 * no copy (no fallback). */
+	if (sw && (c->switched.body = malloc(body_len)) != NULL) {
+		memcpy(c->switched.body, body, body_len);
+		c->switched.len = body_len;
+		c->switched.method = strcmp(method, "INVITE") == 0 ?
+			"INVITE" : "OPTIONS";
+		c->switched.cb = cb;
+	}
+	return call_send_as(c, method, body, body_len, cb, true);
+}
+
+int
+call_send_fallback(struct call *c, int err)
+{
+	uint8_t *body = c->switched.body;
+	int r;
+
+	if (!body || err != -ECONNREFUSED)
+		return -ENOENT;
+	c->switched.body = NULL;
+	log_info("call %u: %s over TCP refused, sent over UDP (RFC 3261 "
+		"§18.1.1)", c->id, c->switched.method);
+	r = call_send_as(c, c->switched.method, body, c->switched.len,
+		c->switched.cb, false);
+	free(body);
+	return r;
 }
 
 int

@@ -322,6 +322,8 @@ call_out_options_cb(void *userdata, const struct sip_msg *m, int err)
 	if (m && m->status < 200)
 		return;
 	c->tc = NULL;
+	if (!m && call_send_fallback(c, err) == 0)
+		return;
 	if (!m) {
 		call_end(c, err == -ETIMEDOUT ? "no answer to the pre-call "
 			"exchange" : "cannot reach the peer");
@@ -405,6 +407,8 @@ call_out_invite_cb(void *userdata, const struct sip_msg *m, int err)
 
 	if (!m) {
 		c->tc = NULL;
+		if (call_send_fallback(c, err) == 0)
+			return;
 		call_end(c, err == -ETIMEDOUT ? "no answer" :
 			"connection lost");
 		return;

@@ -400,8 +400,14 @@ txn_layer_closed(struct txn_layer *l, const struct tp_addr *remote)
 			txn_client_free(t);
 			continue;
 		}
+		/* Closed before any response (refused, or reset before
+		 * it answered): -ECONNREFUSED, which lets the TU fall back
+		 * to UDP (RFC 3261 §18.1.1); after one, -ECONNRESET. */
+		bool early = t->state == TXN_CALLING ||
+			t->state == TXN_TRYING;
 		t->state = TXN_TERMINATED;
-		txn_client_report(t, NULL, -ECONNRESET);
+		txn_client_report(t, NULL, early ? -ECONNREFUSED :
+			-ECONNRESET);
 		/* The callback may start new transactions; they are
 		 * inserted at the head, behind us. */
 		txn_client_free(t);

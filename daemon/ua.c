@@ -620,7 +620,8 @@ ua_ping_cb(void *userdata, const struct sip_msg *m, int err)
 		reason = sip_str_dup(m->reason);
 	p->done(p->userdata, m ? (int)m->status : err,
 		reason ? reason : err == -ETIMEDOUT ? "timeout" :
-		err == -ECONNRESET ? "connection failed" : "", us);
+		err == -ECONNRESET || err == -ECONNREFUSED ?
+		"connection failed" : "", us);
 	free(reason);
 	free(p);
 }

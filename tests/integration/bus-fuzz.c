@@ -10,6 +10,11 @@
  * the first failure otherwise.
  *
  *   bus-fuzz --seed N --rounds N [--dial-to URI]
+ *   bus-fuzz --watch SECONDS
+ *
+ * --watch reads the daemon's Identity every 50 ms over one connection for
+ * SECONDS and prints "reads N max_ms M": the daemon's own answer time,
+ * without a client's start-up (used while a test floods the daemon).
  *
  * It talks to the bus of DBUS_SESSION_BUS_ADDRESS, as svopictl does. */
 #include <errno.h>
@@ -335,6 +340,37 @@ alive(sd_bus *bus)
 	return r < 0 ? -1 : 0;
 }
 
+static int
+watch(sd_bus *bus, unsigned long seconds)
+{
+	uint64_t end = now_us() + seconds * 1000000ULL, max = 0;
+	unsigned long n = 0;
+
+	while (now_us() < end) {
+		sd_bus_error e = SD_BUS_ERROR_NULL;
+		uint64_t t0 = now_us(), dt;
+		char *id = NULL;
+		int r = sd_bus_get_property_string(bus, DEST, DPATH, DIFACE,
+			"Identity", &e, &id);
+
+		dt = now_us() - t0;
+		free(id);
+		if (r < 0) {
+			fprintf(stderr, "bus-fuzz: Identity: %s\n",
+				e.message ? e.message : strerror(-r));
+			sd_bus_error_free(&e);
+			return 1;
+		}
+		if (dt > max)
+			max = dt;
+		n++;
+		struct timespec ts = { 0, 50 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	printf("reads %lu max_ms %" PRIu64 "\n", n, (max + 999) / 1000);
+	return 0;
+}
+
 /* Hangs up every call the daemon lists, so that dials do not pile up. */
 static void
 hangup_all(sd_bus *bus)
@@ -363,9 +399,10 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "dial-to", required_argument, NULL, 'd' },
+		{ "watch", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long seed = 1, rounds = 1000;
+	unsigned long seed = 1, rounds = 1000, watch_s = 0;
 	unsigned errors = 0;
 	sd_bus *bus = NULL;
 	int o, r;
@@ -377,6 +414,8 @@ main(int argc, char **argv)
 			rounds = strtoul(optarg, NULL, 10);
 		else if (o == 'd')
 			dial_to = optarg;
+		else if (o == 'w')
+			watch_s = strtoul(optarg, NULL, 10);
 		else
 			return 2;
 	}
@@ -385,6 +424,11 @@ main(int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "bus-fuzz: cannot connect: %s\n", strerror(-r));
 		return 2;
+	}
+	if (watch_s) {
+		r = watch(bus, watch_s);
+		sd_bus_flush_close_unref(bus);
+		return r;
 	}
 	for (unsigned long i = 1; i <= rounds; i++) {
 		const struct target *t = &targets[rnd(sizeof(targets) /

@@ -110,7 +110,7 @@ tests_integration_bus_fuzz_LDADD = $(SYSTEMD_LIBS)
 TESTS += tests/integration/svopid-bus-fuzz.sh
 dist_check_SCRIPTS += tests/integration/svopid-bus-fuzz.sh
 # --- SIP over lossy UDP, floods (issue 9, SIP layer) ---
-SIP_ITESTS = tests/integration/calls-udp-2xx.sh tests/integration/svopid-flood.sh \
+SIP_ITESTS = tests/integration/calls-udp-2xx.sh tests/integration/calls-udp-only.sh tests/integration/svopid-flood.sh \
 	tests/integration/calls-ring-long.sh
 TESTS += $(SIP_ITESTS)
 dist_check_SCRIPTS += $(SIP_ITESTS)
