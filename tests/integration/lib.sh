@@ -55,6 +55,10 @@ itest_cleanup() {
 		done
 		kill -KILL "$pid" 2>/dev/null
 	done
+	# Network namespaces a test made (itest_netns).
+	for ns in ${ITEST_NETNS:-}; do
+		ip netns del "$ns" 2>/dev/null
+	done
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "$T" ]; then
 		# Show the logs of a failed test in its .log file.
 		for f in "$T"/*.log; do
@@ -149,11 +153,23 @@ itest_cert() {
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=127.0.0.1" \
 		>/dev/null 2>&1 || fail "make key $1"
-	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$T/$1.ext"
+	# ITEST_CERT_SAN: more names, e.g. "IP:10.88.1.1,DNS:svopi.test".
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost%s\n' \
+		"${ITEST_CERT_SAN:+,$ITEST_CERT_SAN}" >"$T/$1.ext"
 	openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
 		-CAcreateserial -days 2 -extfile "$T/$1.ext" -out "$T/$1.crt" \
 		>/dev/null 2>&1 || fail "sign cert $1"
 	chmod 600 "$T/$1.key"
+}
+
+# itest_netns NAME: a fresh network namespace NAME with lo up, deleted at
+# exit; skips the test (77) where namespaces cannot be made (not root).
+itest_netns() {
+	command -v ip >/dev/null || skip "no ip (iproute2)"
+	ip netns add "$1" 2>"$T/netns.err" ||
+		skip "cannot make a network namespace: $(cat "$T/netns.err")"
+	ITEST_NETNS="${ITEST_NETNS:-} $1"
+	ip -n "$1" link set lo up || fail "lo up in $1"
 }
 
 # itest_dbus NAME: a private session bus; sets ITEST_BUS to its address.
@@ -167,6 +183,8 @@ itest_dbus() {
 
 # itest_kamailio USER:PASSWORD...: Kamailio from tests/data/kamailio with
 # TLS, on fresh ports KAM_PORT (UDP/TCP) and KAM_TLS_PORT. Needs itest_ca.
+# KAM_EXTRA_LISTEN=IP: it also listens on IP (same ports) and serves the
+# domain svopi.test (alias); the certificate then needs ITEST_CERT_SAN.
 itest_kamailio() {
 	command -v kamailio >/dev/null || skip "no kamailio"
 	KAM_DIR=$T/kamailio
@@ -193,6 +211,11 @@ itest_kamailio() {
 			-e "s|@USERS@|$users|" \
 			"$S/tests/data/kamailio/kamailio.cfg.in" \
 			>"$KAM_DIR/kamailio.cfg"
+		if [ -n "${KAM_EXTRA_LISTEN:-}" ]; then
+			_x=$KAM_EXTRA_LISTEN
+			sed -i "/^listen=tls:/a alias=\"svopi.test\"\nalias=\"$_x:$KAM_PORT\"\nalias=\"$_x:$KAM_TLS_PORT\"\nlisten=udp:$_x:$KAM_PORT\nlisten=tcp:$_x:$KAM_PORT\nlisten=tls:$_x:$KAM_TLS_PORT" \
+				"$KAM_DIR/kamailio.cfg"
+		fi
 		kamailio -c -f "$KAM_DIR/kamailio.cfg" \
 			>"$T/kamailio-check.log" 2>&1 ||
 			fail "kamailio config check"

@@ -25,7 +25,7 @@ TRUSTD_HOSTILE_ITESTS = tests/integration/trustd-hostile.sh \
 	tests/integration/trustd-hash-pool.sh tests/integration/trustd-pg-call.sh
 TESTS += $(TRUSTD_HOSTILE_ITESTS)
 dist_check_SCRIPTS += $(TRUSTD_HOSTILE_ITESTS)
-EXTRA_DIST += tests/integration/trustd-raw.py
+EXTRA_DIST += tests/integration/trustd-raw.py tests/integration/netns-impair.py
 
 # --- trust client ---
 check_PROGRAMS += tests/integration/trust-client-driver
@@ -110,7 +110,8 @@ tests_integration_bus_fuzz_LDADD = $(SYSTEMD_LIBS)
 TESTS += tests/integration/svopid-bus-fuzz.sh
 dist_check_SCRIPTS += tests/integration/svopid-bus-fuzz.sh
 # --- SIP over lossy UDP, floods (issue 9, SIP layer) ---
-SIP_ITESTS = tests/integration/calls-udp-2xx.sh tests/integration/calls-udp-only.sh tests/integration/svopid-flood.sh \
+SIP_ITESTS = tests/integration/calls-udp-2xx.sh tests/integration/calls-udp-only.sh \
+	tests/integration/netns-lossy.sh tests/integration/svopid-flood.sh \
 	tests/integration/calls-ring-long.sh
 TESTS += $(SIP_ITESTS)
 dist_check_SCRIPTS += $(SIP_ITESTS)
