@@ -15,7 +15,8 @@ bench_bench_sip_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) \
 bench_bench_sip_LDADD = $(LIBSVOPI)
 
 # --- trustd ---
-EXTRA_DIST += bench/trustd bench/trustd-validate.lua
+EXTRA_DIST += bench/trustd bench/trustd-validate.lua bench/trustd-attack \
+	bench/trustd-attackers.py
 
 # --- daemon ---
 EXTRA_DIST += bench/svopid-options.sh
