@@ -79,12 +79,13 @@ now() { date +%s.%N; }
 # mode WORD: the attacker's behaviour from now on; marks where the case's
 # monitor lines begin.
 mode() {
-	echo "$1" >"$T/evil.mode"
+	# Counted first: the attacker may act on the word at once.
 	CASE=$1
 	MA=$(wc -l <"$T/mon-alice.log")
 	MB=$(wc -l <"$T/mon-bob.log")
 	EV=$(wc -l <"$T/evil.events")
 	T0=$(now)
+	echo "$1" >"$T/evil.mode.new" && mv "$T/evil.mode.new" "$T/evil.mode"
 }
 
 # new_lines NAME: the monitor lines of NAME since mode().
@@ -172,7 +173,8 @@ note "ok: control call through the attacker: active both sides, media flowed"
 # --- 7b. replay of the first-contact OPTIONS ---------------------------------
 
 mode replay-options
-itest_wait_for 15 grep -q "response to injected OPTIONS: 488" "$T/evil.events" ||
+itest_wait_for 15 sh -c "tail -n +$((EV + 1)) '$T/evil.events' |
+	grep -q 'response to injected OPTIONS: 488'" ||
 	fail "replay-options: no 488: $(tail -n 5 "$T/evil.events")"
 alert bob "replayed MIKEY message"
 no_ring bob
