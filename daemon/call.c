@@ -658,6 +658,44 @@ calls_end_request(struct calls *cs, struct txn_server *st,
 	return false;
 }
 
+/* A re-INVITE in a call's dialog. SPEC §4: a re-INVITE cannot remove or
+ * weaken the key exchange. svopid never re-keys or moves media, so none
+ * is accepted: 488 with a Warning, and an alert, because only an attacker
+ * on the path or a broken peer sends one (issue 9: the proxy injects it).
+ * The call goes on with its keys and media address. Returns false when no
+ * live call has the dialog (the UA answers 481). */
+static bool
+calls_reinvite(struct calls *cs, struct txn_server *st,
+	const struct sip_msg *req, const struct tp_source *src)
+{
+	const char *why = "re-INVITE without MIKEY key-mgmt refused: the key "
+		"exchange cannot be removed";
+	uint8_t *im = NULL;
+	size_t ilen = 0;
+	struct call *c;
+
+	LIST_FOREACH(c, &cs->calls, link) {
+		if (!c->dlg || c->state == CALL_ENDED ||
+		    !dialog_match_request(c->dlg, req))
+			continue;
+		if (dialog_remote_cseq(c->dlg, req) < 0) {
+			calls_respond(cs, st, req, src, 500,
+				"CSeq out of order", false);
+			return true;
+		}
+		if (call_sdp_read(req, &im, &ilen, NULL, 0, NULL, NULL) == 0)
+			why = "re-INVITE with another key exchange refused: "
+				"keys are not changed mid-call";
+		free(im);
+		log_ratelimited(&call_rl, LOG_WARNING, "call %u: %s", c->id,
+			why);
+		calls_respond(cs, st, req, src, 488, why, true);
+		call_alert(c, why);
+		return true;
+	}
+	return false;
+}
+
 bool
 calls_request(void *userdata, struct txn_server *st,
 	const struct sip_msg *req, const struct tp_source *src,
@@ -672,7 +710,7 @@ calls_request(void *userdata, struct txn_server *st,
 		return calls_incoming(cs, st, req, src, false);
 	case SIP_METHOD_INVITE:
 		if (!sip_str_empty(req->to.tag))
-			return false;
+			return calls_reinvite(cs, st, req, src);
 		return calls_incoming(cs, st, req, src, true);
 	case SIP_METHOD_CANCEL:
 	case SIP_METHOD_BYE:

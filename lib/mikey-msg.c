@@ -912,6 +912,23 @@ out:
 }
 
 int
+mikey_msg_resign(const struct mikey_msg *m,
+    const struct mikey_identity *self, uint8_t **ret_msg, size_t *ret_len)
+{
+	struct mikey_identity as;
+	struct mikey_msg copy;
+
+	if (!m || !self || !key_ok(self->key) || m->n == 0 ||
+	    m->p[m->n - 1].type != MIKEY_PT_SIGN)
+		return -EINVAL;
+	as = *self;
+	as.s_type = m->p[m->n - 1].u.sign.s_type;	/* keep PKCS#1 or PSS */
+	copy = *m;
+	put_sign(&copy.p[copy.n - 1], &as);
+	return encode_signed(&copy, &as, ret_msg, ret_len);
+}
+
+int
 mikey_msg_build_error(const struct mikey_identity *self, uint32_t csb_id,
     const uint8_t *codes, size_t n_codes, uint64_t now_ntp,
     uint8_t **ret_msg, size_t *ret_len)

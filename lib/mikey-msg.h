@@ -159,6 +159,14 @@ int mikey_msg_finish(const struct mikey_init_state *state,
     const uint8_t *rmsg, size_t rlen, const struct mikey_policy *policy,
     uint64_t now_ntp, struct mikey_result *ret_res, struct mikey_fail *fail);
 
+/* Encodes m again and signs it with self, whatever signed it before:
+ * the last payload must be a SIGN payload (its S type is kept, its bytes
+ * replaced). For tools that play an attacker (svopi-mikey tamper), never
+ * for the daemon. Returns 0 and the message (malloc'ed), or -EINVAL (no
+ * SIGN last, key not RSA >= 2048), -E2BIG, -ENOMEM, -EIO. */
+int mikey_msg_resign(const struct mikey_msg *m,
+    const struct mikey_identity *self, uint8_t **ret_msg, size_t *ret_len);
+
 /* Builds a signed error message: HDR (data type 6, csb_id, no CS), T, one
  * ERR per code (1..8 codes), SIGN. Returns 0 and the message, or -EINVAL,
  * -E2BIG, -ENOMEM, -EIO. */

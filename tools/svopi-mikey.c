@@ -29,6 +29,7 @@
 #include "base64.h"
 #include "hex.h"
 #include "mikey.h"
+#include "mikey-dh.h"
 #include "mikey-msg.h"
 #include "mikey-prf.h"
 #include "mikey-srtp.h"
@@ -70,8 +71,10 @@ usage(FILE *f, int status)
 	    "       %s respond --key KEY.pem --cert CERT.pem --id URI"
 	    " --peer URI < I_MESSAGE\n"
 	    "       %s finish --state FILE < R_MESSAGE\n"
+	    "       %s tamper --key KEY.pem [--cert CERT.pem] [--id URI]"
+	    " [--keep-dh] < MESSAGE\n"
 	    "       %s --help | --version\n",
-	    prog, prog, prog, prog, prog, prog, prog);
+	    prog, prog, prog, prog, prog, prog, prog, prog);
 	exit(status);
 }
 
@@ -773,6 +776,114 @@ cmd_finish(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------- tamper */
+
+static EVP_PKEY *
+load_key(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *key;
+
+	if (!f)
+		die("cannot open %s", path);
+	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (!key)
+		die("no private key in %s", path);
+	return key;
+}
+
+/* What an attacker on the signalling path does to a DH-SIGN message (the
+ * paper's MITM scenarios): the sender's DH value replaced by a fresh one
+ * (unless --keep-dh), the certificate (--cert) and the sender's ID (--id)
+ * replaced if asked, everything else kept, and the whole signed again
+ * with the attacker's key. With --cert the result verifies (scenario 1);
+ * without it the signature no longer matches the certificate (scenario
+ * 2). The sender's DH value is the first DH payload: DHi in an I_MESSAGE,
+ * DHr in an R_MESSAGE (its DHi echo is left alone). */
+static int
+cmd_tamper(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "keep-dh", no_argument, NULL, 'K' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *key_path = NULL, *cert_path = NULL, *uri = NULL;
+	struct mikey_parse_err err = { 0, NULL };
+	struct mikey_identity as;
+	struct mikey_dh *dh = NULL;
+	struct mikey_msg *m;
+	struct ident cert;
+	uint8_t dhv[MIKEY_DH_VALUE_MAX], *in, *out = NULL;
+	size_t in_len, out_len = 0;
+	bool keep_dh = false;
+	int c, rc, i;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': key_path = optarg; break;
+		case 'c': cert_path = optarg; break;
+		case 'i': uri = optarg; break;
+		case 'K': keep_dh = true; break;
+		default: usage(stderr, 2);
+		}
+	}
+	if (!key_path || optind != argc)
+		usage(stderr, 2);
+	if (uri && strlen(uri) > MIKEY_ID_MAX)
+		die("--id is longer than %d bytes", MIKEY_ID_MAX);
+	memset(&cert, 0, sizeof(cert));
+	if (cert_path)
+		ident_load(&cert, key_path, cert_path, "", false);
+	memset(&as, 0, sizeof(as));
+	as.key = cert_path ? cert.key : load_key(key_path);
+	in = read_message("-", &in_len);
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		die("%s", "out of memory");
+	if (mikey_decode(in, in_len, m, &err) < 0)
+		die("malformed MIKEY message at offset %zu: %s", err.off,
+		    err.what ? err.what : "?");
+	i = mikey_find(m, MIKEY_PT_DH, 0);
+	if (!keep_dh) {
+		if (i < 0 || mikey_dh_new(m->p[i].u.dh.group, &dh) < 0 ||
+		    mikey_dh_public(dh, dhv, sizeof(dhv)) < 0)
+			die("%s", "no DH value to replace");
+		m->p[i].u.dh.value = dhv;
+		m->p[i].u.dh.value_len =
+		    (uint16_t)mikey_dh_group_len(m->p[i].u.dh.group);
+	}
+	if (cert_path) {
+		if ((i = mikey_find(m, MIKEY_PT_CERT, 0)) < 0)
+			die("%s", "no certificate to replace");
+		m->p[i].u.cert.data = cert.cert_der;
+		m->p[i].u.cert.len = (uint16_t)cert.id.cert_len;
+	}
+	if (uri) {
+		if ((i = mikey_find(m, MIKEY_PT_ID, 0)) < 0)
+			die("%s", "no ID to replace");
+		m->p[i].u.id.type = MIKEY_ID_URI;
+		m->p[i].u.id.data = (const uint8_t *)uri;
+		m->p[i].u.id.len = (uint16_t)strlen(uri);
+	}
+	rc = mikey_msg_resign(m, &as, &out, &out_len);
+	if (rc < 0)
+		die("cannot sign the message again: %s", strerror(-rc));
+	print_b64(stdout, out, out_len);
+	free(out);
+	free(m);
+	free(in);
+	mikey_dh_free(dh);
+	if (cert_path)
+		ident_free(&cert);
+	else
+		EVP_PKEY_free(as.key);
+	return 0;
+}
+
 static const struct verb {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -783,6 +894,7 @@ static const struct verb {
 	{ "init", cmd_init },
 	{ "respond", cmd_respond },
 	{ "finish", cmd_finish },
+	{ "tamper", cmd_tamper },
 };
 
 int

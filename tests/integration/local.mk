@@ -120,3 +120,7 @@ EXTRA_DIST += tests/integration/udp-relay.py tests/integration/sip-flood.py \
 TESTS += tests/integration/svopid-lossy.sh
 dist_check_SCRIPTS += tests/integration/svopid-lossy.sh
 LONG_TESTS += tests/integration/svopid-outage.sh
+# --- a malicious proxy (issue 9) ---
+TESTS += tests/integration/calls-mitm.sh
+dist_check_SCRIPTS += tests/integration/calls-mitm.sh
+EXTRA_DIST += tests/integration/evil-proxy.py

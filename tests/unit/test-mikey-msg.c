@@ -884,6 +884,46 @@ test_replay(void)
 	}
 }
 
+/* mikey_msg_resign, the attacker's tool (svopi-mikey tamper): a message
+ * with eve's certificate for alice's AOR, signed again by eve, verifies
+ * (only the trust server can tell); with alice's certificate kept it does
+ * not; the S type is kept; a message without SIGN last is refused. */
+static void
+test_resign(void)
+{
+	struct mikey_respond_params p = bob_params();
+	struct mikey_result res;
+	struct mikey_msg good, m;
+	struct offer o;
+	uint8_t *b = NULL;
+	size_t n = 0;
+
+	offer_make(&o, MIKEY_SRTP_AES_CM_128_HMAC_SHA1_80, 0);
+	CHECK_EQ_INT(mikey_decode(o.msg, o.len, &good, NULL), 0);
+	m = good;
+	m.p[3].u.cert.data = eve_as_alice.der;
+	m.p[3].u.cert.len = (uint16_t)eve_as_alice.der_len;
+	CHECK_EQ_INT(mikey_msg_resign(&m, &eve_as_alice.id, &b, &n), 0);
+	CHECK_EQ_INT(answer(b, n, &p, NULL, NULL, &res, NULL), 0);
+	CHECK(X509_cmp(res.peer_cert, eve_as_alice.cert) == 0);
+	mikey_result_clear(&res);
+	free(b);
+	b = NULL;
+	/* Bob's identity signs PSS; alice's message stays PKCS#1. */
+	CHECK_EQ_INT(mikey_msg_resign(&good, &bob.id, &b, &n), 0);
+	CHECK_EQ_INT(mikey_decode(b, n, &m, NULL), 0);
+	CHECK_EQ_INT(m.p[m.n - 1].u.sign.s_type, MIKEY_SIGN_PKCS1);
+	expect_i("re-signed by bob, alice's certificate", b, n, &p,
+	    MIKEY_ERR_AUTH);
+	free(b);
+	b = NULL;
+	m = good;
+	m.n--;
+	CHECK_EQ_INT(mikey_msg_resign(&m, &eve.id, &b, &n), -EINVAL);
+	CHECK(b == NULL);
+	offer_free(&o);
+}
+
 int
 main(void)
 {
@@ -908,6 +948,7 @@ main(void)
 	test_build_params();
 	test_cert_uri();
 	test_replay();
+	test_resign();
 
 	tpeer_free(&alice);
 	tpeer_free(&bob);
