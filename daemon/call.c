@@ -588,6 +588,13 @@ calls_incoming(struct calls *cs, struct txn_server *st,
 		calls_refuse(cs, st, req, src, code, peer, why);
 		return true;
 	}
+	/* A stream's peer went through a handshake (no spoofed source to
+	 * reflect to): 100 at once, before the key exchange and the
+	 * validation, so that the proxy's INVITE timer applies instead of
+	 * its non-INVITE one while a burst of INVITEs queues here. Over UDP
+	 * an offer gets one answer, its final one (docs/security.md). */
+	if (invite && src->conn_id)
+		calls_respond(cs, st, req, src, 100, NULL, false);
 	calls_incoming_offer(cs, st, req, src, peer, &im, ilen, digest,
 		raddr, rport);
 	free(im);	/* NULL when the call took it */
