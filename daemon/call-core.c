@@ -254,6 +254,8 @@ call_free(struct call *c)
 		event_free(c->deadline);
 	if (c->reval_timer)
 		event_free(c->reval_timer);
+	if (c->answer_ev)
+		event_free(c->answer_ev);
 	call_forget_txn(c);
 	c->media = media_free(c->media);
 	c->voice = NULL;	/* went with the media */

@@ -95,6 +95,9 @@ struct call {
 					 * but not answered yet (the answer
 					 * is built while its certificate is
 					 * validated: call_keys_answer) */
+	struct event *answer_ev;	/* owned: builds that answer once the
+					 * loop sent what the validation
+					 * queued (call_keys_answer_soon) */
 	struct mikey_result res;	/* owned: keys; mikey_result_clear */
 	bool have_res;
 	/* trust */
@@ -310,6 +313,10 @@ unsigned call_keys_accept(struct call *c, uint8_t **im, size_t ilen,
 /* Our answer to c->offer (c->rmsg and the keys), once; 0 when it is
  * there. -errno with the held request answered 500 and the call ended. */
 int call_keys_answer(struct call *c);
+/* The same from the event loop's next turn: what the call queued before
+ * (the trust server request, 100 Trying) goes out first, and the DH and
+ * signature run while the trust server works. */
+void call_keys_answer_soon(struct call *c);
 
 /* call-trust.c */
 void call_validate(struct call *c);

@@ -96,6 +96,33 @@ calls_dh_free(struct calls *cs)
 
 /* --- offers and answers --- */
 
+static void
+call_keys_answer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct call *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->state == CALL_ENDED || !c->offer)
+		return;
+	if (call_keys_answer(c) < 0)
+		calls_gc(c->cs);	/* may free c */
+}
+
+void
+call_keys_answer_soon(struct call *c)
+{
+	struct timeval now = { 0, 0 };
+
+	if (c->state == CALL_ENDED || !c->offer)
+		return;
+	if (!c->answer_ev)
+		c->answer_ev = evtimer_new(c->cs->d->base,
+			call_keys_answer_cb, c);
+	if (!c->answer_ev || evtimer_add(c->answer_ev, &now) < 0)
+		call_keys_answer(c);
+}
+
 /* Our I_MESSAGE for an outgoing call (c->ist, c->imsg). */
 int
 call_keys_offer(struct call *c)

@@ -508,12 +508,12 @@ calls_incoming_offer(struct calls *cs, struct txn_server *st,
 		c->remote_port = rport;
 		call_publish(c);
 	}
-	/* The validation first (its trust server request goes out now),
-	 * then our answer (DH and signature) while the server works; a
-	 * validation decided at once has built the answer already. */
+	/* The validation first (its trust server request goes out at the
+	 * loop's next turn), then our answer (DH and signature) while the
+	 * server works; a validation decided at once has built the answer
+	 * already, and a reply that comes first builds it then. */
 	call_validate(c);
-	if (c->state != CALL_ENDED)
-		call_keys_answer(c);
+	call_keys_answer_soon(c);
 }
 
 /* Refusals of an offer before any call exists; returns the SIP status (and
