@@ -2,6 +2,13 @@
 # svopid-common.sh, trustd-lib.sh and calls-common.sh).
 
 BENCH_TCP_PORTS=
+# RTP ranges of bench/setup, one per UA (bench/concurrency uses
+# 61000-62999 and 63000-64999): above the ephemeral ports and the test
+# port plan, so that tests running beside a bench never share them.
+BENCH_RTP_ALICE=61000-61999
+BENCH_RTP_BOB=62000-62999
+BENCH_RTP_CAROL=63000-63999
+BENCH_RTP_DAVE=64000-64999
 
 # bench_svopid NAME PROXY AUTO-ANSWER RTP-RANGE: svopid NAME registered at
 # PROXY, info logging (debug logging would be measured too), RTP in RANGE;
@@ -73,7 +80,7 @@ EOF
 # bench_capture: dumpcap on lo for Kamailio's TLS port, the UAs' SIP
 # listeners and the RTP ranges; CAP_PID is its PID.
 bench_capture() {
-	_f="udp portrange 20000-39999 or tcp port $KAM_TLS_PORT"
+	_f="udp portrange 61000-64999 or tcp port $KAM_TLS_PORT"
 	for p in $BENCH_TCP_PORTS; do
 		_f="$_f or tcp port $p"
 	done
@@ -90,6 +97,12 @@ bench_ports() {
 		eval "_p=\${${n}_PID:-}"
 		[ -n "$_p" ] && printf '%s=%s ' "$n" "$_p"
 	done
+}
+
+# bench_ranges: NAME=LO-HI of each UA's RTP range (for setup-run.py).
+bench_ranges() {
+	printf 'alice=%s bob=%s carol=%s dave=%s' "$BENCH_RTP_ALICE" \
+		"$BENCH_RTP_BOB" "$BENCH_RTP_CAROL" "$BENCH_RTP_DAVE"
 }
 
 # bench_tracers: perf record ($PERF) and strace ($STRACE) of both svopid,

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "daemon/call-int.h"
 #include "daemon/conf.h"
@@ -203,6 +206,40 @@ call_new(struct calls *cs, bool outgoing, const char *peer)
 	return c;
 }
 
+/* Start-up (identity, TLS contexts, NSS) and every call (keys, SIP
+ * messages, the voice engine) leave free memory inside the heap that
+ * glibc keeps; an idle daemon gives it back. */
+static void
+calls_trim_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+int
+calls_trim_new(struct calls *cs)
+{
+	cs->trim = evtimer_new(cs->d->base, calls_trim_cb, cs);
+	if (!cs->trim)
+		return -ENOMEM;
+	calls_trim_arm(cs);
+	return 0;
+}
+
+void
+calls_trim_arm(struct calls *cs)
+{
+	struct timeval tv = { CALL_TRIM_MS / 1000,
+		(CALL_TRIM_MS % 1000) * 1000 };
+
+	if (cs->trim)
+		evtimer_add(cs->trim, &tv);
+}
+
 void
 call_free(struct call *c)
 {
@@ -220,6 +257,8 @@ call_free(struct call *c)
 	free(c->switched.body);
 	if (c->reval_timer)
 		event_free(c->reval_timer);
+	if (c->answer_ev)
+		event_free(c->answer_ev);
 	call_forget_txn(c);
 	c->media = media_free(c->media);
 	c->voice = NULL;	/* went with the media */
@@ -229,6 +268,7 @@ call_free(struct call *c)
 	free(c->record);
 	media_ports_close(&c->ports);
 	mikey_init_state_free(c->ist);
+	mikey_offer_free(c->offer);
 	mikey_result_clear(&c->res);
 	free(c->imsg);
 	free(c->rmsg);
@@ -446,5 +486,7 @@ call_end(struct call *c, const char *reason)
 	mikey_result_clear(&c->res);
 	c->have_res = false;
 	c->ist = mikey_init_state_free(c->ist);
+	c->offer = mikey_offer_free(c->offer);
+	calls_trim_arm(c->cs);
 	call_set_state(c, CALL_ENDED);
 }

@@ -34,6 +34,16 @@
 /* The quality figures (call_info) are reported at most this often (ms). */
 #define CALL_QUALITY_MS 2000
 
+/* DH key pairs kept ready, and how long the daemon must be quiet (no key
+ * taken) before it makes the next one (ms). */
+#define CALL_DH_POOL 4
+#define CALL_DH_REFILL_MS 100
+/* Quiet time after start-up or a call's end before the free heap is
+ * given back (malloc_trim), ms. */
+#define CALL_TRIM_MS 2000
+/* Parsed peer certificates kept (lib/mikey-certcache.h). */
+#define CALL_CERT_CACHE 16
+
 /* Status long poll per round, seconds. */
 #define CALL_POLL_WAIT 30
 /* Replay cache size and entry lifetime (2 * skew). */
@@ -81,6 +91,13 @@ struct call {
 	uint8_t *rmsg;		/* owned: the R_MESSAGE (taken from the
 				 * answer by call_take_answer) */
 	size_t rlen;
+	struct mikey_offer *offer;	/* owned: an incoming offer verified
+					 * but not answered yet (the answer
+					 * is built while its certificate is
+					 * validated: call_keys_answer) */
+	struct event *answer_ev;	/* owned: builds that answer once the
+					 * loop sent what the validation
+					 * queued (call_keys_answer_soon) */
 	struct mikey_result res;	/* owned: keys; mikey_result_clear */
 	bool have_res;
 	/* trust */
@@ -171,6 +188,8 @@ struct calls {
 	size_t cert_len;
 	struct mikey_identity self;	/* borrows key and cert_der */
 	struct mikey_replay *replay;	/* owned; in memory only */
+	struct mikey_cert_cache *certs;	/* owned: parsed peer
+					 * certificates (policy.certs) */
 	/* SecurityAlert per (peer, reason) at most once per
 	 * CALL_ALERT_WINDOW_MS, standing for the repeats it held back, and
 	 * at most CALL_ALERT_BUDGET per window over all peers (spoofed
@@ -180,6 +199,14 @@ struct calls {
 	struct mikey_policy policy;	/* offers stamped before our start
 					 * are refused: the replay cache
 					 * starts empty (RFC 3830 §5.4) */
+	/* DH key pairs made ahead of time, off the calls' critical path
+	 * (call_dh_take): each is given to one call and wiped with it;
+	 * refilled from a timer once the daemon is quiet. */
+	struct mikey_dh *dh_pool[CALL_DH_POOL];	/* owned */
+	unsigned dh_n;
+	struct event *dh_refill;	/* owned */
+	struct event *trim;	/* owned: gives free heap back to the
+				 * system once start-up or a call is over */
 	/* call.c's next step for a call whose peer is trusted: how
 	 * call-trust.c, below the state machine, hands the call back up. */
 	void (*trusted)(struct call *c);
@@ -215,6 +242,9 @@ struct calls {
 #define CALL_ALERT_BUDGET 20
 
 /* call-core.c */
+int calls_trim_new(struct calls *cs);
+/* (Re)arms the heap trim: CALL_TRIM_MS from now. */
+void calls_trim_arm(struct calls *cs);
 int64_t call_now_unix(void);
 int64_t call_ms(const struct call *c);
 struct call *call_new(struct calls *cs, bool outgoing, const char *peer);
@@ -281,13 +311,26 @@ int call_sdp_read(const struct sip_msg *m, uint8_t **ret_mikey,
 	char *expect);
 
 /* call-keys.c */
+/* A key pair from the pool (NULL when it is empty: the caller makes a
+ * fresh one); arms the refill. */
+struct mikey_dh *call_dh_take(struct calls *cs);
+int calls_dh_new(struct calls *cs);
+void calls_dh_free(struct calls *cs);
 int call_keys_offer(struct call *c);
 int call_take_answer(struct call *c, uint8_t **rm, size_t rlen);
 int call_direct_answer(struct call *c, uint8_t **rm, size_t rlen);
-/* Answers an incoming offer im (taken: *im is NULL on return). Returns 0,
- * or a SIP status with why filled for the refusal. */
-unsigned call_keys_respond(struct call *c, uint8_t **im, size_t ilen,
+/* Verifies an incoming offer im (taken: *im is NULL on return) and keeps
+ * it in c->offer, not answered yet. Returns 0, or a SIP status with why
+ * filled for the refusal. */
+unsigned call_keys_accept(struct call *c, uint8_t **im, size_t ilen,
 	const uint8_t digest[32], char *why, size_t len);
+/* Our answer to c->offer (c->rmsg and the keys), once; 0 when it is
+ * there. -errno with the held request answered 500 and the call ended. */
+int call_keys_answer(struct call *c);
+/* The same from the event loop's next turn: what the call queued before
+ * (the trust server request, 100 Trying) goes out first, and the DH and
+ * signature run while the trust server works. */
+void call_keys_answer_soon(struct call *c);
 
 /* call-trust.c */
 void call_validate(struct call *c);

@@ -26,6 +26,103 @@ call_keys_identity_ok(const struct call *c)
 		mikey_msg_cert_has_uri(c->res.peer_cert, c->peer);
 }
 
+/* --- DH key pairs made ahead of time --- */
+
+/* Makes one key pair per quiet moment, until the pool is full. */
+static void
+calls_dh_refill_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct calls *cs = arg;
+	struct timeval next = { 0, 1000 };
+	struct mikey_dh *dh = NULL;
+
+	(void)fd;
+	(void)what;
+	if (cs->dh_n >= CALL_DH_POOL)
+		return;
+	if (mikey_dh_new(MIKEY_DH_OAKLEY5, &dh) < 0) {
+		log_warning("cannot make a DH key pair ahead of time");
+		return;
+	}
+	cs->dh_pool[cs->dh_n++] = dh;
+	if (cs->dh_n < CALL_DH_POOL)
+		evtimer_add(cs->dh_refill, &next);
+}
+
+/* The next refill after CALL_DH_REFILL_MS without a take. */
+static void
+calls_dh_arm(struct calls *cs)
+{
+	struct timeval tv = { 0, CALL_DH_REFILL_MS * 1000 };
+
+	if (cs->dh_refill)
+		evtimer_add(cs->dh_refill, &tv);
+}
+
+struct mikey_dh *
+call_dh_take(struct calls *cs)
+{
+	struct mikey_dh *dh = NULL;
+
+	if (cs->dh_n > 0) {
+		dh = cs->dh_pool[--cs->dh_n];
+		cs->dh_pool[cs->dh_n] = NULL;
+	}
+	calls_dh_arm(cs);
+	return dh;
+}
+
+int
+calls_dh_new(struct calls *cs)
+{
+	cs->dh_refill = evtimer_new(cs->d->base, calls_dh_refill_cb, cs);
+	if (!cs->dh_refill)
+		return -ENOMEM;
+	calls_dh_arm(cs);
+	return 0;
+}
+
+void
+calls_dh_free(struct calls *cs)
+{
+	if (cs->dh_refill)
+		event_free(cs->dh_refill);
+	cs->dh_refill = NULL;
+	while (cs->dh_n > 0) {
+		cs->dh_n--;
+		cs->dh_pool[cs->dh_n] = mikey_dh_free(cs->dh_pool[cs->dh_n]);
+	}
+}
+
+/* --- offers and answers --- */
+
+static void
+call_keys_answer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct call *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->state == CALL_ENDED || !c->offer)
+		return;
+	if (call_keys_answer(c) < 0)
+		calls_gc(c->cs);	/* may free c */
+}
+
+void
+call_keys_answer_soon(struct call *c)
+{
+	struct timeval now = { 0, 0 };
+
+	if (c->state == CALL_ENDED || !c->offer)
+		return;
+	if (!c->answer_ev)
+		c->answer_ev = evtimer_new(c->cs->d->base,
+			call_keys_answer_cb, c);
+	if (!c->answer_ev || evtimer_add(c->answer_ev, &now) < 0)
+		call_keys_answer(c);
+}
+
 /* Our I_MESSAGE for an outgoing call (c->ist, c->imsg). */
 int
 call_keys_offer(struct call *c)
@@ -40,6 +137,7 @@ call_keys_offer(struct call *c)
 	RAND_bytes((uint8_t *)&ssrc, sizeof(ssrc));
 	ip.ssrc = ssrc | 1;
 	ip.now_ntp = clock_ntp_now();
+	ip.dh = call_dh_take(c->cs);	/* taken by build_init */
 	return mikey_msg_build_init(&ip, &c->ist, &c->imsg, &c->ilen);
 }
 
@@ -51,6 +149,7 @@ call_keys_offer(struct call *c)
 int
 call_take_answer(struct call *c, uint8_t **rm, size_t rlen)
 {
+	struct mikey_policy pol = { .certs = c->cs->certs };
 	struct mikey_fail fail = { 0, NULL, 0 };
 	char why[256];
 	int r;
@@ -59,7 +158,7 @@ call_take_answer(struct call *c, uint8_t **rm, size_t rlen)
 	c->rmsg = *rm;
 	c->rlen = rlen;
 	*rm = NULL;
-	r = mikey_msg_finish(c->ist, c->rmsg, rlen, NULL, clock_ntp_now(),
+	r = mikey_msg_finish(c->ist, c->rmsg, rlen, &pol, clock_ntp_now(),
 		&c->res, &fail);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "MIKEY answer refused: %s",
@@ -112,8 +211,21 @@ call_direct_answer(struct call *c, uint8_t **rm, size_t rlen)
 	return 0;
 }
 
+/* The parameters of our answer to an offer. */
+static void
+call_keys_params(struct call *c, struct mikey_respond_params *rp)
+{
+	memset(rp, 0, sizeof(*rp));
+	rp->self = &c->cs->self;
+	rp->peer_uri = NULL;
+	rp->policy = &c->cs->policy;
+	RAND_bytes((uint8_t *)&rp->ssrc, sizeof(rp->ssrc));
+	rp->ssrc |= 1;
+	rp->now_ntp = clock_ntp_now();
+}
+
 unsigned
-call_keys_respond(struct call *c, uint8_t **im, size_t ilen,
+call_keys_accept(struct call *c, uint8_t **im, size_t ilen,
 	const uint8_t digest[32], char *why, size_t len)
 {
 	struct calls *cs = c->cs;
@@ -122,16 +234,10 @@ call_keys_respond(struct call *c, uint8_t **im, size_t ilen,
 	uint64_t now = (uint64_t)call_now_unix();
 	int r;
 
-	memset(&rp, 0, sizeof(rp));
-	rp.self = &cs->self;
-	rp.peer_uri = NULL;
-	rp.policy = &cs->policy;
-	RAND_bytes((uint8_t *)&rp.ssrc, sizeof(rp.ssrc));
-	rp.ssrc |= 1;
-	rp.now_ntp = clock_ntp_now();
-	r = mikey_msg_respond(*im, ilen, &rp, &c->res, &c->rmsg, &c->rlen,
-		&fail);
+	call_keys_params(c, &rp);
+	r = mikey_msg_accept(*im, ilen, &rp, &c->offer, &c->res, &fail);
 	if (r < 0) {
+		c->offer = NULL;
 		snprintf(why, len, "MIKEY offer refused: %s",
 			fail.reason ? fail.reason : strerror(-r));
 		call_end(c, why);
@@ -150,4 +256,29 @@ call_keys_respond(struct call *c, uint8_t **im, size_t ilen,
 	*im = NULL;
 	memcpy(c->idigest, digest, 32);
 	return 0;
+}
+
+int
+call_keys_answer(struct call *c)
+{
+	struct mikey_respond_params rp;
+	struct mikey_fail fail = { 0, NULL, 0 };
+	int r;
+
+	if (!c->offer)
+		return c->rmsg ? 0 : -EINVAL;
+	call_keys_params(c, &rp);
+	r = mikey_msg_answer(c->offer, &rp, call_dh_take(c->cs), &c->res,
+		&c->rmsg, &c->rlen, &fail);
+	c->offer = mikey_offer_free(c->offer);
+	if (r < 0) {
+		c->rmsg = NULL;
+		log_warning("call %u: cannot answer the MIKEY offer: %s",
+			c->id, fail.reason ? fail.reason : strerror(-r));
+		if (c->req)
+			call_reply(c, 500, "cannot build the key exchange",
+				NULL, 0);
+		call_end(c, "cannot build the key exchange");
+	}
+	return r;
 }

@@ -228,6 +228,8 @@ call_answer_options(struct call *c)
 	uint8_t *sdp = NULL;
 	size_t n = 0;
 
+	if (call_keys_answer(c) < 0)
+		return;
 	if (call_sdp(c, 0, true, c->rmsg, c->rlen, &sdp, &n) < 0) {
 		call_reply(c, 500, "cannot build the answer", NULL, 0);
 		return;
@@ -286,13 +288,17 @@ call_reval_reply(const struct trust_api_reply *rep, void *userdata)
 	}
 	if (rep->certificate == TRUST_API_CERT_MATCH &&
 	    rep->relationship == TRUST_API_REL_TRUSTED) {
-		truststore_record(cs->ts, c->peer, c->fp, TRUSTSTORE_TRUSTED,
-			call_now_unix());
 		c->verified_by = CALL_VERIFIED_SERVER;
 		if (c->trust == CALL_TRUST_OK)
 			call_changed(c);
 		else
-			cs->trusted(c);
+			cs->trusted(c);	/* rings (and answers) first */
+		/* Then the store: only the check time moves (no fsync);
+		 * a full record if the entry changed meanwhile. */
+		if (truststore_touch(cs->ts, c->peer, c->fp,
+		    call_now_unix()) == -ENOENT)
+			truststore_record(cs->ts, c->peer, c->fp,
+				TRUSTSTORE_TRUSTED, call_now_unix());
 		return;
 	}
 	/* The key is the peer's reference but the relationship is pending

@@ -95,6 +95,8 @@ call_ring(struct call *c)
 	struct calls *cs = c->cs;
 	int r;
 
+	if (call_keys_answer(c) < 0)
+		return;
 	if (call_voice_negotiate(cs->d->conf, c->req, true, &c->codec) < 0) {
 		call_reply(c, 488, "no common codec", NULL, 0);
 		call_end(c, "no common codec");
@@ -534,7 +536,7 @@ calls_incoming_offer(struct calls *cs, struct txn_server *st,
 		calls_respond(cs, st, req, src, 500, NULL, false);
 		return;
 	}
-	code = call_keys_respond(c, im, ilen, digest, why, sizeof(why));
+	code = call_keys_accept(c, im, ilen, digest, why, sizeof(why));
 	if (code) {
 		calls_refuse(cs, st, req, src, code, peer, why);
 		calls_gc(cs);
@@ -551,7 +553,12 @@ calls_incoming_offer(struct calls *cs, struct txn_server *st,
 		c->remote_port = rport;
 		call_publish(c);
 	}
+	/* The validation first (its trust server request goes out at the
+	 * loop's next turn), then our answer (DH and signature) while the
+	 * server works; a validation decided at once has built the answer
+	 * already, and a reply that comes first builds it then. */
 	call_validate(c);
+	call_keys_answer_soon(c);
 }
 
 /* Refusals of an offer before any call exists; returns the SIP status (and
@@ -626,6 +633,13 @@ calls_incoming(struct calls *cs, struct txn_server *st,
 		calls_refuse(cs, st, req, src, code, peer, why);
 		return true;
 	}
+	/* A stream's peer went through a handshake (no spoofed source to
+	 * reflect to): 100 at once, before the key exchange and the
+	 * validation, so that the proxy's INVITE timer applies instead of
+	 * its non-INVITE one while a burst of INVITEs queues here. Over UDP
+	 * an offer gets one answer, its final one (docs/security.md). */
+	if (invite && src->conn_id)
+		calls_respond(cs, st, req, src, 100, NULL, false);
 	calls_incoming_offer(cs, st, req, src, peer, &im, ilen, digest,
 		raddr, rport);
 	free(im);	/* NULL when the call took it */
@@ -860,13 +874,17 @@ calls_new(struct svopid *d, const struct ua_sip_ops *sip, void *ua,
 	snprintf(cs->login, sizeof(cs->login), "%s", calls_login(d->conf->uri));
 	cs->replay = mikey_replay_new(CALL_REPLAY_MAX);
 	cs->policy.not_before_ntp = clock_ntp_now();
+	cs->certs = mikey_cert_cache_new(CALL_CERT_CACHE);
+	cs->policy.certs = cs->certs;
 	coalesce_init(&cs->alerts, CALL_ALERT_WINDOW_MS, CALL_ALERT_BUDGET);
+	if (calls_dh_new(cs) < 0 || calls_trim_new(cs) < 0)
+		return -ENOMEM;
 	/* SRTP (and the NSS under Debian's libsrtp2) once, now, rather
 	 * than on the first call's critical path. */
 	if (media_global_init() < 0)
 		log_warning("SRTP could not start: calls will fail");
 	RAND_bytes(cs->alert_key, sizeof(cs->alert_key));
-	if (!cs->replay)
+	if (!cs->replay || !cs->certs)
 		return -ENOMEM;
 	r = calls_self_new(cs);
 	if (r < 0)
@@ -899,6 +917,10 @@ calls_free(struct calls *cs)
 	cs->tc = trust_client_free(cs->tc);
 	cs->ts = truststore_close(cs->ts);
 	mikey_replay_free(cs->replay);
+	mikey_cert_cache_free(cs->certs);
+	calls_dh_free(cs);
+	if (cs->trim)
+		event_free(cs->trim);
 	conf_secret_free(cs->trust_password);
 	free(cs->cert_pem);
 	OPENSSL_free(cs->cert_der);

@@ -23,6 +23,7 @@ struct truststore {
 	sqlite3_stmt *put;
 	sqlite3_stmt *del;
 	sqlite3_stmt *list;
+	sqlite3_stmt *touch;
 };
 
 /* Each step takes the schema from the version before it to the next; the
@@ -312,6 +313,11 @@ truststore_open(const char *path, struct truststore **ret_ts)
 	if (r >= 0)
 		r = prepare(ts, "DELETE FROM peers WHERE peer = ?1", &ts->del);
 	if (r >= 0)
+		r = prepare(ts, "UPDATE peers SET checked_at = ?3 WHERE"
+			    " peer = ?1 AND fingerprint = ?2 AND"
+			    " status = 'trusted' AND checked_at <= ?3",
+			    &ts->touch);
+	if (r >= 0)
 		r = prepare(ts, "SELECT peer, fingerprint, status,"
 			    " validated_at, checked_at FROM peers"
 			    " ORDER BY peer", &ts->list);
@@ -333,6 +339,7 @@ truststore_close(struct truststore *ts)
 	sqlite3_finalize(ts->put);
 	sqlite3_finalize(ts->del);
 	sqlite3_finalize(ts->list);
+	sqlite3_finalize(ts->touch);
 	sqlite3_close(ts->db);
 	free(ts);
 	return NULL;
@@ -462,6 +469,36 @@ truststore_record(struct truststore *ts, const char *peer, const char *fp,
 fail:
 	exec(ts, "ROLLBACK");
 	return r;
+}
+
+int
+truststore_touch(struct truststore *ts, const char *peer, const char *fp,
+		 int64_t now)
+{
+	char norm[TRUSTSTORE_FP_LEN + 1];
+	int rc, r, n;
+
+	if (!ts || !peer_ok(peer) || truststore_fp_normalize(fp, norm) < 0)
+		return -EINVAL;
+	/* Only the check time moves: a power cut that loses it makes the
+	 * entry look older (stale: asked again), never more trusted. So
+	 * this commit skips the fsync of synchronous=FULL. */
+	r = exec(ts, "PRAGMA synchronous=NORMAL");
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(ts->touch, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ts->touch, 2, norm, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ts->touch, 3, now);
+	rc = sqlite3_step(ts->touch);
+	sqlite3_reset(ts->touch);
+	sqlite3_clear_bindings(ts->touch);
+	n = rc == SQLITE_DONE ? sqlite3_changes(ts->db) : 0;
+	r = exec(ts, "PRAGMA synchronous=FULL");
+	if (rc != SQLITE_DONE)
+		return errno_from_sqlite(rc) ?: -EIO;
+	if (r < 0)
+		return r;
+	return n > 0 ? 0 : -ENOENT;
 }
 
 int

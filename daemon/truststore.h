@@ -5,7 +5,8 @@
  * trusted on its own: only the caller records what the server answered.
  *
  * sqlite in WAL mode with synchronous=FULL, file mode 0600; a record is on
- * disk when truststore_record returns, so a kill -9 (or a power cut) right
+ * disk when truststore_record returns (truststore_touch, which only moves
+ * a check time, is not), so a kill -9 (or a power cut) right
  * after it loses nothing. Times are unix seconds passed in by the caller:
  * the store reads no clock. Not thread-safe; one struct per process.
  */
@@ -74,6 +75,14 @@ int truststore_lookup(struct truststore *ts, const char *peer, const char *fp,
  * Durable on return. Returns 0, -EINVAL, -EIO. */
 int truststore_record(struct truststore *ts, const char *peer, const char *fp,
 		      enum truststore_status status, int64_t now);
+
+/* The trust server confirmed a trusted entry again: moves checked_at of
+ * peer's trusted entry for fp to now, and nothing else. Not durable on
+ * return (no fsync: losing it only makes the entry look older). Returns
+ * 0, -ENOENT when there is no such trusted entry (or its checked_at is
+ * later than now), -EINVAL, -EIO. */
+int truststore_touch(struct truststore *ts, const char *peer, const char *fp,
+		     int64_t now);
 
 /* The entry for peer into *ret_entry. Returns 0, -ENOENT, -EINVAL, -EIO,
  * -EBADMSG for a row that breaks the store's rules (edited by hand; lookup

@@ -20,7 +20,9 @@ lib_libsvopi_a_SOURCES += \
 	lib/mikey-prf.c lib/mikey-prf.h \
 	lib/mikey-dh.c lib/mikey-dh.h \
 	lib/mikey-srtp.c lib/mikey-srtp.h \
-	lib/mikey-msg.c lib/mikey-msg.h \
+	lib/mikey-msg.c lib/mikey-msg.h lib/mikey-msg-int.h \
+	lib/mikey-resp.c \
+	lib/mikey-certcache.c lib/mikey-certcache.h \
 	lib/mikey-replay.c lib/mikey-replay.h
 
 # --- SIP, SDP, digest ---

@@ -11,6 +11,7 @@
 
 #include "mikey-dh.h"
 #include "mikey-msg.h"
+#include "mikey-msg-int.h"
 #include "mikey-prf.h"
 
 /* PSS salt length of our profile (= SHA-256 output). */
@@ -33,19 +34,9 @@ struct mikey_init_state {
 	char peer_uri[MIKEY_ID_MAX + 1];	/* IDr we sent, "" if none */
 };
 
-/* Where the payloads of a DH-SIGN message are. IDs are told apart by their
- * place relative to CERT (RFC order: [IDi|CERTi], [IDr] in the I_MESSAGE;
- * [IDr|CERTr], IDi in the R_MESSAGE). */
-struct layout {
-	int t, rand, cert, sp, sign;
-	int id_before, id_after;
-	int dh[2];
-	int n_dh;
-	int n_err;
-};
 
-static void
-set_fail(struct mikey_fail *fail, uint8_t code, const char *why)
+void
+mm_set_fail(struct mikey_fail *fail, uint8_t code, const char *why)
 {
 	if (fail) {
 		fail->code = code;
@@ -53,11 +44,6 @@ set_fail(struct mikey_fail *fail, uint8_t code, const char *why)
 	}
 }
 
-#define REFUSE(code_, rc_, why_) do { \
-	set_fail(fail, (code_), (why_)); \
-	rc = (rc_); \
-	goto out; \
-} while (0)
 
 const char *
 mikey_msg_err_reason(uint8_t code)
@@ -65,8 +51,8 @@ mikey_msg_err_reason(uint8_t code)
 	return mikey_err_name(code);
 }
 
-static int
-layout_get(const struct mikey_msg *m, struct layout *l,
+int
+mm_layout_get(const struct mikey_msg *m, struct layout *l,
     struct mikey_fail *fail)
 {
 	memset(l, 0, sizeof(*l));
@@ -90,7 +76,7 @@ layout_get(const struct mikey_msg *m, struct layout *l,
 			break;
 		case MIKEY_PT_DH:
 			if (l->n_dh == 2) {
-				set_fail(fail, MIKEY_ERR_UNSPEC,
+				mm_set_fail(fail, MIKEY_ERR_UNSPEC,
 				    "more than two DH payloads");
 				return -EPROTO;
 			}
@@ -102,12 +88,12 @@ layout_get(const struct mikey_msg *m, struct layout *l,
 		case MIKEY_PT_GEN_EXT:
 			continue;	/* skippable by definition */
 		default:
-			set_fail(fail, MIKEY_ERR_UNSPEC,
+			mm_set_fail(fail, MIKEY_ERR_UNSPEC,
 			    "payload not allowed in DH-SIGN");
 			return -EPROTO;
 		}
 		if (*slot >= 0) {
-			set_fail(fail, MIKEY_ERR_UNSPEC, "payload repeated");
+			mm_set_fail(fail, MIKEY_ERR_UNSPEC, "payload repeated");
 			return -EPROTO;
 		}
 		*slot = (int)i;
@@ -180,15 +166,24 @@ verify_sign(EVP_PKEY *key, const struct mikey_msg *m, int sign)
 }
 
 /* Parses the CERT payload into an X.509 certificate with a usable key. */
+/* Parses the CERT payload into an X.509 certificate with a usable key,
+ * through the policy's cache of parsed certificates when it has one. */
 static int
-peer_cert(const struct mikey_payload *c, X509 **ret_cert)
+peer_cert(const struct mikey_payload *c, const struct mikey_policy *pol,
+    X509 **ret_cert)
 {
+	struct mikey_cert_cache *cc = pol ? pol->certs : NULL;
 	const unsigned char *p = c->u.cert.data;
 	X509 *x;
 
 	if (c->u.cert.type != MIKEY_CERT_X509 &&
 	    c->u.cert.type != MIKEY_CERT_X509_SIGN)
 		return -EPROTONOSUPPORT;
+	x = mikey_cert_cache_find(cc, c->u.cert.data, c->u.cert.len);
+	if (x) {
+		*ret_cert = x;
+		return 0;
+	}
 	x = d2i_X509(NULL, &p, c->u.cert.len);
 	if (!x)
 		return -EBADMSG;
@@ -197,6 +192,8 @@ peer_cert(const struct mikey_payload *c, X509 **ret_cert)
 		X509_free(x);
 		return -EBADMSG;
 	}
+	if (cc)
+		mikey_cert_cache_put(cc, c->u.cert.data, c->u.cert.len, x);
 	*ret_cert = x;
 	return 0;
 }
@@ -219,8 +216,8 @@ time_ok(const struct mikey_msg *m, const struct layout *l,
 }
 
 /* Copies a URI ID payload as a string; 0 or -EBADMSG. */
-static int
-id_uri(const struct mikey_payload *id, char out[MIKEY_ID_MAX + 1])
+int
+mm_id_uri(const struct mikey_payload *id, char out[MIKEY_ID_MAX + 1])
 {
 	if (id->u.id.type != MIKEY_ID_URI || id->u.id.len == 0 ||
 	    id->u.id.len > MIKEY_ID_MAX ||
@@ -279,8 +276,8 @@ mikey_msg_cert_has_uri(X509 *cert, const char *uri)
 	return false;
 }
 
-static int
-digest(const struct mikey_msg *m, uint8_t out[32])
+int
+mm_digest(const struct mikey_msg *m, uint8_t out[32])
 {
 	unsigned n = 0;
 
@@ -299,14 +296,14 @@ mikey_msg_digest(const uint8_t *msg, size_t len, uint8_t ret_digest[32])
 
 	if (mikey_decode(msg, len, &m, NULL) < 0 || m.signed_len == 0)
 		return -EBADMSG;
-	rc = digest(&m, d);
+	rc = mm_digest(&m, d);
 	if (rc == 0)
 		memcpy(ret_digest, d, sizeof(d));
 	return rc;
 }
 
-static int
-derive_keys(const uint8_t *tgk, size_t tgk_len, const struct mikey_hdr *h,
+int
+mm_derive_keys(const uint8_t *tgk, size_t tgk_len, const struct mikey_hdr *h,
     const uint8_t *rand, size_t rand_len, enum mikey_srtp_suite suite,
     struct mikey_result *res)
 {
@@ -347,8 +344,8 @@ mikey_result_clear(struct mikey_result *res)
 	OPENSSL_cleanse(res, sizeof(*res));
 }
 
-static int
-identity_ok(const struct mikey_identity *self)
+int
+mm_identity_ok(const struct mikey_identity *self)
 {
 	return self && key_ok(self->key) && self->cert_der &&
 	    self->cert_len > 0 && self->cert_len <= MIKEY_CERT_MAX &&
@@ -358,8 +355,8 @@ identity_ok(const struct mikey_identity *self)
 	     self->s_type == MIKEY_SIGN_PSS);
 }
 
-static void
-put_id(struct mikey_payload *p, const char *uri)
+void
+mm_put_id(struct mikey_payload *p, const char *uri)
 {
 	p->type = MIKEY_PT_ID;
 	p->u.id.type = MIKEY_ID_URI;
@@ -367,8 +364,8 @@ put_id(struct mikey_payload *p, const char *uri)
 	p->u.id.len = (uint16_t)strlen(uri);
 }
 
-static void
-put_cert(struct mikey_payload *p, const struct mikey_identity *self)
+void
+mm_put_cert(struct mikey_payload *p, const struct mikey_identity *self)
 {
 	p->type = MIKEY_PT_CERT;
 	p->u.cert.type = MIKEY_CERT_X509;
@@ -376,8 +373,8 @@ put_cert(struct mikey_payload *p, const struct mikey_identity *self)
 	p->u.cert.len = (uint16_t)self->cert_len;
 }
 
-static void
-put_t(struct mikey_payload *p, uint64_t now)
+void
+mm_put_t(struct mikey_payload *p, uint64_t now)
 {
 	p->type = MIKEY_PT_T;
 	p->u.t.ts_type = MIKEY_TS_NTP_UTC;
@@ -386,8 +383,8 @@ put_t(struct mikey_payload *p, uint64_t now)
 
 /* Encodes m (whose last payload is a SIGN placeholder), signs it and hands
  * out the bytes. */
-static int
-encode_signed(const struct mikey_msg *m, const struct mikey_identity *self,
+int
+mm_encode_signed(const struct mikey_msg *m, const struct mikey_identity *self,
     uint8_t **ret_msg, size_t *ret_len)
 {
 	struct buf b;
@@ -405,8 +402,8 @@ encode_signed(const struct mikey_msg *m, const struct mikey_identity *self,
 	return rc;
 }
 
-static void
-put_sign(struct mikey_payload *p, const struct mikey_identity *self)
+void
+mm_put_sign(struct mikey_payload *p, const struct mikey_identity *self)
 {
 	p->type = MIKEY_PT_SIGN;
 	p->u.sign.s_type = self->s_type;
@@ -424,7 +421,7 @@ state_index(struct mikey_init_state *st)
 	rc = mikey_decode(st->imsg, st->ilen, &st->m, NULL);
 	if (rc < 0)
 		return -EBADMSG;
-	if (layout_get(&st->m, &l, NULL) < 0 || l.rand < 0 || l.sp < 0 ||
+	if (mm_layout_get(&st->m, &l, NULL) < 0 || l.rand < 0 || l.sp < 0 ||
 	    l.n_dh != 1 || l.id_before < 0 || l.cert < 0 ||
 	    st->m.hdr.data_type != MIKEY_DT_DH_INIT ||
 	    st->m.hdr.n_cs != MIKEY_MSG_CS)
@@ -432,10 +429,10 @@ state_index(struct mikey_init_state *st)
 	st->rand = st->m.p[l.rand].u.rand.data;
 	st->rand_len = st->m.p[l.rand].u.rand.len;
 	st->dhi = &st->m.p[l.dh[0]];
-	if (id_uri(&st->m.p[l.id_before], st->self_uri) < 0)
+	if (mm_id_uri(&st->m.p[l.id_before], st->self_uri) < 0)
 		return -EBADMSG;
 	st->peer_uri[0] = '\0';
-	if (l.id_after >= 0 && id_uri(&st->m.p[l.id_after], st->peer_uri) < 0)
+	if (l.id_after >= 0 && mm_id_uri(&st->m.p[l.id_after], st->peer_uri) < 0)
 		return -EBADMSG;
 	if (mikey_srtp_suite_from_sp(&st->m.p[l.sp], 0, &st->suite) != 0)
 		return -EBADMSG;
@@ -474,6 +471,7 @@ int
 mikey_msg_build_init(const struct mikey_init_params *p,
     struct mikey_init_state **ret_state, uint8_t **ret_msg, size_t *ret_len)
 {
+	struct mikey_dh *dh = p ? p->dh : NULL;	/* taken */
 	struct mikey_init_state *st = NULL;
 	struct mikey_msg m;
 	uint8_t rand[MIKEY_MSG_RAND_LEN], sp[MIKEY_SRTP_SP_MAX];
@@ -483,21 +481,29 @@ mikey_msg_build_init(const struct mikey_init_params *p,
 	uint32_t csb;
 	int rc, sp_len;
 
-	if (!p || !identity_ok(p->self) ||
+	rc = -EINVAL;
+	if (!p || !mm_identity_ok(p->self) ||
 	    (p->peer_uri && (strlen(p->peer_uri) == 0 ||
 	     strlen(p->peer_uri) > MIKEY_ID_MAX)))
-		return -EINVAL;
+		goto out;
 	sp_len = mikey_srtp_sp_params(p->suite, sp, sizeof(sp));
 	if (sp_len < 0)
-		return -EINVAL;
+		goto out;
+	rc = -EIO;
 	if (RAND_bytes(rand, sizeof(rand)) != 1 ||
 	    RAND_bytes((uint8_t *)&csb, sizeof(csb)) != 1)
-		return -EIO;
-
+		goto out;
+	rc = -ENOMEM;
 	st = calloc(1, sizeof(*st));
 	if (!st)
-		return -ENOMEM;
-	rc = mikey_dh_new(MIKEY_DH_OAKLEY5, &st->dh);
+		goto out;
+	if (dh && mikey_dh_group(dh) == MIKEY_DH_OAKLEY5) {
+		st->dh = dh;
+		dh = NULL;
+		rc = 0;
+	} else {
+		rc = mikey_dh_new(MIKEY_DH_OAKLEY5, &st->dh);
+	}
 	if (rc == 0)
 		rc = mikey_dh_public(st->dh, dhv, sizeof(dhv));
 	if (rc < 0)
@@ -512,14 +518,14 @@ mikey_msg_build_init(const struct mikey_init_params *p,
 	m.hdr.map_type = MIKEY_MAP_SRTP_ID;
 	m.hdr.cs[0].ssrc = p->ssrc;
 	m.hdr.cs[1].ssrc = p->peer_ssrc;
-	put_t(&m.p[m.n++], p->now_ntp);
+	mm_put_t(&m.p[m.n++], p->now_ntp);
 	m.p[m.n].type = MIKEY_PT_RAND;
 	m.p[m.n].u.rand.data = rand;
 	m.p[m.n++].u.rand.len = sizeof(rand);
-	put_id(&m.p[m.n++], p->self->uri);
-	put_cert(&m.p[m.n++], p->self);
+	mm_put_id(&m.p[m.n++], p->self->uri);
+	mm_put_cert(&m.p[m.n++], p->self);
 	if (p->peer_uri)
-		put_id(&m.p[m.n++], p->peer_uri);
+		mm_put_id(&m.p[m.n++], p->peer_uri);
 	m.p[m.n].type = MIKEY_PT_SP;
 	m.p[m.n].u.sp.policy_no = 0;
 	m.p[m.n].u.sp.prot_type = MIKEY_SP_PROT_SRTP;
@@ -529,9 +535,9 @@ mikey_msg_build_init(const struct mikey_init_params *p,
 	m.p[m.n].u.dh.group = MIKEY_DH_OAKLEY5;
 	m.p[m.n].u.dh.value = dhv;
 	m.p[m.n++].u.dh.value_len = sizeof(dhv);
-	put_sign(&m.p[m.n++], p->self);
+	mm_put_sign(&m.p[m.n++], p->self);
 
-	rc = encode_signed(&m, p->self, &st->imsg, &st->ilen);
+	rc = mm_encode_signed(&m, p->self, &st->imsg, &st->ilen);
 	if (rc < 0)
 		goto out;
 	rc = state_index(st);
@@ -552,6 +558,7 @@ mikey_msg_build_init(const struct mikey_init_params *p,
 	st = NULL;
 	rc = 0;
 out:
+	mikey_dh_free(dh);
 	mikey_init_state_free(st);
 	OPENSSL_cleanse(rand, sizeof(rand));
 	return rc;
@@ -559,8 +566,8 @@ out:
 
 /* Checks common to both directions once the layout is known: T, CERT,
  * SIGN. Gives the parsed certificate. */
-static int
-check_signed(const struct mikey_msg *m, const struct layout *l,
+int
+mm_check_signed(const struct mikey_msg *m, const struct layout *l,
     const struct mikey_policy *pol, uint64_t now, X509 **ret_cert,
     struct mikey_fail *fail)
 {
@@ -582,7 +589,7 @@ check_signed(const struct mikey_msg *m, const struct layout *l,
 		REFUSE(MIKEY_ERR_AUTH, -EACCES, "message is not signed");
 	if (l->cert < 0)
 		REFUSE(MIKEY_ERR_CERT, -EACCES, "no certificate");
-	if (peer_cert(&m->p[l->cert], &cert) < 0)
+	if (peer_cert(&m->p[l->cert], pol, &cert) < 0)
 		REFUSE(MIKEY_ERR_CERT, -EACCES,
 		    "certificate unusable (need X.509 with RSA >= 2048)");
 	rc = verify_sign(X509_get0_pubkey(cert), m, l->sign);
@@ -598,8 +605,8 @@ out:
 	return rc;
 }
 
-static int
-check_dh(const struct mikey_payload *dh, struct mikey_fail *fail)
+int
+mm_check_dh(const struct mikey_payload *dh, struct mikey_fail *fail)
 {
 	int rc = 0;
 
@@ -614,173 +621,22 @@ out:
 	return rc;
 }
 
-static int
-decode_for(const uint8_t *msg, size_t len, struct mikey_msg *m,
+int
+mm_decode_for(const uint8_t *msg, size_t len, struct mikey_msg *m,
     struct layout *l, struct mikey_fail *fail)
 {
 	int rc;
 
 	rc = mikey_decode(msg, len, m, NULL);
 	if (rc < 0) {
-		set_fail(fail, MIKEY_ERR_UNSPEC, "malformed message");
+		mm_set_fail(fail, MIKEY_ERR_UNSPEC, "malformed message");
 		return rc == -E2BIG ? rc : -EBADMSG;
 	}
 	if (m->hdr.prf_func != MIKEY_PRF_MIKEY_1) {
-		set_fail(fail, MIKEY_ERR_PRF, "PRF function not supported");
+		mm_set_fail(fail, MIKEY_ERR_PRF, "PRF function not supported");
 		return -EPROTO;
 	}
-	return layout_get(m, l, fail);
-}
-
-int
-mikey_msg_respond(const uint8_t *imsg, size_t ilen,
-    const struct mikey_respond_params *p, struct mikey_result *ret_res,
-    uint8_t **ret_msg, size_t *ret_len, struct mikey_fail *fail)
-{
-	struct mikey_msg im, rm;
-	struct mikey_result res;
-	struct layout l;
-	struct mikey_dh *dh = NULL;
-	const struct mikey_payload *sp = NULL;
-	enum mikey_srtp_suite suite = MIKEY_SRTP_AES_CM_128_HMAC_SHA1_80;
-	uint8_t tgk[MIKEY_DH_OAKLEY5_LEN], dhv[MIKEY_DH_OAKLEY5_LEN];
-	char idi[MIKEY_ID_MAX + 1];
-	X509 *cert = NULL;
-	uint32_t csb = 0;
-	unsigned allowed;
-	int rc, code;
-
-	memset(&res, 0, sizeof(res));
-	if (!p || !identity_ok(p->self) || !imsg)
-		REFUSE(MIKEY_ERR_UNSPEC, -EINVAL, "bad parameters");
-	allowed = p->policy ? p->policy->suites : 0;
-
-	rc = decode_for(imsg, ilen, &im, &l, fail);
-	if (rc < 0 && rc != -EPROTO)
-		goto out;
-	csb = im.hdr.csb_id;
-	if (rc < 0)
-		goto out;
-	if (im.hdr.data_type != MIKEY_DT_DH_INIT)
-		REFUSE(MIKEY_ERR_DATA_TYPE, -EPROTO, "not a D-H init message");
-	if (im.hdr.n_cs != MIKEY_MSG_CS)
-		REFUSE(MIKEY_ERR_UNSPEC, -EPROTO,
-		    "crypto session map must have 2 entries");
-	if (l.rand < 0 || im.p[l.rand].u.rand.len < MIKEY_RAND_MIN)
-		REFUSE(MIKEY_ERR_UNSPEC, -EPROTO, "RAND missing or short");
-	if (l.n_dh != 1)
-		REFUSE(MIKEY_ERR_UNSPEC, -EPROTO, "need one DH payload");
-	if (l.n_err)
-		REFUSE(MIKEY_ERR_UNSPEC, -EPROTO, "ERR payload in offer");
-
-	rc = check_signed(&im, &l, p->policy, p->now_ntp, &cert, fail);
-	if (rc < 0)
-		goto out;
-
-	/* Identities: IDr must be us; IDi must be in the certificate and be
-	 * who the caller expects. */
-	if (l.id_after >= 0) {
-		char idr[MIKEY_ID_MAX + 1];
-
-		if (id_uri(&im.p[l.id_after], idr) < 0 ||
-		    strcmp(idr, p->self->uri) != 0)
-			REFUSE(MIKEY_ERR_ID, -EPROTO, "IDr is not us");
-	}
-	if (l.id_before >= 0) {
-		if (id_uri(&im.p[l.id_before], idi) < 0)
-			REFUSE(MIKEY_ERR_ID, -EPROTO, "IDi is not a URI");
-		if (!mikey_msg_cert_has_uri(cert, idi))
-			REFUSE(MIKEY_ERR_ID, -EPROTO,
-			    "IDi is not the certificate's identity");
-		if (p->peer_uri && strcmp(idi, p->peer_uri) != 0)
-			REFUSE(MIKEY_ERR_ID, -EPROTO,
-			    "IDi is not the expected peer");
-		memcpy(res.peer_uri, idi, strlen(idi) + 1);
-	} else if (p->peer_uri) {
-		if (strlen(p->peer_uri) > MIKEY_ID_MAX ||
-		    !mikey_msg_cert_has_uri(cert, p->peer_uri))
-			REFUSE(MIKEY_ERR_ID, -EPROTO,
-			    "certificate is not the expected peer");
-		memcpy(idi, p->peer_uri, strlen(p->peer_uri) + 1);
-		memcpy(res.peer_uri, idi, strlen(idi) + 1);
-	} else {
-		REFUSE(MIKEY_ERR_ID, -EPROTO, "no initiator identity");
-	}
-
-	/* Security policy: both CS must use the same one (or defaults). */
-	if (im.hdr.cs[0].policy_no != im.hdr.cs[1].policy_no)
-		REFUSE(MIKEY_ERR_SP_PARAM, -EPROTO,
-		    "crypto sessions with different policies");
-	if (l.sp >= 0) {
-		sp = &im.p[l.sp];
-		if (sp->u.sp.policy_no != im.hdr.cs[0].policy_no)
-			REFUSE(MIKEY_ERR_SP_PARAM, -EPROTO,
-			    "CS map refers to a missing SP");
-		code = mikey_srtp_suite_from_sp(sp, allowed, &suite);
-		if (code)
-			REFUSE((uint8_t)code, -EPROTO,
-			    "security policy not acceptable");
-	} else if (allowed && !(allowed & MIKEY_SRTP_SUITE_BIT(suite))) {
-		REFUSE(MIKEY_ERR_SP_PARAM, -EPROTO,
-		    "default security policy not acceptable");
-	}
-
-	rc = check_dh(&im.p[l.dh[0]], fail);
-	if (rc < 0)
-		goto out;
-
-	/* Keys. */
-	rc = mikey_dh_new(MIKEY_DH_OAKLEY5, &dh);
-	if (rc == 0)
-		rc = mikey_dh_public(dh, dhv, sizeof(dhv));
-	if (rc == 0) {
-		rc = mikey_dh_derive(dh, im.p[l.dh[0]].u.dh.value,
-		    im.p[l.dh[0]].u.dh.value_len, tgk, sizeof(tgk));
-		if (rc > 0)
-			rc = 0;
-	}
-	if (rc < 0)
-		REFUSE(MIKEY_ERR_UNSPEC, rc, "DH computation failed");
-
-	/* R_MESSAGE = HDR, T, IDr, CERTr, IDi, DHr, DHi, SIGNr. */
-	memset(&rm, 0, sizeof(rm));
-	rm.hdr = im.hdr;
-	rm.hdr.data_type = MIKEY_DT_DH_RESP;
-	rm.hdr.v = false;
-	rm.hdr.cs[1].ssrc = p->ssrc;
-	put_t(&rm.p[rm.n++], p->now_ntp);
-	put_id(&rm.p[rm.n++], p->self->uri);
-	put_cert(&rm.p[rm.n++], p->self);
-	put_id(&rm.p[rm.n++], idi);
-	rm.p[rm.n].type = MIKEY_PT_DH;
-	rm.p[rm.n].u.dh.group = MIKEY_DH_OAKLEY5;
-	rm.p[rm.n].u.dh.value = dhv;
-	rm.p[rm.n++].u.dh.value_len = sizeof(dhv);
-	rm.p[rm.n] = im.p[l.dh[0]];		/* DHi echo, KV 0 */
-	rm.p[rm.n++].u.dh.kv_len = 0;
-	put_sign(&rm.p[rm.n++], p->self);
-
-	rc = derive_keys(tgk, sizeof(tgk), &rm.hdr, im.p[l.rand].u.rand.data,
-	    im.p[l.rand].u.rand.len, suite, &res);
-	if (rc == 0)
-		rc = digest(&im, res.digest);
-	if (rc == 0)
-		rc = encode_signed(&rm, p->self, ret_msg, ret_len);
-	if (rc < 0)
-		REFUSE(MIKEY_ERR_UNSPEC, rc, "building the response failed");
-	res.t_ntp = im.p[l.t].u.t.value;
-	res.peer_cert = cert;
-	cert = NULL;
-	*ret_res = res;
-	memset(&res, 0, sizeof(res));
-out:
-	if (rc < 0 && fail)
-		fail->csb_id = csb;
-	X509_free(cert);
-	mikey_dh_free(dh);
-	OPENSSL_cleanse(tgk, sizeof(tgk));
-	mikey_result_clear(&res);
-	return rc;
+	return mm_layout_get(m, l, fail);
 }
 
 static bool
@@ -813,7 +669,7 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 	if (!st || !rmsg)
 		REFUSE(MIKEY_ERR_UNSPEC, -EINVAL, "bad parameters");
 	ih = &st->m.hdr;
-	rc = decode_for(rmsg, rlen, &rm, &l, fail);
+	rc = mm_decode_for(rmsg, rlen, &rm, &l, fail);
 	if (rc < 0 && rc != -EPROTO)
 		goto out;
 	csb = rm.hdr.csb_id;
@@ -822,7 +678,7 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 	if (rm.hdr.data_type == MIKEY_DT_ERROR) {
 		int e = mikey_find(&rm, MIKEY_PT_ERR, 0);
 
-		set_fail(fail, e >= 0 ? rm.p[e].u.err.code : MIKEY_ERR_UNSPEC,
+		mm_set_fail(fail, e >= 0 ? rm.p[e].u.err.code : MIKEY_ERR_UNSPEC,
 		    "peer sent an error message (not authenticated)");
 		rc = -EREMOTEIO;
 		goto out;
@@ -848,16 +704,16 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 	if (l.n_dh != 2)
 		REFUSE(MIKEY_ERR_UNSPEC, -EPROTO, "need two DH payloads");
 
-	rc = check_signed(&rm, &l, policy, now_ntp, &cert, fail);
+	rc = mm_check_signed(&rm, &l, policy, now_ntp, &cert, fail);
 	if (rc < 0)
 		goto out;
 
 	/* IDi (after CERT) must be us; IDr (before) must be the peer. */
-	if (l.id_after < 0 || id_uri(&rm.p[l.id_after], id) < 0 ||
+	if (l.id_after < 0 || mm_id_uri(&rm.p[l.id_after], id) < 0 ||
 	    strcmp(id, st->self_uri) != 0)
 		REFUSE(MIKEY_ERR_ID, -EPROTO, "IDi is not us");
 	if (l.id_before >= 0) {
-		if (id_uri(&rm.p[l.id_before], id) < 0)
+		if (mm_id_uri(&rm.p[l.id_before], id) < 0)
 			REFUSE(MIKEY_ERR_ID, -EPROTO, "IDr is not a URI");
 		if (!mikey_msg_cert_has_uri(cert, id))
 			REFUSE(MIKEY_ERR_ID, -EPROTO,
@@ -885,16 +741,16 @@ mikey_msg_finish(const struct mikey_init_state *st, const uint8_t *rmsg,
 		REFUSE(MIKEY_ERR_AUTH, -EACCES, "DHi echo differs from offer");
 	if (dh_equal(dhr, st->dhi))
 		REFUSE(MIKEY_ERR_AUTH, -EACCES, "DHr equals our DHi");
-	rc = check_dh(dhr, fail);
+	rc = mm_check_dh(dhr, fail);
 	if (rc < 0)
 		goto out;
 	rc = mikey_dh_derive(st->dh, dhr->u.dh.value, dhr->u.dh.value_len,
 	    tgk, sizeof(tgk));
 	if (rc > 0)
-		rc = derive_keys(tgk, sizeof(tgk), &rm.hdr, st->rand,
+		rc = mm_derive_keys(tgk, sizeof(tgk), &rm.hdr, st->rand,
 		    st->rand_len, st->suite, &res);
 	if (rc == 0)
-		rc = digest(&rm, res.digest);
+		rc = mm_digest(&rm, res.digest);
 	if (rc < 0)
 		REFUSE(MIKEY_ERR_UNSPEC, rc, "key derivation failed");
 	res.t_ntp = rm.p[l.t].u.t.value;
@@ -935,7 +791,7 @@ mikey_msg_build_error(const struct mikey_identity *self, uint32_t csb_id,
 {
 	struct mikey_msg m;
 
-	if (!identity_ok(self) || !codes || n_codes == 0 || n_codes > 8)
+	if (!mm_identity_ok(self) || !codes || n_codes == 0 || n_codes > 8)
 		return -EINVAL;
 	memset(&m, 0, sizeof(m));
 	m.hdr.version = 1;
@@ -943,13 +799,13 @@ mikey_msg_build_error(const struct mikey_identity *self, uint32_t csb_id,
 	m.hdr.prf_func = MIKEY_PRF_MIKEY_1;
 	m.hdr.csb_id = csb_id;
 	m.hdr.map_type = MIKEY_MAP_SRTP_ID;
-	put_t(&m.p[m.n++], now_ntp);
+	mm_put_t(&m.p[m.n++], now_ntp);
 	for (size_t i = 0; i < n_codes; i++) {
 		m.p[m.n].type = MIKEY_PT_ERR;
 		m.p[m.n++].u.err.code = codes[i];
 	}
-	put_sign(&m.p[m.n++], self);
-	return encode_signed(&m, self, ret_msg, ret_len);
+	mm_put_sign(&m.p[m.n++], self);
+	return mm_encode_signed(&m, self, ret_msg, ret_len);
 }
 
 int

@@ -41,6 +41,8 @@
 #include <openssl/x509.h>
 
 #include "mikey.h"
+#include "mikey-certcache.h"
+#include "mikey-dh.h"
 #include "mikey-srtp.h"
 
 /* Default accepted clock skew: small, per RFC 3830 §5.4, but wide enough
@@ -72,6 +74,9 @@ struct mikey_policy {
 	 * this time (a daemon restart) cannot tell a replay of an older
 	 * message from a new one, so it accepts none. */
 	uint64_t not_before_ntp;
+	/* Parsed peer certificates to reuse (mikey-certcache.h); NULL =
+	 * parse every time. */
+	struct mikey_cert_cache *certs;
 };
 
 /* Why a message was refused: the ERR code to send back and a static
@@ -120,6 +125,10 @@ struct mikey_init_params {
 	uint32_t ssrc;			/* our sending SSRC, cs_id 1 */
 	uint32_t peer_ssrc;		/* cs_id 2, 0 if not known yet */
 	uint64_t now_ntp;
+	/* A key pair made ahead of time (mikey_dh_new, OAKLEY 5), taken by
+	 * mikey_msg_build_init on every path (the caller forgets it);
+	 * NULL: a fresh one is made. Never give one key to two calls. */
+	struct mikey_dh *dh;
 };
 
 /* Builds a signed I_MESSAGE with a fresh CSB ID, RAND and DH key pair.
@@ -147,6 +156,29 @@ struct mikey_respond_params {
 int mikey_msg_respond(const uint8_t *imsg, size_t ilen,
     const struct mikey_respond_params *p, struct mikey_result *ret_res,
     uint8_t **ret_msg, size_t *ret_len, struct mikey_fail *fail);
+
+/* The same in two steps, so that a responder can start validating the
+ * initiator's certificate (a trust server round trip) before it spends
+ * the DH and the signature on its answer.
+ *
+ * mikey_msg_accept verifies the I_MESSAGE exactly as mikey_msg_respond
+ * does and returns 0 with *ret_offer (free with mikey_offer_free) and, in
+ * *ret_res, the peer certificate, peer ID, timestamp, suite, CSB ID and
+ * digest, but no keys yet; failures as for mikey_msg_respond.
+ * mikey_msg_answer then derives the keys into res (the one accept filled)
+ * and builds the signed R_MESSAGE. dh is a key pair made ahead of time
+ * (OAKLEY 5), taken on every path, or NULL for a fresh one; never give
+ * one key to two offers. */
+struct mikey_offer;
+int mikey_msg_accept(const uint8_t *imsg, size_t ilen,
+    const struct mikey_respond_params *p, struct mikey_offer **ret_offer,
+    struct mikey_result *ret_res, struct mikey_fail *fail);
+int mikey_msg_answer(const struct mikey_offer *o,
+    const struct mikey_respond_params *p, struct mikey_dh *dh,
+    struct mikey_result *res, uint8_t **ret_msg, size_t *ret_len,
+    struct mikey_fail *fail);
+/* Wipes and frees; NULL-safe; returns NULL. */
+struct mikey_offer *mikey_offer_free(struct mikey_offer *o);
 
 /* Verifies an R_MESSAGE against state and derives the keys. On success
  * returns 0 and *ret_res. If the peer sent an error message instead,

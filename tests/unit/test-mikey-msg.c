@@ -924,6 +924,102 @@ test_resign(void)
 	offer_free(&o);
 }
 
+/* Accept then answer (the split svopid uses to validate while it signs),
+ * with key pairs made ahead of time and a cache of parsed certificates:
+ * the same keys on both sides; the pre-made DH values are the ones sent;
+ * a cached certificate is the very object parsed before; eviction. */
+static void
+test_split_and_caches(void)
+{
+	struct mikey_cert_cache *cc = mikey_cert_cache_new(2);
+	struct mikey_policy pol = { .certs = cc };
+	struct mikey_respond_params p = bob_params();
+	struct mikey_init_params ip;
+	struct mikey_result rr, ir, rr2;
+	struct mikey_fail fail;
+	struct mikey_offer *ofr = NULL;
+	struct mikey_dh *dh = NULL, *dh_i = NULL;
+	struct mikey_init_state *st = NULL;
+	struct mikey_msg m;
+	uint8_t pub[MIKEY_DH_OAKLEY5_LEN], pub_i[MIKEY_DH_OAKLEY5_LEN];
+	uint8_t *im = NULL, *r = NULL;
+	size_t il = 0, rl = 0;
+	X509 *first;
+
+	CHECK(cc != NULL);
+	CHECK(mikey_cert_cache_new(0) == NULL);
+	CHECK(mikey_cert_cache_new(MIKEY_CERT_CACHE_MAX + 1) == NULL);
+	p.policy = &pol;
+	/* The initiator with its own key pair made ahead. */
+	CHECK_EQ_INT(mikey_dh_new(MIKEY_DH_OAKLEY5, &dh_i), 0);
+	CHECK_EQ_INT(mikey_dh_public(dh_i, pub_i, sizeof(pub_i)), 0);
+	memset(&ip, 0, sizeof(ip));
+	ip.self = &alice.id;
+	ip.peer_uri = BOB;
+	ip.ssrc = 0x11111111;
+	ip.now_ntp = now;
+	ip.dh = dh_i;
+	CHECK_EQ_INT(mikey_msg_build_init(&ip, &st, &im, &il), 0);
+	CHECK_EQ_INT(mikey_decode(im, il, &m, NULL), 0);
+	CHECK_EQ_INT(m.p[6].type, MIKEY_PT_DH);
+	CHECK_MEM(m.p[6].u.dh.value, pub_i, sizeof(pub_i));
+
+	/* Accept: the peer and digest, no keys yet. */
+	CHECK_EQ_INT(mikey_msg_accept(im, il, &p, &ofr, &rr, &fail), 0);
+	CHECK(strcmp(rr.peer_uri, ALICE) == 0);
+	CHECK(X509_cmp(rr.peer_cert, alice.cert) == 0);
+	CHECK(rr.cs[0].tek_len == 0);
+	first = rr.peer_cert;
+	/* Answer with a pre-made key pair: it is the DHr sent. */
+	CHECK_EQ_INT(mikey_dh_new(MIKEY_DH_OAKLEY5, &dh), 0);
+	CHECK_EQ_INT(mikey_dh_public(dh, pub, sizeof(pub)), 0);
+	CHECK_EQ_INT(mikey_msg_answer(ofr, &p, dh, &rr, &r, &rl, &fail), 0);
+	ofr = mikey_offer_free(ofr);
+	CHECK_EQ_INT(mikey_decode(r, rl, &m, NULL), 0);
+	CHECK_EQ_INT(m.p[4].type, MIKEY_PT_DH);
+	CHECK_MEM(m.p[4].u.dh.value, pub, sizeof(pub));
+	CHECK_EQ_INT(mikey_msg_finish(st, r, rl, &pol, now, &ir, &fail), 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK(rr.cs[i].tek_len > 0);
+		CHECK_MEM(ir.cs[i].tek, rr.cs[i].tek, rr.cs[i].tek_len);
+		CHECK_MEM(ir.cs[i].salt, rr.cs[i].salt, rr.cs[i].salt_len);
+	}
+	/* The same offer again (a test: svopid's replay cache refuses it):
+	 * the certificate comes from the cache, the same object. */
+	CHECK_EQ_INT(mikey_msg_accept(im, il, &p, &ofr, &rr2, &fail), 0);
+	CHECK(rr2.peer_cert == first);
+	/* Without a key pair made ahead, answer makes a fresh one. */
+	free(r);
+	r = NULL;
+	CHECK_EQ_INT(mikey_msg_answer(ofr, &p, NULL, &rr2, &r, &rl, &fail),
+	    0);
+	ofr = mikey_offer_free(ofr);
+	/* Eviction: two more certificates in a cache of two push alice's
+	 * out; it parses again into a new object. */
+	CHECK_EQ_INT(mikey_cert_cache_put(cc, bob.der, bob.der_len,
+	    bob.cert), 0);
+	CHECK_EQ_INT(mikey_cert_cache_put(cc, eve.der, eve.der_len,
+	    eve.cert), 0);
+	CHECK(mikey_cert_cache_find(cc, alice.der, alice.der_len) == NULL);
+	first = mikey_cert_cache_find(cc, eve.der, eve.der_len);
+	CHECK(first == eve.cert);
+	X509_free(first);
+	CHECK(mikey_cert_cache_find(cc, eve.der, eve.der_len - 1) == NULL);
+	CHECK_EQ_INT(mikey_cert_cache_put(cc, NULL, 0, eve.cert), -EINVAL);
+	/* A broken offer is refused by accept as by respond. */
+	im[il - 1] ^= 1;
+	CHECK(mikey_msg_accept(im, il, &p, &ofr, &rr2, &fail) < 0);
+	CHECK(ofr == NULL);
+	CHECK_EQ_INT(fail.code, MIKEY_ERR_AUTH);
+	mikey_result_clear(&rr);
+	mikey_result_clear(&rr2);
+	mikey_result_clear(&ir);
+	mikey_init_state_free(st);
+	free(im);
+	free(r);
+	mikey_cert_cache_free(cc);
+}
+
 int
 main(void)
 {
@@ -949,6 +1045,7 @@ main(void)
 	test_cert_uri();
 	test_replay();
 	test_resign();
+	test_split_and_caches();
 
 	tpeer_free(&alice);
 	tpeer_free(&bob);

@@ -387,6 +387,50 @@ cleanup(void)
 	}
 }
 
+/* truststore_touch moves only the check time of a trusted entry with the
+ * same fingerprint (the per-call revalidation), and is durable once the
+ * store is closed cleanly. */
+static void
+test_touch(void)
+{
+	struct truststore *ts = NULL;
+	struct truststore_entry e;
+
+	CHECK_EQ_INT(truststore_open(path, &ts), 0);
+	CHECK_EQ_INT(truststore_record(ts, CAROL, FP_A, TRUSTSTORE_TRUSTED,
+	    5000), 0);
+	CHECK_EQ_INT(truststore_touch(ts, CAROL, FP_A, 6000), 0);
+	CHECK_EQ_INT(truststore_get(ts, CAROL, &e), 0);
+	CHECK(e.checked_at == 6000 && e.validated_at == 5000);
+	CHECK_EQ_INT(e.status, TRUSTSTORE_TRUSTED);
+	/* The same second again still counts. */
+	CHECK_EQ_INT(truststore_touch(ts, CAROL, FP_A, 6000), 0);
+	/* Another certificate, an older time, an unknown peer: nothing. */
+	CHECK_EQ_INT(truststore_touch(ts, CAROL, FP_B, 7000), -ENOENT);
+	CHECK_EQ_INT(truststore_touch(ts, CAROL, FP_A, 5500), -ENOENT);
+	CHECK_EQ_INT(truststore_touch(ts, "sip:nobody@example.org", FP_A,
+	    7000), -ENOENT);
+	CHECK_EQ_INT(truststore_get(ts, CAROL, &e), 0);
+	CHECK(e.checked_at == 6000);
+	/* Not trusted: never made trusted, never freshened. */
+	CHECK_EQ_INT(truststore_record(ts, CAROL, FP_A, TRUSTSTORE_PENDING,
+	    7000), 0);
+	CHECK_EQ_INT(truststore_touch(ts, CAROL, FP_A, 8000), -ENOENT);
+	CHECK_EQ_INT(truststore_get(ts, CAROL, &e), 0);
+	CHECK(e.status == TRUSTSTORE_PENDING && e.checked_at == 7000);
+	CHECK_EQ_INT(truststore_touch(ts, CAROL, "not a fingerprint", 8000),
+	    -EINVAL);
+	CHECK_EQ_INT(truststore_record(ts, CAROL, FP_A, TRUSTSTORE_TRUSTED,
+	    9000), 0);
+	CHECK_EQ_INT(truststore_touch(ts, CAROL, FP_A, 9500), 0);
+	ts = truststore_close(ts);
+	CHECK_EQ_INT(truststore_open(path, &ts), 0);
+	CHECK_EQ_INT(truststore_get(ts, CAROL, &e), 0);
+	CHECK(e.checked_at == 9500);
+	CHECK_EQ_INT(truststore_forget(ts, CAROL), 0);
+	truststore_close(ts);
+}
+
 int
 main(void)
 {
@@ -402,6 +446,7 @@ main(void)
 	test_cache_rules();
 	test_bad_input();
 	test_reopen_list_forget();
+	test_touch();
 	test_fp_forms();
 	test_file();
 	test_strings();
