@@ -780,8 +780,8 @@ mikey_msg_resign(const struct mikey_msg *m,
 	as = *self;
 	as.s_type = m->p[m->n - 1].u.sign.s_type;	/* keep PKCS#1 or PSS */
 	copy = *m;
-	put_sign(&copy.p[copy.n - 1], &as);
-	return encode_signed(&copy, &as, ret_msg, ret_len);
+	mm_put_sign(&copy.p[copy.n - 1], &as);
+	return mm_encode_signed(&copy, &as, ret_msg, ret_len);
 }
 
 int
