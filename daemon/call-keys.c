@@ -116,9 +116,14 @@ call_keys_answer_soon(struct call *c)
 
 	if (c->state == CALL_ENDED || !c->offer)
 		return;
-	if (!c->answer_ev)
+	if (!c->answer_ev) {
 		c->answer_ev = evtimer_new(c->cs->d->base,
 			call_keys_answer_cb, c);
+		/* Fails harmlessly on a base without priorities (tests). */
+		if (c->answer_ev)
+			event_priority_set(c->answer_ev,
+				SVOPID_PRIO_BACKGROUND);
+	}
 	if (!c->answer_ev || evtimer_add(c->answer_ev, &now) < 0)
 		call_keys_answer(c);
 }

@@ -256,7 +256,7 @@ main(int argc, char **argv)
 	log_info("identity %s, fingerprint %s", d.id->aor, d.id->fingerprint);
 
 	d.base = event_base_new();
-	if (!d.base)
+	if (!d.base || event_base_priority_init(d.base, SVOPID_PRIORITIES) < 0)
 		goto out;
 	if (bus_setup(&d, system_bus, address, svopid_bus_dead, &d) < 0)
 		goto out;

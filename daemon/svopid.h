@@ -9,6 +9,15 @@
 #include <event2/event.h>
 #include <systemd/sd-bus.h>
 
+/* Event priorities of d->base (libevent runs only the most urgent queue
+ * that has active events): I/O, timers and the media clock at the
+ * default; deferred crypto (a callee's DH and signature) below it, so
+ * that a burst of INVITEs is read and gets its 100 Trying before the
+ * answers are signed, and a loaded daemon keeps its frames on time. */
+#define SVOPID_PRIORITIES 3
+#define SVOPID_PRIO_DEFAULT 1
+#define SVOPID_PRIO_BACKGROUND 2
+
 struct conf;
 struct identity;
 struct busloop;
