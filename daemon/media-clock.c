@@ -37,6 +37,9 @@ clock_arm(struct media_clock *c, uint64_t now)
 
 	tv.tv_sec = (time_t)((due - now) / 1000000000u);
 	tv.tv_usec = (suseconds_t)((due - now) % 1000000000u / 1000u);
+	/* libevent adds tv to its cached time (this loop iteration's start):
+	 * without the update the timer fires early, for nothing. */
+	event_base_update_cache_time(c->base);
 	event_add(c->ev, &tv);
 }
 
