@@ -29,6 +29,10 @@ bench_media_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(SRTP_CFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/tests/unit \
 	-I$(top_srcdir)/tests/integration
 bench_media_LDADD = $(LIBSVOPID_MEDIA)
+BENCH_PROGS += bench/wakeups
+bench_wakeups_SOURCES = bench/wakeups.c
+# CPU per call against baresip 1.0, same run (uses bench/setup's machinery).
+EXTRA_DIST += bench/media-vs-baresip bench/media-vs-baresip-run.py
 
 # --- call set-up against baresip, concurrency (docs/performance-setup.md) ---
 EXTRA_DIST += bench/setup bench/setup-lib.sh bench/setup-run.py \

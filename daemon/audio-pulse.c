@@ -25,6 +25,7 @@ struct audio_pulse {
 	unsigned rate;
 	int refs;
 	uint64_t last_try_ns;
+	uint64_t last_stream_ns;	/* last stream (re)creation */
 	bool ready_seen;	/* the current context was counted */
 	bool cap_primed;	/* enough capture buffered to play from */
 	struct pulse_ring cap;	/* capture not read by us yet */
@@ -163,6 +164,14 @@ pulse_ensure(struct audio_pulse *pa)
 		pulse_drop_stream(&pa->play_s);
 	if (pa->rec && pulse_stream_dead(pa->rec))
 		pulse_drop_stream(&pa->rec);
+	/* A stream that failed (no such sink or source: [media] sink and
+	 * source are names the server may not know yet) is tried again at
+	 * most once per PULSE_RETRY_NS, not every frame. */
+	if ((!pa->play_s || !pa->rec) && pa->last_stream_ns &&
+	    pulse_now_ns() - pa->last_stream_ns < PULSE_RETRY_NS)
+		return;
+	if (!pa->play_s || !pa->rec)
+		pa->last_stream_ns = pulse_now_ns();
 	if (!pa->play_s) {
 		/* A new stream starts without what piled up meanwhile: that
 		 * would be added delay for the rest of the call. */

@@ -91,7 +91,8 @@ voice_audio(const struct conf *cf, const struct call_voice_params *p,
 	int r;
 
 	if (!play && !record && cf->audio == CONF_AUDIO_PULSE) {
-		struct audio_pulse_params pp = { .rate = rate };
+		struct audio_pulse_params pp = { .rate = rate,
+		    .sink = cf->sink, .source = cf->source };
 
 		return audio_pulse_open(&pp, &pa, &vp->in, &vp->out);
 	}

@@ -28,6 +28,7 @@ enum conf_type {
 	CT_UINT,
 	CT_BOOL,
 	CT_AUDIO,
+	CT_DEVICE,	/* a PulseAudio device name */
 	CT_LISTEN,
 	CT_CODECS,
 	CT_PORTS,
@@ -59,6 +60,8 @@ static const struct conf_key conf_keys[] = {
 	{ "media", "audio", CT_AUDIO, O(audio), 0, 0 },
 	{ "media", "play", CT_PATH, O(play), 0, 0 },
 	{ "media", "record", CT_PATH, O(record), 0, 0 },
+	{ "media", "sink", CT_DEVICE, O(sink), 0, 0 },
+	{ "media", "source", CT_DEVICE, O(source), 0, 0 },
 	{ "media", "codecs", CT_CODECS, 0, 0, 0 },
 	{ "media", "rtp_ports", CT_PORTS, 0, 0, 0 },
 	{ "calls", "auto_answer", CT_BOOL, O(auto_answer), 0, 0 },
@@ -112,6 +115,7 @@ conf_free(struct conf *c)
 		&c->uri, &c->proxy, &c->auth_user, &c->password_file,
 		&c->trust_server, &c->trust_ca_file, &c->trust_password_file,
 		&c->sip_ca_file, &c->play, &c->record, &c->state_dir,
+		&c->sink, &c->source,
 	};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
@@ -250,6 +254,16 @@ conf_key(void *userdata, const char *section, const char *key,
 	case CT_HTTPS:
 		if (*value && strncmp(value, "https://", 8) != 0) {
 			snprintf(err, errlen, "%s: not an https:// URL", key);
+			return -EINVAL;
+		}
+		goto string;
+	case CT_DEVICE:
+		/* What pactl list short sinks/sources prints: printable, no
+		 * blanks (PulseAudio's own rule for names), at most 255. */
+		if (!*value || strlen(value) > CONF_DEVICE_MAX ||
+		    strspn(value, CONF_DEVICE_CHARS) != strlen(value)) {
+			snprintf(err, errlen, "%s: not a PulseAudio device name "
+			    "(letters, digits, and . _ - : @ only)", key);
 			return -EINVAL;
 		}
 		goto string;
@@ -506,6 +520,11 @@ conf_finish(struct conf *c, char *err, size_t errlen)
 	if (c->proxy && !c->password_file) {
 		snprintf(err, errlen,
 			"[account] proxy is set but password_file is not");
+		return -EINVAL;
+	}
+	if ((c->sink || c->source) && c->audio != CONF_AUDIO_PULSE) {
+		snprintf(err, errlen, "[media] %s is set but audio is not "
+		    "pulse", c->sink ? "sink" : "source");
 		return -EINVAL;
 	}
 	return 0;

@@ -20,6 +20,11 @@ struct conf_listen {
 };
 
 enum conf_audio { CONF_AUDIO_PULSE, CONF_AUDIO_FILE, CONF_AUDIO_NULL };
+/* [media] sink/source: longest name, and its characters. */
+#define CONF_DEVICE_MAX		255
+#define CONF_DEVICE_CHARS	"abcdefghijklmnopqrstuvwxyz" \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:@"
+
 
 enum conf_codec { CONF_CODEC_OPUS, CONF_CODEC_PCMU, CONF_CODEC_PCMA };
 #define CONF_CODEC_MAX 3
@@ -45,6 +50,8 @@ struct conf {
 	enum conf_audio audio;
 	char *play;
 	char *record;
+	char *sink, *source;		/* PulseAudio device names; NULL =
+					 * the sound server's default */
 	enum conf_codec codecs[CONF_CODEC_MAX];
 	size_t n_codecs;
 	unsigned rtp_port_min, rtp_port_max;

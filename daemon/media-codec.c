@@ -23,6 +23,7 @@ struct media_codec {
 	size_t frame;
 	OpusEncoder *enc;	/* owned; Opus only */
 	OpusDecoder *dec;	/* owned; Opus only */
+	bool dtx;		/* Opus DTX on */
 	/* G.711 concealment state. */
 	int16_t hist[G711_HIST];	/* last samples played */
 	unsigned period;	/* pitch of the loss run, 0 = none yet */
@@ -92,7 +93,7 @@ codec_opus_open(struct media_codec *c)
 	if (opus_encoder_ctl(c->enc, OPUS_SET_BITRATE(MEDIA_OPUS_BITRATE)) ||
 	    opus_encoder_ctl(c->enc, OPUS_SET_INBAND_FEC(1)) ||
 	    opus_encoder_ctl(c->enc, OPUS_SET_PACKET_LOSS_PERC(0)) ||
-	    opus_encoder_ctl(c->enc, OPUS_SET_COMPLEXITY(5)))
+	    opus_encoder_ctl(c->enc, OPUS_SET_COMPLEXITY(MEDIA_OPUS_COMPLEXITY)))
 		return -EIO;
 	return 0;
 }
@@ -281,6 +282,20 @@ media_codec_conceal(struct media_codec *c, bool conceal, const uint8_t *next,
 		return;
 	}
 	g711_conceal(c, pcm);
+}
+
+void
+media_codec_set_dtx(struct media_codec *c, bool on)
+{
+	if (c->enc && opus_encoder_ctl(c->enc, OPUS_SET_DTX(on ? 1 : 0)) ==
+	    OPUS_OK)
+		c->dtx = on;
+}
+
+bool
+media_codec_dtx(const struct media_codec *c)
+{
+	return c->dtx;
 }
 
 void

@@ -23,6 +23,16 @@ enum media_codec_id {
 #define MEDIA_CODEC_FRAME_MAX	5760
 /* Opus bitrate: wideband speech with room for in-band FEC. */
 #define MEDIA_OPUS_BITRATE	32000
+/* Opus encoder complexity (0..10; libopus's default is 10, we had 5).
+ * The encoder is most of an Opus call's CPU. Measured on espeak-ng speech
+ * at 48 kHz, 32 kbit/s, FEC on (docs/performance-media.md): encoding a
+ * 20 ms frame costs 85 us at 0, 95 at 1, 140-160 at 2-3, 200 at 5 and
+ * 420 at 10 (CPU time, best of three); the decoded speech's correlation
+ * with the source is 0.951 at 0-1, 0.956 at 2-3, 0.960 at 5, 0.962 at 10
+ * (a sine sweep: 0.942 at 0-6). 3 keeps within 0.004 of 5 at 70 % of its
+ * cost; 0-1 would halve it but lose twice as much again (SILK's simplest
+ * pitch analysis and noise shaping, silk/control_codec.c). */
+#define MEDIA_OPUS_COMPLEXITY	3
 
 struct media_codec;
 
@@ -64,5 +74,11 @@ void media_codec_conceal(struct media_codec *c, bool conceal,
 /* The loss the peer reports (percent): Opus adds FEC for it. No-op for
  * G.711. */
 void media_codec_set_loss(struct media_codec *c, unsigned percent);
+/* Opus discontinuous transmission (muted calls): while on, encoding
+ * silence yields 1-2 byte frames that are not to be sent, and a comfort
+ * noise frame every 400 ms. No-op for G.711 (media_codec_dtx stays
+ * false). */
+void media_codec_set_dtx(struct media_codec *c, bool on);
+bool media_codec_dtx(const struct media_codec *c);
 
 #endif

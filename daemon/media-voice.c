@@ -8,6 +8,7 @@
 #include <speex/speex_jitter.h>
 
 #include "dtmf.h"
+#include "media-clock.h"
 #include "media-voice.h"
 
 /* Packets remembered beside the jitter buffer so a lost frame can be
@@ -33,7 +34,9 @@ struct media_voice {
 	int refs;			/* source + sink */
 
 	JitterBuffer *jb;		/* owned */
-	struct event *ev_play;		/* owned; from the first packet */
+	unsigned ptime_ms;
+	struct media_clock_sub play_clock;	/* playout, from the first
+						 * packet on */
 	bool rx_started;
 	uint32_t ts0;			/* rebasing origin of timestamps */
 	uint32_t newest;		/* newest rebased timestamp put */
@@ -68,8 +71,7 @@ media_voice_free(struct media_voice *v)
 {
 	if (!v)
 		return NULL;
-	if (v->ev_play)
-		event_free(v->ev_play);
+	media_clock_leave(&v->play_clock);
 	if (v->jb)
 		jitter_buffer_destroy(v->jb);
 	if (v->in.close)
@@ -101,9 +103,12 @@ voice_read(void *ctx, uint8_t pt, uint8_t *out, size_t cap)
 	if (pt != v->pt)
 		return -ENOTSUP;
 	if (v->mute || !v->in.read) {
-		/* The encoder's output for digital silence settles after a
-		 * few frames (VOICE_SILENCE_SETTLE); from then on the same
-		 * bytes go out. */
+		/* Never the capture. Opus: DTX (media_voice_set_mute), whose
+		 * 1-2 byte frames are not sent (RFC 7587 §3.1.3): a packet of
+		 * comfort noise every 400 ms. G.711 (no CN negotiated):
+		 * encoded digital silence, which settles after a few frames
+		 * (VOICE_SILENCE_SETTLE); from then on the same bytes go
+		 * out. */
 		if (v->silence_len && v->silence_len <= cap) {
 			memcpy(out, v->silence, v->silence_len);
 			v->st.frames_in++;
@@ -111,7 +116,12 @@ voice_read(void *ctx, uint8_t pt, uint8_t *out, size_t cap)
 		}
 		memset(v->pcm, 0, n * sizeof(int16_t));
 		rc = media_codec_encode(v->codec, v->pcm, out, cap);
-		if (rc > 0 && ++v->silence_run >= VOICE_SILENCE_SETTLE) {
+		if (rc > 0 && rc <= 2 && media_codec_dtx(v->codec)) {
+			v->st.dtx_frames++;
+			return 0;	/* nothing this tick */
+		}
+		if (rc > 0 && !media_codec_dtx(v->codec) &&
+		    ++v->silence_run >= VOICE_SILENCE_SETTLE) {
 			memcpy(v->silence, out, (size_t)rc);
 			v->silence_len = (size_t)rc;
 		}
@@ -142,9 +152,11 @@ voice_recent_find(const struct media_voice *v, uint32_t ts)
 	return NULL;
 }
 
-/* One frame of playout: the jitter buffer's packet, or concealment. */
+/* One frame of playout: the jitter buffer's packet, or concealment. Ticks
+ * the clock skipped (the loop stalled) are not played: the jitter buffer
+ * holds their packets a little longer and shrinks back by itself. */
 static void
-voice_on_play(evutil_socket_t fd, short what, void *arg)
+voice_on_play(void *arg, unsigned skipped)
 {
 	struct media_voice *v = arg;
 	size_t n = media_codec_frame(v->codec);
@@ -153,8 +165,7 @@ voice_on_play(evutil_socket_t fd, short what, void *arg)
 	spx_int32_t off = 0;
 	uint32_t want;
 	int rc;
-	(void)fd;
-	(void)what;
+	(void)skipped;
 
 	want = (uint32_t)jitter_buffer_get_pointer_timestamp(v->jb);
 	memset(&jp, 0, sizeof(jp));
@@ -286,9 +297,7 @@ voice_write(void *ctx, const struct media_frame *f)
 	struct media_voice *v = ctx;
 	JitterBufferPacket jp;
 	struct voice_recent *r;
-	struct timeval tv;
 	uint32_t rel;
-	unsigned ms;
 
 	if (v->dtmf_pt && f->pt == v->dtmf_pt) {
 		voice_dtmf_rx(v, f);
@@ -309,12 +318,14 @@ voice_write(void *ctx, const struct media_frame *f)
 		 * but overtaken by it on the way still sort in. */
 		v->ts0 = f->ts - media_codec_rate(v->codec);
 		v->rx_started = true;
-		ms = (unsigned)(media_codec_frame(v->codec) * 1000 /
-		    media_codec_rate(v->codec));
-		tv.tv_sec = 0;
-		tv.tv_usec = (suseconds_t)ms * 1000;
-		event_add(v->ev_play, &tv);
 	}
+	/* The first frame plays at the clock's next tick, within a ptime
+	 * (the loop's clock: one of our own would cost a wake-up per call);
+	 * tried again with the next packet if that failed (no memory). */
+	v->play_clock.once = true;
+	if (!media_clock_joined(&v->play_clock))
+		media_clock_join(v->base, v->ptime_ms, v->ptime_ms / 2,
+		    &v->play_clock, voice_on_play, v);
 	rel = f->ts - v->ts0;
 	if ((int32_t)rel < 0) {		/* older than the first one */
 		v->st.dropped++;
@@ -355,6 +366,7 @@ media_voice_new(struct event_base *base, const struct media_voice_params *p,
 		return -ENOMEM;
 	v->base = base;
 	v->pt = p->pt;
+	v->ptime_ms = ptime;
 	v->no_conceal = p->no_conceal;
 	v->dtmf_pt = p->dtmf_pt;
 	v->on_dtmf = p->on_dtmf;
@@ -362,8 +374,7 @@ media_voice_new(struct event_base *base, const struct media_voice_params *p,
 	rc = media_codec_new(p->codec, ptime, &v->codec);
 	if (rc == 0) {
 		v->jb = jitter_buffer_init((int)media_codec_frame(v->codec));
-		v->ev_play = event_new(base, -1, EV_PERSIST, voice_on_play, v);
-		if (!v->jb || !v->ev_play)
+		if (!v->jb)
 			rc = -ENOMEM;
 	}
 	if (rc < 0) {
@@ -394,6 +405,8 @@ media_voice_stats(const struct media_voice *v,
     struct media_voice_stats *ret_stats)
 {
 	*ret_stats = v->st;
+	ret_stats->play_late = v->play_clock.late;
+	ret_stats->play_skipped = v->play_clock.skipped;
 	ret_stats->buffer_ms = 0;
 	if (v->rx_started) {
 		int32_t d = (int32_t)(v->newest + (uint32_t)media_codec_frame(
@@ -410,6 +423,9 @@ void
 media_voice_set_mute(struct media_voice *v, bool mute)
 {
 	v->mute = mute;
+	v->silence_run = 0;
+	v->silence_len = 0;
+	media_codec_set_dtx(v->codec, mute);
 }
 
 void

@@ -4,8 +4,9 @@
  * media_voice_new builds the source/sink pair that struct media_params
  * takes. The jitter buffer is libspeexdsp's (adaptive: it grows with the
  * jitter it sees and shrinks back when late packets stop; docs/media.md
- * says why we did not write our own). Its playout timer runs every ptime
- * on the event loop from the first packet received.
+ * says why we did not write our own). Playout runs every ptime on the
+ * loop's shared frame clock (media-clock.h) from the first packet
+ * received.
  */
 #ifndef SVOPID_MEDIA_VOICE_H
 #define SVOPID_MEDIA_VOICE_H
@@ -39,6 +40,7 @@ struct media_voice_params {
 
 struct media_voice_stats {
 	uint64_t frames_in;	/* frames encoded and handed to media */
+	uint64_t dtx_frames;	/* muted Opus frames not sent (DTX) */
 	uint64_t packets;	/* audio packets put into the jitter buffer */
 	uint64_t played;	/* frames played out (decoded + concealed) */
 	uint64_t concealed;	/* of those, made up for a missing packet */
@@ -46,6 +48,9 @@ struct media_voice_stats {
 	uint64_t dtmf_sent;	/* digits sent (each over several packets) */
 	uint64_t dtmf_received;	/* digits reported by on_dtmf */
 	uint64_t event_packets_sent, event_packets_received;
+	/* Playout ticks run more than a ptime late, and skipped ones
+	 * (media-clock.h). */
+	uint64_t play_late, play_skipped;
 	uint32_t buffer_ms;	/* jitter buffer depth now */
 };
 
@@ -64,8 +69,11 @@ struct media_voice *media_voice_free(struct media_voice *v);
 
 void media_voice_stats(const struct media_voice *v,
     struct media_voice_stats *ret_stats);
-/* Muted: the source encodes silence instead of the capture (Opus turns
- * it into a few bytes a frame). */
+/* Muted: the capture is never read. Opus switches to DTX: a comfort-noise
+ * packet every 400 ms, nothing in between (the RTP timestamp runs on; the
+ * next packet after a gap has the marker bit). G.711 sends encoded
+ * digital silence every ptime (RFC 3389 comfort noise is not negotiated:
+ * docs/media.md). */
 void media_voice_set_mute(struct media_voice *v, bool mute);
 /* Default length of a digit we send, and the pause after it. */
 #define MEDIA_VOICE_DTMF_MS		100

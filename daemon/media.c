@@ -1,4 +1,6 @@
 /* svopid media plane: SRTP over UDP on the libevent loop. See media.h. */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -12,10 +14,14 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#ifdef HAVE_NSS
+#include <nss.h>
+#endif
 
 #include "common/clock.h"
 #include "hex.h"
 #include "media.h"
+#include "media-clock.h"
 #include "rtp.h"
 
 /* Receive buffers hold the largest packet we accept plus the SRTP/SRTCP
@@ -48,8 +54,10 @@ struct media {
 	void (*on_ready)(void *ctx);
 	void *ctx;
 
-	struct event *ev_rtp, *ev_rtcp, *ev_frame, *ev_report;
+	struct event *ev_rtp, *ev_rtcp, *ev_report;
+	struct media_clock_sub frame_clock;	/* the loop's shared clock */
 	bool started, sending, ready;
+	bool gap;		/* the last tick sent nothing (DTX) */
 	struct media_stats st;
 
 	/* RTCP state: reception statistics of the peer's stream, and the
@@ -66,6 +74,16 @@ static bool srtp_inited;
  * libraries again (about 1 ms per side per call, and 9 ms for the first;
  * docs/performance-setup.md). */
 static srtp_t srtp_keep;
+#ifdef HAVE_NSS
+/* NSS, started by us before libsrtp2 starts it. libsrtp2 asks for
+ * NSS_INIT_OPTIMIZESPACE, which gives the softoken 32 session buckets;
+ * every cipher and HMAC context is a PKCS#11 session (about 12 per call
+ * end) and every packet looks its sessions up by walking a bucket's chain:
+ * at 400 call ends that walk was 30 % of the process's CPU. The first
+ * initialisation of NSS sets the table sizes (1024 buckets without the
+ * flag); later contexts only count. */
+static NSSInitContext *nss_ctx;
+#endif
 
 static int media_srtp(srtp_t *ret, enum mikey_srtp_suite suite,
     const struct mikey_cs_keys *k, uint32_t ssrc, bool outbound);
@@ -75,6 +93,13 @@ media_global_init(void)
 {
 	if (srtp_inited)
 		return 0;
+#ifdef HAVE_NSS
+	if (!NSS_IsInitialized())
+		nss_ctx = NSS_InitContext("", "", "", "", NULL,
+		    NSS_INIT_READONLY | NSS_INIT_NOCERTDB | NSS_INIT_NOMODDB |
+		    NSS_INIT_FORCEOPEN | NSS_INIT_NOROOTINIT);
+	/* Without it libsrtp2 starts NSS itself: only slower. */
+#endif
 	if (srtp_init() != srtp_err_status_ok)
 		return -EIO;
 	srtp_inited = true;
@@ -103,6 +128,11 @@ media_global_done(void)
 	if (srtp_inited)
 		srtp_shutdown();
 	srtp_inited = false;
+#ifdef HAVE_NSS
+	if (nss_ctx)
+		NSS_ShutdownContext(nss_ctx);
+	nss_ctx = NULL;
+#endif
 }
 
 static int
@@ -409,8 +439,10 @@ media_on_read(evutil_socket_t fd, short what, void *arg)
 	OPENSSL_cleanse(pkt, sizeof(pkt));
 }
 
+/* One frame out; skipped: frame slots the clock could not run in time
+ * before this one (their timestamps pass, like a loss). */
 static void
-media_on_frame(evutil_socket_t fd, short what, void *arg)
+media_on_frame(void *arg, unsigned skipped)
 {
 	struct media *m = arg;
 	uint8_t frame[MEDIA_FRAME_MAX];
@@ -418,14 +450,15 @@ media_on_frame(evutil_socket_t fd, short what, void *arg)
 	struct rtp_header h;
 	uint32_t back = 0;
 	int flen, len;
-	(void)fd;
-	(void)what;
 
 	if (!m->sending || !m->source.read)
 		return;
+	m->ts += skipped * m->ts_step;
 	memset(&h, 0, sizeof(h));
 	h.pt = m->pt;
-	h.marker = m->st.sent == 0;	/* start of the talkspurt */
+	/* Start of a talkspurt: the first packet, and the first after
+	 * frames the source did not send (DTX). */
+	h.marker = m->st.sent == 0 || m->gap;
 	flen = m->source.event ? m->source.event(m->source.ctx, frame,
 	    sizeof(frame), &h.pt, &h.marker, &back) : 0;
 	if (flen == 0)
@@ -456,6 +489,7 @@ media_on_frame(evutil_socket_t fd, short what, void *arg)
 		}
 		m->seq++;
 	}
+	m->gap = flen == 0;
 	m->ts += m->ts_step;
 	OPENSSL_cleanse(frame, sizeof(frame));
 }
@@ -573,12 +607,9 @@ media_new(struct event_base *base, const struct media_params *p,
 		    media_on_read, m);
 		m->ev_rtcp = event_new(base, m->rtcp_fd, EV_READ | EV_PERSIST,
 		    media_on_read, m);
-		m->ev_frame = event_new(base, -1, EV_PERSIST, media_on_frame,
-		    m);
 		m->ev_report = event_new(base, -1, EV_PERSIST,
 		    media_on_report, m);
-		if (!m->ev_rtp || !m->ev_rtcp || !m->ev_frame ||
-		    !m->ev_report || event_add(m->ev_rtp, NULL) < 0 ||
+		if (!m->ev_rtp || !m->ev_rtcp || !m->ev_report || event_add(m->ev_rtp, NULL) < 0 ||
 		    event_add(m->ev_rtcp, NULL) < 0)
 			rc = -ENOMEM;
 	}
@@ -602,8 +633,7 @@ media_free(struct media *m)
 		event_free(m->ev_rtp);
 	if (m->ev_rtcp)
 		event_free(m->ev_rtcp);
-	if (m->ev_frame)
-		event_free(m->ev_frame);
+	media_clock_leave(&m->frame_clock);
 	if (m->ev_report)
 		event_free(m->ev_report);
 	if (m->rtp_fd >= 0)
@@ -660,25 +690,22 @@ media_start(struct media *m)
 
 	if (m->started)
 		return -EALREADY;
-	/* The first frame goes out now and the timer, armed after it, paces
-	 * the next ones from then: event_active() on the persistent timer
-	 * re-armed from the old deadline (frame 2 one ptime late), and
-	 * arming before a slow first frame (srtp_protect clones the stream)
-	 * made frame 2 early, as did libevent's time cache (the loop's start,
-	 * before this callback's key exchange). */
+	/* The first frame goes out now, the next ones on the loop's shared
+	 * frame clock (media-clock.h): the second one at its next tick, less
+	 * than a ptime later (early is harmless to a jitter buffer; late is
+	 * not). */
 	m->sending = true;
-	media_on_frame(-1, EV_TIMEOUT, m);
-	event_base_update_cache_time(event_get_base(m->ev_frame));
-	tv.tv_sec = m->ptime_ms / 1000;
-	tv.tv_usec = (m->ptime_ms % 1000) * 1000;
-	if (event_add(m->ev_frame, &tv) < 0) {
+	media_on_frame(m, 0);
+	if (media_clock_join(m->base, m->ptime_ms, 0, &m->frame_clock,
+	    media_on_frame, m) < 0) {
 		m->sending = false;
 		return -ENOMEM;
 	}
+	event_base_update_cache_time(m->base);
 	tv.tv_sec = m->rtcp_ms / 1000;
 	tv.tv_usec = (m->rtcp_ms % 1000) * 1000;
 	if (event_add(m->ev_report, &tv) < 0) {
-		event_del(m->ev_frame);
+		media_clock_leave(&m->frame_clock);
 		m->sending = false;
 		return -ENOMEM;
 	}
@@ -692,7 +719,7 @@ media_stop(struct media *m)
 	if (!m)
 		return;
 	m->sending = false;
-	event_del(m->ev_frame);
+	media_clock_leave(&m->frame_clock);
 	event_del(m->ev_report);
 }
 
@@ -700,6 +727,8 @@ void
 media_stats(const struct media *m, struct media_stats *ret_stats)
 {
 	*ret_stats = m->st;
+	ret_stats->frames_late = m->frame_clock.late;
+	ret_stats->frames_skipped = m->frame_clock.skipped;
 	ret_stats->lost = rtp_rx_lost(&m->rxs);
 	ret_stats->jitter_us = (uint32_t)((uint64_t)rtp_rx_jitter(&m->rxs) *
 	    1000000u / m->clock_rate);

@@ -143,6 +143,9 @@ struct media_stats {
 	uint64_t rejected_malformed;	/* not RTP, too big/short */
 	uint64_t rejected_ssrc;		/* not the peer's SSRC */
 	uint64_t send_errors;		/* sendto failed */
+	/* Frame slots of the shared clock (media-clock.h) that ran more than
+	 * a ptime after their time, and those skipped (no frame at all). */
+	uint64_t frames_late, frames_skipped;
 	uint64_t rtcp_sent;		/* SRTCP packets sent */
 	uint64_t rtcp_received;		/* authenticated SRTCP packets */
 	uint64_t rtcp_rejected;		/* any SRTCP failure */
@@ -190,7 +193,8 @@ int media_set_remote(struct media *m, const char *addr, uint16_t port,
  * they stay the caller's). Returns 0, -EALREADY (started) or -EINVAL. */
 int media_set_stream(struct media *m, uint8_t pt, uint32_t clock_rate,
     const struct media_source *source, const struct media_sink *sink);
-/* Starts the frame timer and the RTCP timer. Returns 0 or -EALREADY. */
+/* Sends the first frame, joins the shared frame clock and starts the RTCP
+ * timer. Returns 0 or -EALREADY. */
 int media_start(struct media *m);
 /* Stops sending; receiving (and counting) goes on until media_free. */
 void media_stop(struct media *m);

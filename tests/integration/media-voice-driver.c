@@ -5,13 +5,15 @@
  *       [--play-a F] [--record-b F] [--play-b F] [--record-a F]
  *       [--relay LOSS_PERMILLE,JITTER_MS,SEED] [--no-conceal]
  *       [--ports MIN-MAX] [--port-file F] [--dump-frames F]
- *       [--pulse-b SERVER] [--dtmf DIGITS] [--mute-a]
+ *       [--pulse-b SERVER [--pulse-sink NAME] [--pulse-source NAME]]
+ *       [--dtmf DIGITS] [--mute-a]
  *
  * A plays --play-a (silence without), B records into --record-b, and the
  * other way round. --dtmf: A sends the digits (RFC 4733) after 300 ms;
  * B must hear them in order, each MEDIA_VOICE_DTMF_MS long. --mute-a: A
- * is muted from the start (B must record silence). --pulse-b: B captures from and plays to the PulseAudio
- * server's default devices instead. --relay puts the seeded lossy, jittery relay
+ * is muted from the start (B must record silence). --pulse-b: B captures
+ * from and plays to the PulseAudio server instead, on its default devices
+ * or the named ones (as [media] sink/source give them). --relay puts the seeded lossy, jittery relay
  * (media-relay.c) between them. --no-conceal plays losses as silence, for
  * the comparison with concealment. Checks the counters (every packet sent
  * is authenticated and reaches the jitter buffer when there is no relay)
@@ -127,6 +129,7 @@ struct side {
 	const char *name;
 	const char *play, *record;
 	const char *pulse;		/* server: audio through PulseAudio */
+	const char *pulse_sink, *pulse_source;	/* NULL: defaults */
 	struct audio_pulse *pa;		/* borrowed from m */
 	struct media_voice *voice;	/* borrowed from m */
 	struct media *m;
@@ -150,6 +153,7 @@ endpoint(struct event_base *base, const struct mikey_result *res,
 	vp.on_dtmf = on_dtmf;
 	if (s->pulse) {
 		struct audio_pulse_params pp = { .server = s->pulse,
+		    .sink = s->pulse_sink, .source = s->pulse_source,
 		    .name = s->name, .rate = rate, .wait = true };
 
 		if ((rc = audio_pulse_open(&pp, &s->pa, &vp.in, &vp.out)) < 0) {
@@ -210,7 +214,7 @@ report(const struct side *s)
 
 static void
 check_side(const struct side *rx, const struct side *tx, bool relay,
-    const struct media_voice_stats *at_stop)
+    bool muted_tx, bool dtx, const struct media_voice_stats *at_stop)
 {
 	struct media_stats mr, mt;
 	struct media_voice_stats vr, vt;
@@ -223,7 +227,18 @@ check_side(const struct side *rx, const struct side *tx, bool relay,
 	EXPECT(mr.rejected == 0 && vr.dropped == 0);
 	EXPECT(vr.played > 0 || (!rx->record && !rx->pulse));
 	EXPECT(vr.packets + vr.event_packets_received == mr.received);
-	if (!relay) {
+	if (muted_tx && dtx) {
+		/* Opus DTX: a comfort-noise packet every 400 ms, not one
+		 * every 20 ms; the gaps play as concealment. */
+		printf("%s: muted, dtx_frames=%llu sent=%llu\n", tx->name,
+		    (unsigned long long)vt.dtx_frames,
+		    (unsigned long long)mt.sent);
+		EXPECT(vt.dtx_frames > 2 * mt.sent);
+		EXPECT(mr.received == mt.sent);
+	} else if (muted_tx) {
+		/* G.711: encoded silence every ptime. */
+		EXPECT(vt.dtx_frames == 0 && mr.received == mt.sent);
+	} else if (!relay) {
 		EXPECT(mr.received == mt.sent);
 		/* Loopback: nothing to conceal but the jitter buffer's own
 		 * start (a few frames at most). */
@@ -249,6 +264,8 @@ main(int argc, char **argv)
 		{ "port-file", required_argument, NULL, 'f' },
 		{ "dump-frames", required_argument, NULL, 'd' },
 		{ "pulse-b", required_argument, NULL, 'P' },
+		{ "pulse-sink", required_argument, NULL, 'S' },
+		{ "pulse-source", required_argument, NULL, 'R' },
 		{ "dtmf", required_argument, NULL, 'D' },
 		{ "mute-a", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
@@ -297,6 +314,12 @@ main(int argc, char **argv)
 			break;
 		case 'P':
 			b.pulse = optarg;
+			break;
+		case 'S':
+			b.pulse_sink = optarg;
+			break;
+		case 'R':
+			b.pulse_source = optarg;
 			break;
 		case 'D':
 			dtmf = optarg;
@@ -381,8 +404,8 @@ main(int argc, char **argv)
 		    (unsigned long long)ps.underruns,
 		    (unsigned long long)ps.dropped);
 	}
-	check_side(&b, &a, relay, &vb);
-	check_side(&a, &b, relay, &va);
+	check_side(&b, &a, relay, mute_a, codec == MEDIA_CODEC_OPUS, &vb);
+	check_side(&a, &b, relay, false, false, &va);
 	if (dtmf) {
 		dtmf_got[dtmf_n] = 0;
 		printf("dtmf: sent \"%s\" received \"%s\"", dtmf, dtmf_got);

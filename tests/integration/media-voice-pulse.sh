@@ -1,8 +1,9 @@
 #!/bin/sh
-# The PulseAudio backend against a real pulseaudio started here with two
+# The PulseAudio backend against a real pulseaudio started here with three
 # null sinks: B plays what it receives into "svopi_out" (whose monitor the
 # test records with parec) and captures from "svopi_in.monitor" (into which
-# the test plays speech with paplay, and A records it). Both recordings are
+# the test plays speech with paplay, and A records it), both by name (as
+# [media] sink and source give them): the server's defaults are a decoy. Both recordings are
 # checked against what was played. Then pulseaudio is killed and started
 # again mid-call: the call goes on (every packet still arrives), B
 # reconnects by itself, and the new server's monitor hears the call again.
@@ -22,8 +23,9 @@ cat >"$T/pulse.pa" <<EOC
 load-module module-native-protocol-unix socket=$T/pulse.sock auth-anonymous=1
 load-module module-null-sink sink_name=svopi_out rate=48000 channels=1
 load-module module-null-sink sink_name=svopi_in rate=48000 channels=1
-set-default-sink svopi_out
-set-default-source svopi_in.monitor
+load-module module-null-sink sink_name=decoy rate=48000 channels=1
+set-default-sink decoy
+set-default-source decoy.monitor
 EOC
 start_pulse() {
 	# --high-priority: as a desktop runs it (rtkit), above the niced
@@ -58,7 +60,8 @@ attempt() {
 	ITEST_PIDS="$ITEST_PIDS $PR"
 	"$D" --codec opus --ms 9000 --ports "$ports" \
 		--port-file "$T/ports" --play-a "$T/sweep.wav" \
-		--record-a "$T/ra.wav" --pulse-b "$SRV" >"$T/driver.log" 2>&1 &
+		--record-a "$T/ra.wav" --pulse-b "$SRV" --pulse-sink svopi_out \
+		--pulse-source svopi_in.monitor >"$T/driver.log" 2>&1 &
 	DP=$!
 	ITEST_PIDS="$ITEST_PIDS $DP"
 	itest_wait_for 20 test -s "$T/ports" || fail "driver did not start"

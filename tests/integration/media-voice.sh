@@ -119,14 +119,21 @@ for args in "--codec PCMU" "--codec opus" "--codec opus --relay 100,50,4733"; do
 	note "DTMF $args: $(grep '^dtmf:' "$T/dtmf.log")"
 done
 
-# Mute: A plays the sweep but is muted; B records silence while packets
-# still flow (the driver checks the counters).
-"$D" --codec opus --ms 1500 --ports "$ports" --mute-a \
-	--play-a "$T/sweep.wav" --record-b "$T/muted.wav" \
-	>"$T/mute.log" 2>&1 || { cat "$T/mute.log" >&2; fail "mute run"; }
-peak=$(sox "$T/muted.wav" -n stat 2>&1 | awk '/Maximum amplitude/ { print $3 }')
-note "muted: B's recording peaks at $peak"
-awk -v v="$peak" 'BEGIN { exit !(v < 0.01) }' || fail "muted call not silent"
+# Mute: A plays the sweep but is muted; B records silence, never the
+# sweep. Opus: DTX, a comfort-noise packet every 400 ms and nothing in
+# between (the driver checks that A sent under a third of its frames);
+# G.711: encoded silence every 20 ms (the driver checks that all went).
+for codec in opus PCMU; do
+	"$D" --codec $codec --ms 1500 --ports "$ports" --mute-a \
+		--play-a "$T/sweep.wav" --record-b "$T/muted.wav" \
+		>"$T/mute.log" 2>&1 || { cat "$T/mute.log" >&2; fail "mute run"; }
+	peak=$(sox "$T/muted.wav" -n stat 2>&1 |
+		awk '/Maximum amplitude/ { print $3 }')
+	note "muted $codec: B's recording peaks at $peak;" \
+		"$(grep 'muted, dtx' "$T/mute.log" || echo 'no DTX')"
+	awk -v v="$peak" 'BEGIN { exit !(v < 0.01) }' ||
+		fail "muted $codec call not silent"
+done
 
 # The check can fail: a recording of something else does not pass.
 "$C" --min 0.5 "$T/sweep.wav" "$T/ra.wav" >/dev/null &&

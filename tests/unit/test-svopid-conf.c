@@ -48,6 +48,8 @@ static const char spec_example[] =
 	"audio = pulse\n"
 	"play = /path/to/in.wav\n"
 	"record = /path/to/out.wav\n"
+	"sink = alsa_output.pci-0000_00_1f.3.analog-stereo\n"
+	"source = bluez_source.00:1B:66:AA:BB:CC.a2dp@x\n"
 	"codecs = opus pcmu pcma\n"
 	"rtp_ports = 40000-40999\n"
 	"[calls]\n"
@@ -78,6 +80,35 @@ test_spec_example(void)
 	CHECK_EQ_INT(c->auto_answer, 0);
 	CHECK_EQ_INT(c->trust_wait, 300);
 	CHECK(strcmp(c->state_dir, "/path/to/state") == 0);
+	CHECK(strcmp(c->sink,
+		"alsa_output.pci-0000_00_1f.3.analog-stereo") == 0);
+	CHECK(strcmp(c->source, "bluez_source.00:1B:66:AA:BB:CC.a2dp@x") == 0);
+	conf_free(c);
+}
+
+/* [media] sink/source: names only, and only with audio = pulse (with file
+ * or null audio they would be accepted and do nothing). */
+static void
+test_devices(void)
+{
+	struct conf *c = conf_new();
+	char err[256] = "";
+	const char *p = write_file("dev.conf",
+		"[account]\nuri = sip:a@b\n[paths]\nstate_dir = /s\n"
+		"[media]\naudio = file\nsink = speakers\n");
+
+	CHECK_EQ_INT(conf_load_file(c, p, err, sizeof(err)), 0);
+	CHECK(c->sink && !c->source && strcmp(c->sink, "speakers") == 0);
+	CHECK(conf_finish(c, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "[media] sink is set but audio is not pulse"));
+	conf_free(c);
+	c = conf_new();
+	p = write_file("dev2.conf",
+		"[account]\nuri = sip:a@b\n[paths]\nstate_dir = /s\n"
+		"[media]\naudio = null\nsource = mic\n");
+	CHECK_EQ_INT(conf_load_file(c, p, err, sizeof(err)), 0);
+	CHECK(conf_finish(c, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "[media] source is set but audio is not pulse"));
 	conf_free(c);
 }
 
@@ -138,6 +169,9 @@ test_errors(void)
 		{ "[media]\nrtp_ports = 5000\n", 2, "LOW-HIGH" },
 		{ "[media]\nrtp_ports = 6000-5000\n", 2, "LOW-HIGH" },
 		{ "[media]\nplay = relative.wav\n", 2, "absolute" },
+		{ "[media]\nsink = my speakers\n", 2, "device name" },
+		{ "[media]\nsource =\n", 2, "device name" },
+		{ "[media]\nsink = a/b\n", 2, "device name" },
 		{ "[calls]\nauto_answer = maybe\n", 2, "yes or no" },
 		{ "[log]\nlevel = loud\n", 2, "error, warning" },
 		{ "[account\n", 1, "section" },
@@ -208,6 +242,7 @@ main(void)
 		return 99;
 	log_set_level(LOG_ERR);
 	test_spec_example();
+	test_devices();
 	test_defaults();
 	test_errors();
 	test_long_line_and_missing();

@@ -1,0 +1,187 @@
+/* One frame clock per event loop and period: see media-clock.h. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "common/clock.h"
+#include "media-clock.h"
+
+struct media_clock {
+	struct event_base *base;	/* borrowed */
+	unsigned period_ms, offset_ms;
+	uint64_t period_ns, t0_ns;
+	struct event *ev;		/* owned */
+	struct media_clock_sub *head;	/* borrowed: the subscribers */
+	struct media_clock_sub *cursor;	/* borrowed: next to run in a tick */
+	bool firing;			/* in clock_fire: freed at its end */
+	struct media_clock *next;	/* clocks, all loops */
+};
+
+/* Every clock of the process (a daemon has one loop and one or two
+ * periods: a short list). */
+static struct media_clock *clocks;
+/* The first clock's start: every grid is epoch + offset + k * period, so
+ * clocks of one period keep their offsets to each other. */
+static uint64_t epoch_ns;
+
+static uint64_t
+clock_grid_now(const struct media_clock *c, uint64_t now)
+{
+	return (now - c->t0_ns) / c->period_ns;
+}
+
+static void
+clock_arm(struct media_clock *c, uint64_t now)
+{
+	uint64_t due = c->t0_ns + (clock_grid_now(c, now) + 1) * c->period_ns;
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)((due - now) / 1000000000u);
+	tv.tv_usec = (suseconds_t)((due - now) % 1000000000u / 1000u);
+	/* libevent adds tv to its cached time (this loop iteration's start):
+	 * without the update the timer fires early, for nothing. */
+	event_base_update_cache_time(c->base);
+	event_add(c->ev, &tv);
+}
+
+/* Runs one subscriber over the grid ticks it has not run yet. */
+static void
+clock_run_sub(struct media_clock *c, struct media_clock_sub *s, uint64_t k,
+    uint64_t now)
+{
+	unsigned skipped = 0;
+
+	uint64_t keep = s->once ? 1 : MEDIA_CLOCK_CATCHUP;
+
+	if (k - s->done > keep) {
+		skipped = (unsigned)(k - s->done - keep);
+		s->skipped += skipped;
+		s->done += skipped;
+	}
+	while (s->done < k && s->clk == c) {
+		uint64_t slot = c->t0_ns + (s->done + 1) * c->period_ns;
+
+		s->done++;
+		s->ticks++;
+		if (now - slot > c->period_ns)
+			s->late++;
+		s->tick(s->ctx, skipped);
+		skipped = 0;
+	}
+}
+
+static void
+clock_free(struct media_clock *c)
+{
+	struct media_clock **pp;
+
+	for (pp = &clocks; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	event_free(c->ev);
+	free(c);
+}
+
+static void
+clock_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct media_clock *c = arg;
+	uint64_t now = clock_mono_ns(), k = clock_grid_now(c, now);
+	struct media_clock_sub *s;
+	(void)fd;
+	(void)what;
+
+	c->firing = true;
+	for (s = c->head; s; s = c->cursor) {
+		c->cursor = s->next;
+		clock_run_sub(c, s, k, now);
+	}
+	c->cursor = NULL;
+	c->firing = false;
+	if (c->head)
+		clock_arm(c, now);
+	else
+		clock_free(c);
+}
+
+static struct media_clock *
+clock_get(struct event_base *base, unsigned period_ms, unsigned offset_ms)
+{
+	struct media_clock *c;
+	uint64_t now = clock_mono_ns();
+
+	for (c = clocks; c; c = c->next)
+		if (c->base == base && c->period_ms == period_ms &&
+		    c->offset_ms == offset_ms)
+			return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->ev = event_new(base, -1, 0, clock_fire, c);
+	if (!c->ev) {
+		free(c);
+		return NULL;
+	}
+	c->base = base;
+	c->period_ms = period_ms;
+	c->offset_ms = offset_ms;
+	c->period_ns = (uint64_t)period_ms * 1000000u;
+	if (!epoch_ns)
+		epoch_ns = now;
+	/* The latest grid point not after now. */
+	c->t0_ns = epoch_ns + (uint64_t)offset_ms * 1000000u;
+	if (c->t0_ns > now)
+		c->t0_ns -= c->period_ns;
+	clock_arm(c, now);
+	c->next = clocks;
+	clocks = c;
+	return c;
+}
+
+int
+media_clock_join(struct event_base *base, unsigned period_ms,
+    unsigned offset_ms, struct media_clock_sub *s,
+    void (*tick)(void *ctx, unsigned skipped), void *ctx)
+{
+	struct media_clock *c;
+
+	if (!base || !period_ms || period_ms > 1000 || offset_ms >= period_ms ||
+	    !tick)
+		return -EINVAL;
+	if (s->clk)
+		return -EALREADY;
+	if (!(c = clock_get(base, period_ms, offset_ms)))
+		return -ENOMEM;
+	s->tick = tick;
+	s->ctx = ctx;
+	s->clk = c;
+	s->done = clock_grid_now(c, clock_mono_ns());
+	s->prev = NULL;
+	s->next = c->head;
+	if (c->head)
+		c->head->prev = s;
+	c->head = s;
+	return 0;
+}
+
+void
+media_clock_leave(struct media_clock_sub *s)
+{
+	struct media_clock *c = s->clk;
+
+	if (!c)
+		return;
+	if (c->cursor == s)
+		c->cursor = s->next;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		c->head = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->clk = NULL;
+	s->prev = s->next = NULL;
+	if (!c->head && !c->firing)
+		clock_free(c);
+}
