@@ -125,9 +125,9 @@ check "packets were dropped on the path" python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["a_to_b"][1] > 0 and s["b_to_a"][1] > 0, s' "$T/impair.json"
-# voice NAME CODEC: NAME plays speech to bob in an 8 s call and
-# records bob's sweep; both recordings must match their sources.
-voice() {
+# voice_once NAME CODEC: NAME plays speech to bob in an 8 s call and
+# records bob's sweep; fails (1) when a recording does not match its source.
+voice_once() {
 	ctl "$1" --json call "sip:bob@svopi.test" --play "$T/speech.wav" \
 		--record "$T/$1.wav" --wait --timeout 8 >"$T/voice-$1.json" ||
 		fail "$1's voice call: $(cat "$T/voice-$1.json")"
@@ -145,8 +145,17 @@ voice() {
 	for rb in "$to_bob 0.6" "$to_1 0.5"; do
 		v=${rb#corr=}
 		awk -v v="${v%% *}" -v b="${rb##* }" 'BEGIN { exit !(v >= b) }' ||
-			fail "$2: a recording does not match what was played: $rb"
+			{ note "$2: a recording does not match: $rb"; return 1; }
 	done
+}
+# voice NAME CODEC: voice_once, repeated once: an ASan daemon starved of
+# CPU by the parallel tests skips playout ticks (never caught up, by
+# design: media-clock.h), which shortens its recording. A broken path or
+# codec fails both.
+voice() {
+	voice_once "$1" "$2" && return 0
+	note "$2: once more"
+	voice_once "$1" "$2" || fail "$2: the recordings do not match twice"
 }
 voice alice opus
 voice gina PCMU
