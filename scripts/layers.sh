@@ -29,6 +29,7 @@ conf 10
 identity 10
 siphash 10
 svopid.h 10
+media-clock 15
 media 20
 media-null 20
 media-codec 20
