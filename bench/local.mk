@@ -16,7 +16,7 @@ bench_bench_sip_LDADD = $(LIBSVOPI)
 
 # --- trustd ---
 EXTRA_DIST += bench/trustd bench/trustd-validate.lua bench/trustd-attack \
-	bench/trustd-attackers.py
+	bench/trustd-attackers.py bench/trustd-lib.sh
 
 # --- daemon ---
 EXTRA_DIST += bench/svopid-options.sh
