@@ -35,14 +35,34 @@ start_pulse() {
 		>>"$T/pulse.log" 2>&1 &
 	PA_PID=$!
 	ITEST_PIDS="$ITEST_PIDS $PA_PID"
-	itest_wait_for 10 pactl --server="$SRV" info >/dev/null 2>&1 ||
-		fail "pulseaudio did not start"
+	# The socket answers before the rest of pulse.pa has run: wait for
+	# the last sink too.
+	itest_wait_for 10 sh -c "pactl --server='$SRV' list short sinks 2>/dev/null |
+		grep -q decoy" || fail "pulseaudio did not start"
+}
+# Records svopi_out's monitor into $1 once parec's stream is connected.
+# 20 ms: a null sink runs at the latency its streams ask for; at parec's
+# default (2 s) it renders in blocks so long that a new playback stream
+# waits up to 1.5 s for its first pull (the backend drops what does not fit
+# meanwhile), and a kill loses up to 2 s of the file's tail.
+start_parec() {
+	parec --server="$SRV" -d svopi_out.monitor --latency-msec=20 \
+		--file-format=wav --rate=16000 --channels=1 "$1" &
+	PR=$!
+	ITEST_PIDS="$ITEST_PIDS $PR"
+	itest_wait_for 10 sh -c "pactl --server='$SRV' list short \
+		source-outputs 2>/dev/null | grep -q ." ||
+		fail "parec did not connect"
 }
 rms() {
 	sox "$1" -n stat 2>&1 | awk '/RMS +amplitude/ { print $3 }'
 }
 
-sox -n -r 16000 -c 1 -b 16 "$T/sweep.wav" synth 9 sine 200:3400 gain -6 ||
+# The sweep starts 2 s into the call: a sound server's first pull of a new
+# stream can come late (see start_parec), and what is dropped then must be
+# silence, not the part of the sweep that tells where the recording is.
+sox -n -r 16000 -c 1 -b 16 "$T/sweep.wav" synth 7 sine 200:3400 gain -6 \
+	pad 2 0 ||
 	fail "sox"
 espeak-ng -w "$T/speech.wav" "Alice calls Bob over an encrypted line." ||
 	fail "espeak-ng"
@@ -54,10 +74,7 @@ attempt() {
 	rm -f "$T/ports" "$T/mon1.wav" "$T/mon2.wav" "$T/ra.wav"
 	start_pulse
 	ports=$(itest_port_range 40)
-	parec --server="$SRV" -d svopi_out.monitor --file-format=wav --rate=16000 \
-		--channels=1 "$T/mon1.wav" &
-	PR=$!
-	ITEST_PIDS="$ITEST_PIDS $PR"
+	start_parec "$T/mon1.wav"
 	"$D" --codec opus --ms 9000 --ports "$ports" \
 		--port-file "$T/ports" --play-a "$T/sweep.wav" \
 		--record-a "$T/ra.wav" --pulse-b "$SRV" --pulse-sink svopi_out \
@@ -66,16 +83,13 @@ attempt() {
 	ITEST_PIDS="$ITEST_PIDS $DP"
 	itest_wait_for 20 test -s "$T/ports" || fail "driver did not start"
 	paplay --server="$SRV" -d svopi_in "$T/speech.wav" || fail "paplay"
-	sleep 1
+	sleep 2
 	# Restart the sound server under the running call.
 	kill "$PR" "$PA_PID"
 	itest_wait_for 10 sh -c "! kill -0 $PA_PID" || fail "pulseaudio did not stop"
 	note "pulseaudio stopped mid-call"
 	start_pulse
-	parec --server="$SRV" -d svopi_out.monitor --file-format=wav --rate=16000 \
-		--channels=1 "$T/mon2.wav" &
-	PR=$!
-	ITEST_PIDS="$ITEST_PIDS $PR"
+	start_parec "$T/mon2.wav"
 	wait "$DP" || { cat "$T/driver.log" >&2; fail "driver"; }
 	kill "$PR"
 	cat "$T/driver.log" >&2
