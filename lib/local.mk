@@ -20,6 +20,7 @@ lib_libsvopi_a_SOURCES += \
 	lib/mikey-prf.c lib/mikey-prf.h \
 	lib/mikey-dh.c lib/mikey-dh.h \
 	lib/mikey-srtp.c lib/mikey-srtp.h \
+	lib/srtp-openssl.c lib/srtp-openssl.h \
 	lib/mikey-msg.c lib/mikey-msg.h lib/mikey-msg-int.h \
 	lib/mikey-resp.c \
 	lib/mikey-certcache.c lib/mikey-certcache.h \

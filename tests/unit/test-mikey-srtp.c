@@ -11,6 +11,7 @@
 #include "mikey.h"
 #include "mikey-msg.h"
 #include "mikey-srtp.h"
+#include "srtp-openssl.h"
 #include "test.h"
 #include "test-mikey-util.h"
 
@@ -327,10 +328,116 @@ test_srtp_round_trip(void)
 	}
 }
 
+/* lib/srtp-openssl: sessions on OpenSSL's AES-CM and HMAC-SHA1 write the
+ * same bytes as sessions on the types libsrtp2 was built with (NSS on
+ * Debian), for every suite, RTP and RTCP, short and multi-block payloads,
+ * and each opens the other's packets. ref_tx/ref_rx were created before
+ * srtp_openssl_install(). */
+#define XCHECK_SSRC	0x5e1f0001u
+struct xcheck {
+	srtp_t ref_tx, ref_rx;
+};
+
+static srtp_t
+xsession(unsigned suite, bool outbound)
+{
+	uint8_t key[MIKEY_SRTP_KEY_MAX], salt[MIKEY_SRTP_SALT_MAX];
+	uint8_t keybuf[MIKEY_SRTP_KEYBUF_MAX];
+	size_t kl, sl;
+	srtp_policy_t pol;
+	srtp_t s = NULL;
+
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(0x30 + i * 7 + suite);
+	for (size_t i = 0; i < sizeof(salt); i++)
+		salt[i] = (uint8_t)(0xa0 ^ (i * 13));
+	CHECK_EQ_INT(mikey_srtp_suite_lens(suite, &kl, &sl), 0);
+	CHECK_EQ_INT(mikey_srtp_policy(suite, key, kl, salt, sl, XCHECK_SSRC,
+	    outbound, keybuf, &pol), 0);
+	CHECK_EQ_INT(srtp_create(&s, &pol), srtp_err_status_ok);
+	return s;
+}
+
+static int
+xpacket(uint8_t *pkt, uint16_t seq, int payload)
+{
+	int len = make_rtp(pkt, XCHECK_SSRC, seq);
+
+	for (int i = len; i < 12 + payload; i++)
+		pkt[i] = (uint8_t)(i * 31 + seq);
+	return 12 + payload;
+}
+
+static void
+test_openssl_types(struct xcheck *x)
+{
+	for (unsigned suite = 0; suite < MIKEY_SRTP_SUITE_COUNT; suite++) {
+		srtp_t tx = xsession(suite, true), rx = xsession(suite, false);
+		static const int sizes[] = { 1, 16, 160, 1000 };
+
+		for (uint16_t seq = 1; seq <= 4; seq++) {
+			uint8_t a[1200], b[1200];
+			int la = xpacket(a, seq, sizes[seq - 1]);
+			int lb = xpacket(b, seq, sizes[seq - 1]);
+			int plain = la;
+
+			CHECK_EQ_INT(srtp_protect(x[suite].ref_tx, a, &la),
+			    srtp_err_status_ok);
+			CHECK_EQ_INT(srtp_protect(tx, b, &lb),
+			    srtp_err_status_ok);
+			CHECK_EQ_INT(la, lb);
+			CHECK_MEM(a, b, (size_t)la);
+			/* Each side's receiver opens the other's packet. */
+			CHECK_EQ_INT(srtp_unprotect(rx, a, &la),
+			    srtp_err_status_ok);
+			CHECK_EQ_INT(srtp_unprotect(x[suite].ref_rx, b, &lb),
+			    srtp_err_status_ok);
+			CHECK_EQ_INT(la, plain);
+			CHECK_MEM(a, b, (size_t)la);
+			la = make_rtcp(a, XCHECK_SSRC);
+			lb = make_rtcp(b, XCHECK_SSRC);
+			CHECK_EQ_INT(srtp_protect_rtcp(x[suite].ref_tx, a, &la),
+			    srtp_err_status_ok);
+			CHECK_EQ_INT(srtp_protect_rtcp(tx, b, &lb),
+			    srtp_err_status_ok);
+			CHECK_EQ_INT(la, lb);
+			CHECK_MEM(a, b, (size_t)la);
+			CHECK_EQ_INT(srtp_unprotect_rtcp(rx, a, &la),
+			    srtp_err_status_ok);
+			CHECK_EQ_INT(srtp_unprotect_rtcp(x[suite].ref_rx, b,
+			    &lb), srtp_err_status_ok);
+		}
+		/* A flipped bit in the tag fails on both. */
+		{
+			uint8_t a[256];
+			int la = xpacket(a, 9, 20);
+
+			CHECK_EQ_INT(srtp_protect(tx, a, &la),
+			    srtp_err_status_ok);
+			a[la - 1] ^= 1;
+			CHECK_EQ_INT(srtp_unprotect(rx, a, &la),
+			    srtp_err_status_auth_fail);
+		}
+		srtp_dealloc(tx);
+		srtp_dealloc(rx);
+		srtp_dealloc(x[suite].ref_tx);
+		srtp_dealloc(x[suite].ref_rx);
+	}
+}
+
 int
 main(void)
 {
+	struct xcheck x[MIKEY_SRTP_SUITE_COUNT];
+
 	CHECK_EQ_INT(srtp_init(), srtp_err_status_ok);
+	for (unsigned suite = 0; suite < MIKEY_SRTP_SUITE_COUNT; suite++) {
+		x[suite].ref_tx = xsession(suite, true);
+		x[suite].ref_rx = xsession(suite, false);
+	}
+	CHECK_EQ_INT(srtp_openssl_install(), 0);
+	CHECK_EQ_INT(srtp_openssl_install(), 0);	/* again: harmless */
+	test_openssl_types(x);
 	test_sp();
 	test_srtp_round_trip();
 	srtp_shutdown();

@@ -1,0 +1,26 @@
+/* SRTP's AES counter mode and HMAC-SHA1 on OpenSSL, installed into
+ * libsrtp2 in place of its own.
+ *
+ * Debian's libsrtp2 runs every cipher and MAC on NSS: each packet is a
+ * PKCS#11 operation behind session locks, and NSS was 30 % of the CPU of
+ * 200 PCMU calls (docs/performance-media.md). libsrtp2 lets a program
+ * replace a cipher or MAC type by id (srtp_replace_cipher_type,
+ * srtp_replace_auth_type); these are the same algorithms (RFC 3711 AES-CM
+ * with a 16-bit block counter, RFC 6188 AES-256-CM, HMAC-SHA1) on
+ * OpenSSL's EVP interface, which uses AES-NI and SHA extensions.
+ *
+ * libsrtp2 checks a replacement before taking it: against the test vectors
+ * given here (RFC 3711 B.2, RFC 6188 7.1, RFC 2202) and against the test
+ * vectors of the type it replaces. A type that fails keeps NSS's, and the
+ * call returns the error. AES-GCM stays on NSS (MIKEY does not offer it by
+ * default; docs/protocol.md).
+ */
+#ifndef SVOPI_SRTP_OPENSSL_H
+#define SVOPI_SRTP_OPENSSL_H
+
+/* Once per process, after srtp_init() and before the first srtp_create()
+ * whose sessions should use OpenSSL (sessions created earlier keep the
+ * types they were made with). Returns 0 or -EIO. */
+int srtp_openssl_install(void);
+
+#endif
