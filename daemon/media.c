@@ -14,9 +14,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#ifdef HAVE_NSS
-#include <nss.h>
-#endif
 
 #include "common/clock.h"
 #include "hex.h"
@@ -68,39 +65,17 @@ struct media {
 	uint64_t lsr_at_ns;
 };
 
+/* srtp_init() and srtp_openssl_install() ran. Debian's libsrtp2 starts NSS
+ * for its self-tests and shuts it down again: with AES-CM and HMAC-SHA1 on
+ * OpenSSL no session of the default suites keeps NSS loaded (the GCM
+ * suites, which stay on NSS, start it per session). */
 static bool srtp_inited;
-/* An idle SRTP session held for the life of the process. Debian's libsrtp2
- * runs its ciphers on NSS, which it starts with a session's first cipher
- * and shuts down with the last one: without this every call loaded NSS's
- * libraries again (about 1 ms per side per call, and 9 ms for the first;
- * docs/performance-setup.md). */
-static srtp_t srtp_keep;
-#ifdef HAVE_NSS
-/* NSS, started by us before libsrtp2 starts it. libsrtp2 asks for
- * NSS_INIT_OPTIMIZESPACE, which gives the softoken 32 session buckets;
- * every cipher and HMAC context is a PKCS#11 session (about 12 per call
- * end) and every packet looks its sessions up by walking a bucket's chain:
- * at 400 call ends that walk was 30 % of the process's CPU. The first
- * initialisation of NSS sets the table sizes (1024 buckets without the
- * flag); later contexts only count. */
-static NSSInitContext *nss_ctx;
-#endif
-
-static int media_srtp(srtp_t *ret, enum mikey_srtp_suite suite,
-    const struct mikey_cs_keys *k, uint32_t ssrc, bool outbound);
 
 int
 media_global_init(void)
 {
 	if (srtp_inited)
 		return 0;
-#ifdef HAVE_NSS
-	if (!NSS_IsInitialized())
-		nss_ctx = NSS_InitContext("", "", "", "", NULL,
-		    NSS_INIT_READONLY | NSS_INIT_NOCERTDB | NSS_INIT_NOMODDB |
-		    NSS_INIT_FORCEOPEN | NSS_INIT_NOROOTINIT);
-	/* Without it libsrtp2 starts NSS itself: only slower. */
-#endif
 	if (srtp_init() != srtp_err_status_ok)
 		return -EIO;
 	srtp_inited = true;
@@ -110,36 +85,15 @@ media_global_init(void)
 		media_global_done();
 		return -EIO;
 	}
-	{
-		struct mikey_cs_keys k;
-
-		memset(&k, 0, sizeof(k));
-		k.tek_len = 16;
-		k.salt_len = 14;
-		if (RAND_bytes(k.tek, k.tek_len) != 1 ||
-		    RAND_bytes(k.salt, k.salt_len) != 1 ||
-		    media_srtp(&srtp_keep, MIKEY_SRTP_AES_CM_128_HMAC_SHA1_80,
-		    &k, 1, true) < 0)
-			srtp_keep = NULL;	/* only slower without it */
-		OPENSSL_cleanse(&k, sizeof(k));
-	}
 	return 0;
 }
 
 void
 media_global_done(void)
 {
-	if (srtp_keep)
-		srtp_dealloc(srtp_keep);
-	srtp_keep = NULL;
 	if (srtp_inited)
 		srtp_shutdown();
 	srtp_inited = false;
-#ifdef HAVE_NSS
-	if (nss_ctx)
-		NSS_ShutdownContext(nss_ctx);
-	nss_ctx = NULL;
-#endif
 }
 
 static int

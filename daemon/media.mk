@@ -4,7 +4,7 @@
 noinst_LIBRARIES += daemon/libsvopid-media.a
 daemon_libsvopid_media_a_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(SRTP_CFLAGS) $(OPUS_CFLAGS) $(SPEEXDSP_CFLAGS) \
-	$(SNDFILE_CFLAGS) $(PULSE_CFLAGS) $(NSS_CFLAGS)
+	$(SNDFILE_CFLAGS) $(PULSE_CFLAGS)
 daemon_libsvopid_media_a_SOURCES = \
 	daemon/media.c daemon/media.h \
 	daemon/media-clock.c daemon/media-clock.h \
@@ -16,7 +16,7 @@ daemon_libsvopid_media_a_SOURCES = \
 
 LIBSVOPID_MEDIA = daemon/libsvopid-media.a $(LIBCOMMON) $(EVENT_LIBS) \
 	$(OPENSSL_LIBS) $(SRTP_LIBS) $(OPUS_LIBS) $(SPEEXDSP_LIBS) \
-	$(SNDFILE_LIBS) $(PULSE_LIBS) $(NSS_LIBS) -lm
+	$(SNDFILE_LIBS) $(PULSE_LIBS) -lm
 
 # The call's side of the voice engine (codec choice, backend choice).
 daemon_svopid_SOURCES += daemon/call-voice.c daemon/call-voice.h
