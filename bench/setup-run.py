@@ -314,11 +314,15 @@ def analyse(calls, tcp, udp, ports, ranges):
             put(st, "[timings] caller: dial → answered", a["answered"])
             put(st, "[timings] caller: answered → media_ready",
                 d(a, "media_ready", "answered"))
+            put(st, "[timings] caller: answered → first_audio (first "
+                "decoded frame played)", d(a, "first_audio", "answered"))
             put(st, "[timings] callee: INVITE → trust_done", b["trust_done"])
             put(st, "[timings] callee: INVITE → ringing", b["ringing"])
             put(st, "[timings] callee: INVITE → answered", b["answered"])
             put(st, "[timings] callee: answered → media_ready",
                 d(b, "media_ready", "answered"))
+            put(st, "[timings] callee: answered → first_audio (first "
+                "decoded frame played)", d(b, "first_audio", "answered"))
             for who, t in (("caller", a), ("callee", b)):
                 seq = [t.get(k) for k in ("trust_done", "ringing",
                                           "answered", "media_ready")]

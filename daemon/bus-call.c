@@ -131,7 +131,7 @@ bus_call_timings(sd_bus_message *reply, const struct call_info *ci)
 	const struct { const char *k; int64_t v; } t[] = {
 		{ "dial", 0 }, { "trust_done", ci->t_trust },
 		{ "ringing", ci->t_ringing }, { "answered", ci->t_answered },
-		{ "media_ready", ci->t_media },
+		{ "media_ready", ci->t_media }, { "first_audio", ci->t_audio },
 	};
 	int r = sd_bus_message_open_container(reply, 'a', "{st}");
 

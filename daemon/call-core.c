@@ -32,6 +32,22 @@ call_now_unix(void)
 	return (int64_t)time(NULL);
 }
 
+/* t_audio: kept once the media is gone, else from the voice engine. */
+static int64_t
+call_first_audio(const struct call *c)
+{
+	struct media_voice_stats vs;
+	uint64_t t0 = (uint64_t)c->t0.tv_sec * 1000000000u +
+	    (uint64_t)c->t0.tv_nsec;
+
+	if (c->t_audio >= 0 || !c->voice)
+		return c->t_audio;
+	media_voice_stats(c->voice, &vs);
+	if (!vs.first_audio_ns || vs.first_audio_ns < t0)
+		return -1;
+	return (int64_t)((vs.first_audio_ns - t0) / 1000000u);
+}
+
 int64_t
 call_ms(const struct call *c)
 {
@@ -142,6 +158,7 @@ call_info(const struct call *c, struct call_info *ret)
 	ret->t_ringing = c->t_ringing;
 	ret->t_answered = c->t_answered;
 	ret->t_media = c->t_media;
+	ret->t_audio = call_first_audio(c);
 	ret->sent = st.sent;
 	ret->received = st.received;
 	ret->rejected = st.rejected;
@@ -199,6 +216,7 @@ call_new(struct calls *cs, bool outgoing, const char *peer)
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 	c->t_trust = c->t_ringing = c->t_answered = c->t_media = -1;
+	c->t_audio = -1;
 	c->verified_by = "";
 	c->src.udp_fd = -1;
 	c->ports = (struct media_ports)MEDIA_PORTS_INIT;
@@ -477,6 +495,7 @@ call_end(struct call *c, const char *reason)
 	/* Keys go now (srtp_dealloc wipes them); the counters stay for
 	 * `svopictl calls`. */
 	if (c->media) {
+		c->t_audio = call_first_audio(c);
 		media_stats(c->media, &c->final);
 		c->media = media_free(c->media);
 		c->voice = NULL;	/* went with the media */

@@ -82,6 +82,8 @@ struct call {
 	char end_reason[160];
 	struct timespec t0;
 	int64_t t_trust, t_ringing, t_answered, t_media;	/* ms, -1 */
+	int64_t t_audio;	/* ms, -1: the first frame of the peer's voice
+				 * played out (kept from c->voice) */
 	bool media_early;	/* media came before the answer was seen */
 	/* MIKEY */
 	struct mikey_init_state *ist;	/* owned: our DH secret until finish */

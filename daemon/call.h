@@ -76,6 +76,7 @@ struct call_info {
 	/* ms since dial (since the INVITE for incoming calls); -1 until
 	 * reached. dial is always 0. */
 	int64_t t_trust, t_ringing, t_answered, t_media;
+	int64_t t_audio;	/* first frame of the peer's voice played */
 	uint64_t sent, received, rejected;	/* SRTP packets */
 	/* Voice (docs/media.md): the codec ("" until negotiated), our view
 	 * of the peer's stream, RTCP round trip (-1 until known), our

@@ -8,6 +8,7 @@
 #include <speex/speex_jitter.h>
 
 #include "dtmf.h"
+#include "common/clock.h"
 #include "media-clock.h"
 #include "media-voice.h"
 
@@ -175,6 +176,8 @@ voice_on_play(void *arg, unsigned skipped)
 	if (rc == JITTER_BUFFER_OK &&
 	    media_codec_decode(v->codec, buf, jp.len, v->pcm) == 0) {
 		v->st.played++;
+		if (!v->st.first_audio_ns)
+			v->st.first_audio_ns = clock_mono_ns();
 	} else {
 		const struct voice_recent *next = voice_recent_find(v,
 		    want + (uint32_t)n);

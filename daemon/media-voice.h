@@ -52,6 +52,9 @@ struct media_voice_stats {
 	 * (media-clock.h). */
 	uint64_t play_late, play_skipped;
 	uint32_t buffer_ms;	/* jitter buffer depth now */
+	/* CLOCK_MONOTONIC (ns) of the first frame decoded from a packet and
+	 * played out; 0 before. */
+	uint64_t first_audio_ns;
 };
 
 struct media_voice;

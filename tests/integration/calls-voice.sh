@@ -85,6 +85,20 @@ grep -q '"JitterBuffer"' "$T/props-alice.log" ||
 note "ok: PropertiesChanged for JitterBuffer/Jitter/... seen"
 ctl alice hangup "$A" || fail "hangup"
 itest_wait_for 10 call_state_is bob "$Bc" ended || fail "bob: not ended"
+# first_audio: each end played the peer's voice once its packets came
+# (Timings, kept after the end of the call).
+for n in alice:$A bob:$Bc; do
+	ctl "${n%%:*}" --json calls >"$T/calls-${n%%:*}.json"
+	python3 -c '
+import json, sys
+c = [c for c in json.load(open(sys.argv[1])) if str(c["id"]) == sys.argv[2]][0]
+t = c["timings"]
+print("timings", sys.argv[1], t, file=sys.stderr)
+sys.exit(0 if t["media_ready"] <= t["first_audio"] < t["media_ready"] + 1000
+         else 1)' "$T/calls-${n%%:*}.json" "${n#*:}" ||
+		fail "${n%%:*}: no first_audio after media_ready"
+done
+note "ok: first_audio after media_ready at both ends"
 sleep 0.5
 dt=$(grep "signal DtmfReceived" "$T/mon-bob.log" | awk '{ printf "%s:%s ", $4, $5 }')
 note "bob's monitor: DTMF $dt"
