@@ -54,8 +54,10 @@ call_ms(const struct call *c)
 	struct timespec n;
 
 	clock_gettime(CLOCK_MONOTONIC, &n);
-	return (int64_t)(n.tv_sec - c->t0.tv_sec) * 1000 +
-		(n.tv_nsec - c->t0.tv_nsec) / 1000000;
+	/* Whole ms rounded down, as call_first_audio does (dividing the
+	 * nanosecond part on its own rounded a negative one up). */
+	return ((int64_t)(n.tv_sec - c->t0.tv_sec) * 1000000000 +
+		(n.tv_nsec - c->t0.tv_nsec)) / 1000000;
 }
 
 /* --- what the layer above sees --- */

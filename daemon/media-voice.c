@@ -36,6 +36,8 @@ struct media_voice {
 
 	JitterBuffer *jb;		/* owned */
 	unsigned ptime_ms;
+	uint64_t play_from_ns;	/* playout ticks before it pass (the first
+				 * frame played at its arrival); 0 after */
 	struct media_clock_sub play_clock;	/* playout, from the first
 						 * packet on */
 	bool rx_started;
@@ -193,6 +195,21 @@ voice_on_play(void *arg, unsigned skipped)
 	OPENSSL_cleanse(buf, sizeof(buf));
 }
 
+/* The playout clock's tick; see voice_write for the ticks it passes over. */
+static void
+voice_on_tick(void *arg, unsigned skipped)
+{
+	struct media_voice *v = arg;
+
+	if (v->play_from_ns) {
+		if (clock_mono_ns() < v->play_from_ns)
+			return;
+		v->play_from_ns = 0;
+		skipped = 0;	/* the first frame covered them */
+	}
+	voice_on_play(v, skipped);
+}
+
 /* Ticks of a digit: tone for dtmf_ticks (the last one with the end
  * bit), the end twice more (RFC 4733 §2.5.1.4), then the pause (audio). */
 static int
@@ -301,6 +318,7 @@ voice_write(void *ctx, const struct media_frame *f)
 	JitterBufferPacket jp;
 	struct voice_recent *r;
 	uint32_t rel;
+	bool first;
 
 	if (v->dtmf_pt && f->pt == v->dtmf_pt) {
 		voice_dtmf_rx(v, f);
@@ -322,13 +340,13 @@ voice_write(void *ctx, const struct media_frame *f)
 		v->ts0 = f->ts - media_codec_rate(v->codec);
 		v->rx_started = true;
 	}
-	/* The first frame plays at the clock's next tick, within a ptime
-	 * (the loop's clock: one of our own would cost a wake-up per call);
-	 * tried again with the next packet if that failed (no memory). */
+	/* Playout runs on the loop's shared clock (one of our own would cost
+	 * a wake-up per call), joined at the first packet; tried again with
+	 * the next packet if that failed (no memory). */
 	v->play_clock.once = true;
-	if (!media_clock_joined(&v->play_clock))
-		media_clock_join(v->base, v->ptime_ms, v->ptime_ms / 2,
-		    &v->play_clock, voice_on_play, v);
+	first = !media_clock_joined(&v->play_clock) &&
+	    media_clock_join(v->base, v->ptime_ms, v->ptime_ms / 2,
+	    &v->play_clock, voice_on_tick, v) == 0;
 	rel = f->ts - v->ts0;
 	if ((int32_t)rel < 0) {		/* older than the first one */
 		v->st.dropped++;
@@ -349,6 +367,16 @@ voice_write(void *ctx, const struct media_frame *f)
 	r->ts = rel;
 	r->len = f->len;
 	memcpy(r->data, f->data, f->len);
+	if (first) {
+		/* The first frame plays now rather than at the clock's next
+		 * tick (0..ptime later): the voice starts the moment it
+		 * arrives. Ticks before one ptime from now are passed over,
+		 * so that frame 2 is asked for no earlier than it can have
+		 * come; from then on the call keeps the clock's phase. */
+		voice_on_play(v, 0);
+		v->play_from_ns = clock_mono_ns() +
+		    (uint64_t)v->ptime_ms * 1000000u;
+	}
 }
 
 int

@@ -22,6 +22,17 @@
 #include "rtp.h"
 #include "srtp-openssl.h"
 
+/* A caller's first packets come before the answer is taken: the callee
+ * sends straight after its 200, which reaches us later, through the proxy.
+ * The first few are kept for the voice engine, which starts with the
+ * answer (call_go_active), so that the caller's voice starts with the
+ * callee's first frame rather than a ptime later. */
+#define MEDIA_EARLY_MAX	3
+struct media_early {
+	struct media_frame f;
+	uint8_t data[RTP_PACKET_MAX];
+};
+
 /* Receive buffers hold the largest packet we accept plus the SRTP/SRTCP
  * trailer (tag, MKI, SRTCP index); one more byte detects anything longer. */
 #define MEDIA_RX_BUF	(RTP_PACKET_MAX + SRTP_MAX_TRAILER_LEN + 4 + 1)
@@ -49,6 +60,10 @@ struct media {
 
 	struct media_source source;
 	struct media_sink sink;
+	/* Frames that authenticated before media_start (decrypted audio:
+	 * wiped when dropped); handed to the stream's sink at the start. */
+	struct media_early *early;	/* owned; NULL */
+	unsigned n_early;
 	void (*on_ready)(void *ctx);
 	void *ctx;
 
@@ -268,6 +283,24 @@ media_reject(struct media *m, uint64_t *which)
 	m->st.rejected++;
 }
 
+/* Before media_start: a copy of f for the stream's sink (see
+ * MEDIA_EARLY_MAX); more than that are only counted, as before. */
+static void
+media_keep_early(struct media *m, const struct media_frame *f)
+{
+	struct media_early *e;
+
+	if (m->n_early >= MEDIA_EARLY_MAX || f->len > sizeof(e->data))
+		return;
+	if (!m->early &&
+	    !(m->early = calloc(MEDIA_EARLY_MAX, sizeof(*m->early))))
+		return;
+	e = &m->early[m->n_early++];
+	e->f = *f;
+	memcpy(e->data, f->data, f->len);
+	e->f.data = e->data;
+}
+
 static void
 media_rtp_packet(struct media *m, uint8_t *pkt, size_t n)
 {
@@ -337,6 +370,19 @@ media_rtp_packet(struct media *m, uint8_t *pkt, size_t n)
 		f.len = rp.payload_len;
 		m->sink.write(m->sink.ctx, &f);
 	}
+	if (!m->started)
+		media_keep_early(m, &f);
+}
+
+static void
+media_drop_early(struct media *m)
+{
+	if (m->early) {
+		OPENSSL_cleanse(m->early, MEDIA_EARLY_MAX * sizeof(*m->early));
+		free(m->early);
+	}
+	m->early = NULL;
+	m->n_early = 0;
 }
 
 static void
@@ -610,6 +656,7 @@ media_free(struct media *m)
 		m->source.close(m->source.ctx);
 	if (m->sink.close)
 		m->sink.close(m->sink.ctx);
+	media_drop_early(m);
 	OPENSSL_cleanse(m, sizeof(*m));
 	free(m);
 	return NULL;
@@ -671,6 +718,9 @@ media_start(struct media *m)
 		return -ENOMEM;
 	}
 	m->started = true;
+	for (unsigned i = 0; i < m->n_early && m->sink.write; i++)
+		m->sink.write(m->sink.ctx, &m->early[i].f);
+	media_drop_early(m);
 	return 0;
 }
 
