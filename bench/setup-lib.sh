@@ -12,11 +12,16 @@ BENCH_RTP_DAVE=64000-64999
 
 # bench_svopid NAME PROXY AUTO-ANSWER RTP-RANGE: svopid NAME registered at
 # PROXY, info logging (debug logging would be measured too), RTP in RANGE;
-# waits for the registration. Sets NAME_BUS and NAME_PID.
+# with BENCH_RECORD set it records what it decodes to $T/NAME-rec.wav (so
+# that the Timings have first_audio, and as baresip decodes too); waits for
+# the registration. Sets NAME_BUS and NAME_PID.
 bench_svopid() {
 	CALLS_AUTO_ANSWER=$3 calls_conf "$1" "$2"
 	sed -i -e "s/^rtp_ports = .*/rtp_ports = $4/" \
 		-e "s/^level = debug/level = ${BENCH_LOG:-info}/" "$T/$1.conf"
+	[ -z "${BENCH_RECORD:-}" ] ||
+		sed -i "s|^audio = null|audio = file\nrecord = $T/$1-rec.wav|" \
+			"$T/$1.conf"
 	svopid_start "$1"
 	itest_wait_for 20 is_registered "$1" || fail "$1 not registered"
 	eval "BENCH_TCP_PORTS=\"\$BENCH_TCP_PORTS \$${1}_TLS\""
