@@ -88,8 +88,12 @@ ua_via(struct ua *ua, enum conf_proto proto, const char *branch, char *out,
 	char hp[CONF_HOST_MAX + 16];
 
 	ua_hostport(ua, proto, hp, sizeof(hp));
-	snprintf(out, len, "SIP/2.0/%s %s;branch=%s;rport",
-		ua_proto_upper(proto), hp, branch);
+	/* ;alias (RFC 5923): a proxy may send requests for our listener
+	 * back over this connection instead of opening one to us (a TLS
+	 * handshake on the first call's critical path). */
+	snprintf(out, len, "SIP/2.0/%s %s;branch=%s;rport%s",
+		ua_proto_upper(proto), hp, branch,
+		proto == CONF_PROTO_UDP ? "" : ";alias");
 }
 
 void

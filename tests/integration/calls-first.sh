@@ -102,6 +102,14 @@ c = json.load(open(sys.argv[1]))[-1]
 t = c["timings"]
 sys.exit(0 if t["trust_done"] <= t["ringing"] <= t["answered"] <= t["media_ready"] else 1)' "$T/calls-bob.json"
 grep -q '"awaiting-trust"' "$T/mon-alice.log" || fail "monitor lacks awaiting-trust"
+# Via ;alias (RFC 5923, Kamailio's tcp_accept_aliases): the proxy reached
+# both over their own registration connections; nothing connected to
+# their TLS listeners (a handshake on the first call's critical path).
+for n in alice bob; do
+	eval "_p=\$${n}_TLS"
+	check "$n: no connection to its TLS listener :$_p" \
+		[ -z "$(ss -Htn state established "( sport = :$_p )")" ]
+done
 # Bash completion offers the call ids for hangup.
 comp=$(DBUS_SESSION_BUS_ADDRESS=$alice_BUS bash -c '. "$1"; COMP_WORDS=("$2" hangup ""); COMP_CWORD=2; _svopictl; echo "${COMPREPLY[*]}"' _ \
 	"$S/cli/completion/svopictl" "$B/cli/svopictl")
