@@ -117,7 +117,8 @@ pulse_stream(struct audio_pulse *pa, bool playback)
 		attr.minreq = (uint32_t)frame;
 		pa_stream_set_write_callback(s, pulse_on_writable, pa);
 		if (pa_stream_connect_playback(s, pa->sink, &attr,
-		    PA_STREAM_ADJUST_LATENCY, NULL, NULL) == 0)
+		    PA_STREAM_ADJUST_LATENCY | PA_STREAM_INTERPOLATE_TIMING |
+		    PA_STREAM_AUTO_TIMING_UPDATE, NULL, NULL) == 0)
 			return s;
 	} else {
 		attr.fragsize = (uint32_t)frame;
@@ -201,14 +202,16 @@ ring_push(struct pulse_ring *r, const int16_t *x, size_t n)
 	return lost;
 }
 
-/* Moves up to n samples out of the ring; returns how many. */
+/* Moves up to n samples out of the ring (out NULL: drops them); returns
+ * how many. */
 static size_t
 ring_pop(struct pulse_ring *r, int16_t *out, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n && r->len; i++) {
-		out[i] = r->x[r->head];
+		if (out)
+			out[i] = r->x[r->head];
 		r->head = (r->head + 1) % r->size;
 		r->len--;
 	}
@@ -284,6 +287,20 @@ pulse_write(void *ctx, const int16_t *pcm, size_t n)
 	/* The ring absorbs the server's uneven pull (it takes whole blocks). */
 	pa->st.dropped += ring_push(&pa->play, pcm, n);
 	pulse_feed(pa);
+	if (pa->play_s && pa_stream_get_state(pa->play_s) == PA_STREAM_READY) {
+		pa_usec_t lat;
+		int neg;
+
+		/* The server is full and we still hold more than a frame:
+		 * that surplus is delay, not a cushion. */
+		if (pa->play.len > n &&
+		    pa_stream_writable_size(pa->play_s) == 0)
+			pa->st.dropped += ring_pop(&pa->play, NULL,
+			    pa->play.len - n);
+		if (pa_stream_get_latency(pa->play_s, &lat, &neg) == 0)
+			pa->st.play_latency_us = (uint32_t)((neg ? 0 : lat) +
+			    (uint64_t)pa->play.len * 1000000u / pa->rate);
+	}
 	pa_threaded_mainloop_unlock(pa->ml);
 	return 0;
 }

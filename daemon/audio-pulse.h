@@ -20,9 +20,10 @@
 #include "audio.h"
 
 /* Capture kept while our loop has not read it (200 ms), and playback kept
- * while the server has no room (100 ms: a stream starting up stalls for a
- * few frames, and whatever piles up then stays as delay); then the oldest
- * goes, so a stall never grows the mouth-to-ear delay for good. */
+ * while the server has no room (100 ms); then the oldest goes. Once the
+ * server's buffer is full, the playback ring keeps one frame at most: what
+ * piled up while a new stream waited for its first pull would otherwise
+ * stay as delay for the rest of the call (it did: 80 ms). */
 #define AUDIO_PULSE_RING_MS	200
 #define AUDIO_PULSE_PLAY_RING_MS	100
 /* Playback target latency at the server: 3 frames of 20 ms. */
@@ -44,6 +45,9 @@ struct audio_pulse_stats {
 	uint64_t underruns;	/* capture reads with too little audio */
 	uint64_t dropped;	/* playback samples the server had no room
 				 * for, or while it was away */
+	uint32_t play_latency_us;	/* last playback delay: the server's
+					 * (pa_stream_get_latency) plus our
+					 * ring; 0 before it is known */
 };
 
 struct audio_pulse;

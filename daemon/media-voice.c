@@ -177,9 +177,16 @@ voice_on_play(void *arg, unsigned skipped)
 	rc = jitter_buffer_get(v->jb, &jp, (spx_int32_t)n, &off);
 	if (rc == JITTER_BUFFER_OK &&
 	    media_codec_decode(v->codec, buf, jp.len, v->pcm) == 0) {
+		uint64_t now = clock_mono_ns();
+		uint32_t held = (uint32_t)(now / 1000u) - jp.user_data;
+
 		v->st.played++;
 		if (!v->st.first_audio_ns)
-			v->st.first_audio_ns = clock_mono_ns();
+			v->st.first_audio_ns = now;
+		v->st.held_us_sum += held;
+		v->st.held_frames++;
+		if (held > v->st.held_us_max)
+			v->st.held_us_max = held;
 	} else {
 		const struct voice_recent *next = voice_recent_find(v,
 		    want + (uint32_t)n);
@@ -358,6 +365,9 @@ voice_write(void *ctx, const struct media_frame *f)
 	jp.timestamp = rel;
 	jp.span = (spx_uint32_t)media_codec_frame(v->codec);
 	jp.sequence = f->seq;
+	/* Arrival in µs (wraps every 71 minutes; only differences over a
+	 * jitter buffer's depth are taken): the held time at playout. */
+	jp.user_data = (spx_uint32_t)(clock_mono_ns() / 1000u);
 	jitter_buffer_put(v->jb, &jp);
 	v->st.packets++;
 	if ((int32_t)(rel - v->newest) > 0)

@@ -55,6 +55,11 @@ struct media_voice_stats {
 	/* CLOCK_MONOTONIC (ns) of the first frame decoded from a packet and
 	 * played out; 0 before. */
 	uint64_t first_audio_ns;
+	/* How long frames decoded from packets waited between the packet's
+	 * arrival and playout (jitter buffer and tick phase): the receive
+	 * side's share of the mouth-to-ear latency, before the device. */
+	uint64_t held_us_sum, held_frames;
+	uint32_t held_us_max;
 };
 
 struct media_voice;

@@ -203,13 +203,16 @@ report(const struct side *s)
 	media_voice_stats(s->voice, &vs);
 	printf("%s: sent=%llu received=%llu rejected=%llu lost=%lld "
 	    "jitter_us=%u rtt_us=%lld frames_in=%llu packets=%llu "
-	    "played=%llu concealed=%llu dropped=%llu buffer_ms=%u\n",
+	    "played=%llu concealed=%llu dropped=%llu buffer_ms=%u "
+	    "held_ms_avg=%.1f held_ms_max=%.1f\n",
 	    s->name, (unsigned long long)ms.sent,
 	    (unsigned long long)ms.received, (unsigned long long)ms.rejected,
 	    (long long)ms.lost, ms.jitter_us, (long long)ms.rtt_us,
 	    (unsigned long long)vs.frames_in, (unsigned long long)vs.packets,
 	    (unsigned long long)vs.played, (unsigned long long)vs.concealed,
-	    (unsigned long long)vs.dropped, vs.buffer_ms);
+	    (unsigned long long)vs.dropped, vs.buffer_ms,
+	    vs.held_frames ? vs.held_us_sum / 1e3 / (double)vs.held_frames : 0.0,
+	    vs.held_us_max / 1e3);
 }
 
 static void
@@ -399,10 +402,11 @@ main(int argc, char **argv)
 		struct audio_pulse_stats ps;
 
 		audio_pulse_stats(b.pa, &ps);
-		printf("pulse: connects=%llu underruns=%llu dropped=%llu\n",
+		printf("pulse: connects=%llu underruns=%llu dropped=%llu "
+		    "play_latency_ms=%.1f\n",
 		    (unsigned long long)ps.connects,
 		    (unsigned long long)ps.underruns,
-		    (unsigned long long)ps.dropped);
+		    (unsigned long long)ps.dropped, ps.play_latency_us / 1e3);
 	}
 	check_side(&b, &a, relay, mute_a, codec == MEDIA_CODEC_OPUS, &vb);
 	check_side(&a, &b, relay, false, false, &va);
