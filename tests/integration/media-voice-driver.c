@@ -244,8 +244,17 @@ check_side(const struct side *rx, const struct side *tx, bool relay,
 	} else if (!relay) {
 		EXPECT(mr.received == mt.sent);
 		/* Loopback: nothing to conceal but the jitter buffer's own
-		 * start (a few frames at most). */
-		EXPECT(at_stop->concealed <= 5 + vr.event_packets_received);
+		 * start (a few frames at most), and what a starved process
+		 * (a loaded machine) owes to ticks that ran late or not at
+		 * all on either side (printed, so a failure shows which). */
+		uint64_t excused = at_stop->play_late + at_stop->play_skipped +
+		    mt.frames_late + mt.frames_skipped;
+
+		printf("%s: concealed=%llu late_or_skipped_ticks=%llu\n",
+		    rx->name, (unsigned long long)at_stop->concealed,
+		    (unsigned long long)excused);
+		EXPECT(at_stop->concealed <= 5 + vr.event_packets_received +
+		    excused);
 	} else {
 		EXPECT(mr.received < mt.sent && mr.received > mt.sent / 2);
 	}
