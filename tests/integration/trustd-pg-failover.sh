@@ -15,24 +15,27 @@ enroll carol
 validate alice bob
 expect_field role issuer "a code before the burst"
 
-# burst N OUT: N validations in a row, one status code per line in OUT.
+# burst N OUT K: N validations in a row, one status code per line in OUT;
+# stream K's answers go to its own file (the streams run at once, and $$
+# is the same in every subshell: a shared file let one stream's 200 be
+# read as another's error).
 burst() {
 	for _ in $(seq 1 "$1"); do
-		curl -sS --cacert "$T/ca.crt" -o "$T/b.$$.json" --max-time 10 \
+		curl -sS --cacert "$T/ca.crt" -o "$T/b.$3.json" --max-time 10 \
 			-w '%{http_code}\n' \
 			--data-urlencode login=alice@example.org \
 			--data-urlencode password=pw-alice \
 			--data-urlencode peer=bob@example.org \
 			--data-urlencode cert@"$T/bob-id.crt" \
 			"$TD_URL/api/v1/validate" 2>/dev/null || echo 000
-		if grep -q '"error"' "$T/b.$$.json" 2>/dev/null; then
-			cat "$T/b.$$.json" >>"$T/errors.json"
+		if grep -q '"error"' "$T/b.$3.json" 2>/dev/null; then
+			cat "$T/b.$3.json" >>"$T/errors.json"
 		fi
 	done >>"$2"
 }
 pids=
 for k in 1 2 3 4; do
-	( burst 150 "$T/codes$k" ) &
+	( burst 150 "$T/codes$k" "$k" ) &
 	pids="$pids $!"
 done
 sleep 1
