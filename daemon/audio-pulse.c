@@ -287,20 +287,12 @@ pulse_write(void *ctx, const int16_t *pcm, size_t n)
 	/* The ring absorbs the server's uneven pull (it takes whole blocks). */
 	pa->st.dropped += ring_push(&pa->play, pcm, n);
 	pulse_feed(pa);
-	if (pa->play_s && pa_stream_get_state(pa->play_s) == PA_STREAM_READY) {
-		pa_usec_t lat;
-		int neg;
-
-		/* The server is full and we still hold more than a frame:
-		 * that surplus is delay, not a cushion. */
-		if (pa->play.len > n &&
-		    pa_stream_writable_size(pa->play_s) == 0)
-			pa->st.dropped += ring_pop(&pa->play, NULL,
-			    pa->play.len - n);
-		if (pa_stream_get_latency(pa->play_s, &lat, &neg) == 0)
-			pa->st.play_latency_us = (uint32_t)((neg ? 0 : lat) +
-			    (uint64_t)pa->play.len * 1000000u / pa->rate);
-	}
+	/* The server is full and we still hold more than a frame: that
+	 * surplus is delay, not a cushion. */
+	if (pa->play.len > n && pa->play_s &&
+	    pa_stream_get_state(pa->play_s) == PA_STREAM_READY &&
+	    pa_stream_writable_size(pa->play_s) == 0)
+		pa->st.dropped += ring_pop(&pa->play, NULL, pa->play.len - n);
 	pa_threaded_mainloop_unlock(pa->ml);
 	return 0;
 }
@@ -422,7 +414,14 @@ audio_pulse_open(const struct audio_pulse_params *p,
 void
 audio_pulse_stats(struct audio_pulse *pa, struct audio_pulse_stats *ret)
 {
+	pa_usec_t lat;
+	int neg;
+
 	pa_threaded_mainloop_lock(pa->ml);
 	*ret = pa->st;
+	if (pa->play_s && pa_stream_get_state(pa->play_s) == PA_STREAM_READY &&
+	    pa_stream_get_latency(pa->play_s, &lat, &neg) == 0)
+		ret->play_latency_us = (uint32_t)((neg ? 0 : lat) +
+		    (uint64_t)pa->play.len * 1000000u / pa->rate);
 	pa_threaded_mainloop_unlock(pa->ml);
 }

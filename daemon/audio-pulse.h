@@ -45,9 +45,9 @@ struct audio_pulse_stats {
 	uint64_t underruns;	/* capture reads with too little audio */
 	uint64_t dropped;	/* playback samples the server had no room
 				 * for, or while it was away */
-	uint32_t play_latency_us;	/* last playback delay: the server's
+	uint32_t play_latency_us;	/* playback delay now: the server's
 					 * (pa_stream_get_latency) plus our
-					 * ring; 0 before it is known */
+					 * ring; 0 when not known */
 };
 
 struct audio_pulse;

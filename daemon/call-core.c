@@ -32,32 +32,30 @@ call_now_unix(void)
 	return (int64_t)time(NULL);
 }
 
+/* Whole ms from the call's t0 to ns (a CLOCK_MONOTONIC reading), rounded
+ * down; -1 before t0. */
+static int64_t
+call_ms_at(const struct call *c, uint64_t ns)
+{
+	return ns < c->t0_ns ? -1 : (int64_t)((ns - c->t0_ns) / 1000000u);
+}
+
 /* t_audio: kept once the media is gone, else from the voice engine. */
 static int64_t
 call_first_audio(const struct call *c)
 {
 	struct media_voice_stats vs;
-	uint64_t t0 = (uint64_t)c->t0.tv_sec * 1000000000u +
-	    (uint64_t)c->t0.tv_nsec;
 
 	if (c->t_audio >= 0 || !c->voice)
 		return c->t_audio;
 	media_voice_stats(c->voice, &vs);
-	if (!vs.first_audio_ns || vs.first_audio_ns < t0)
-		return -1;
-	return (int64_t)((vs.first_audio_ns - t0) / 1000000u);
+	return vs.first_audio_ns ? call_ms_at(c, vs.first_audio_ns) : -1;
 }
 
 int64_t
 call_ms(const struct call *c)
 {
-	struct timespec n;
-
-	clock_gettime(CLOCK_MONOTONIC, &n);
-	/* Whole ms rounded down, as call_first_audio does (dividing the
-	 * nanosecond part on its own rounded a negative one up). */
-	return ((int64_t)(n.tv_sec - c->t0.tv_sec) * 1000000000 +
-		(n.tv_nsec - c->t0.tv_nsec)) / 1000000;
+	return call_ms_at(c, clock_mono_ns());
 }
 
 /* --- what the layer above sees --- */
@@ -216,7 +214,7 @@ call_new(struct calls *cs, bool outgoing, const char *peer)
 	c->id = ++cs->next_id;
 	c->outgoing = outgoing;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
-	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	c->t0_ns = clock_mono_ns();
 	c->t_trust = c->t_ringing = c->t_answered = c->t_media = -1;
 	c->t_audio = -1;
 	c->verified_by = "";

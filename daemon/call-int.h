@@ -80,7 +80,8 @@ struct call {
 	bool secure, peer_verified;
 	char cipher[48];
 	char end_reason[160];
-	struct timespec t0;
+	uint64_t t0_ns;		/* dial (the INVITE for incoming calls):
+				 * clock_mono_ns() */
 	int64_t t_trust, t_ringing, t_answered, t_media;	/* ms, -1 */
 	int64_t t_audio;	/* ms, -1: the first frame of the peer's voice
 				 * played out (kept from c->voice) */

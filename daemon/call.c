@@ -506,7 +506,7 @@ call_incoming_invite(struct call *c, struct txn_server *st,
 	}
 	snprintf(c->remote_addr, sizeof(c->remote_addr), "%s", raddr);
 	c->remote_port = rport;
-	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	c->t0_ns = clock_mono_ns();
 	c->t_trust = c->trust == CALL_TRUST_OK ? 0 : -1;
 	call_publish(c);
 	if (c->trust == CALL_TRUST_OK) {

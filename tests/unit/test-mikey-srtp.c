@@ -368,6 +368,28 @@ xpacket(uint8_t *pkt, uint16_t seq, int payload)
 	return 12 + payload;
 }
 
+typedef srtp_err_status_t (*srtp_op)(srtp_t, void *, int *);
+
+/* a and b hold the same packet of len bytes: protect (ref_tx, tx) gives
+ * the same bytes, and each receiver opens the other's back to it. */
+static void
+xsame(srtp_op protect, srtp_op unprotect, srtp_t ref_tx, srtp_t tx,
+    srtp_t ref_rx, srtp_t rx, uint8_t *a, uint8_t *b, int len)
+{
+	int la = len, lb = len;
+
+	CHECK_MEM(a, b, (size_t)len);
+	CHECK_EQ_INT(protect(ref_tx, a, &la), srtp_err_status_ok);
+	CHECK_EQ_INT(protect(tx, b, &lb), srtp_err_status_ok);
+	CHECK_EQ_INT(la, lb);
+	CHECK_MEM(a, b, (size_t)la);
+	CHECK_EQ_INT(unprotect(rx, a, &la), srtp_err_status_ok);
+	CHECK_EQ_INT(unprotect(ref_rx, b, &lb), srtp_err_status_ok);
+	CHECK_EQ_INT(la, len);
+	CHECK_EQ_INT(lb, len);
+	CHECK_MEM(a, b, (size_t)len);
+}
+
 static void
 test_openssl_types(struct xcheck *x)
 {
@@ -377,35 +399,15 @@ test_openssl_types(struct xcheck *x)
 
 		for (uint16_t seq = 1; seq <= 4; seq++) {
 			uint8_t a[1200], b[1200];
-			int la = xpacket(a, seq, sizes[seq - 1]);
-			int lb = xpacket(b, seq, sizes[seq - 1]);
-			int plain = la;
+			int len = xpacket(a, seq, sizes[seq - 1]);
 
-			CHECK_EQ_INT(srtp_protect(x[suite].ref_tx, a, &la),
-			    srtp_err_status_ok);
-			CHECK_EQ_INT(srtp_protect(tx, b, &lb),
-			    srtp_err_status_ok);
-			CHECK_EQ_INT(la, lb);
-			CHECK_MEM(a, b, (size_t)la);
-			/* Each side's receiver opens the other's packet. */
-			CHECK_EQ_INT(srtp_unprotect(rx, a, &la),
-			    srtp_err_status_ok);
-			CHECK_EQ_INT(srtp_unprotect(x[suite].ref_rx, b, &lb),
-			    srtp_err_status_ok);
-			CHECK_EQ_INT(la, plain);
-			CHECK_MEM(a, b, (size_t)la);
-			la = make_rtcp(a, XCHECK_SSRC);
-			lb = make_rtcp(b, XCHECK_SSRC);
-			CHECK_EQ_INT(srtp_protect_rtcp(x[suite].ref_tx, a, &la),
-			    srtp_err_status_ok);
-			CHECK_EQ_INT(srtp_protect_rtcp(tx, b, &lb),
-			    srtp_err_status_ok);
-			CHECK_EQ_INT(la, lb);
-			CHECK_MEM(a, b, (size_t)la);
-			CHECK_EQ_INT(srtp_unprotect_rtcp(rx, a, &la),
-			    srtp_err_status_ok);
-			CHECK_EQ_INT(srtp_unprotect_rtcp(x[suite].ref_rx, b,
-			    &lb), srtp_err_status_ok);
+			xpacket(b, seq, sizes[seq - 1]);
+			xsame(srtp_protect, srtp_unprotect, x[suite].ref_tx,
+			    tx, x[suite].ref_rx, rx, a, b, len);
+			len = make_rtcp(a, XCHECK_SSRC);
+			make_rtcp(b, XCHECK_SSRC);
+			xsame(srtp_protect_rtcp, srtp_unprotect_rtcp,
+			    x[suite].ref_tx, tx, x[suite].ref_rx, rx, a, b, len);
 		}
 		/* A flipped bit in the tag fails on both. */
 		{
