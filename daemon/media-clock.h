@@ -18,6 +18,9 @@
  * counts its ticks that ran more than one period after their slot (late)
  * and the skipped ones: bench/media reports them.
  *
+ * A tick runs its subscribers newest first (media.c relies on it to read
+ * a call's socket right before that call's playout).
+ *
  * Single-threaded, like the loop. A tick callback may leave (itself or any
  * other subscriber) but must not free the event base.
  */

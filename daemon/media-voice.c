@@ -35,7 +35,7 @@ struct media_voice {
 	int refs;			/* source + sink */
 
 	JitterBuffer *jb;		/* owned */
-	unsigned ptime_ms;
+	unsigned ptime_ms, play_phase_ms;
 	uint64_t play_from_ns;	/* playout ticks before it pass (the first
 				 * frame played at its arrival); 0 after */
 	struct media_clock_sub play_clock;	/* playout, from the first
@@ -352,7 +352,7 @@ voice_write(void *ctx, const struct media_frame *f)
 	 * the next packet if that failed (no memory). */
 	v->play_clock.once = true;
 	first = !media_clock_joined(&v->play_clock) &&
-	    media_clock_join(v->base, v->ptime_ms, v->ptime_ms / 2,
+	    media_clock_join(v->base, v->ptime_ms, v->play_phase_ms,
 	    &v->play_clock, voice_on_tick, v) == 0;
 	rel = f->ts - v->ts0;
 	if ((int32_t)rel < 0) {		/* older than the first one */
@@ -367,7 +367,8 @@ voice_write(void *ctx, const struct media_frame *f)
 	jp.sequence = f->seq;
 	/* Arrival in µs (wraps every 71 minutes; only differences over a
 	 * jitter buffer's depth are taken): the held time at playout. */
-	jp.user_data = (spx_uint32_t)(clock_mono_ns() / 1000u);
+	jp.user_data = (spx_uint32_t)((f->arrival_ns ? f->arrival_ns :
+	    clock_mono_ns()) / 1000u);
 	jitter_buffer_put(v->jb, &jp);
 	v->st.packets++;
 	if ((int32_t)(rel - v->newest) > 0)
@@ -399,7 +400,8 @@ media_voice_new(struct event_base *base, const struct media_voice_params *p,
 	spx_int32_t step;
 	int rc;
 
-	if (!base || p->pt > 127 || (p->dtmf_pt &&
+	if (!base || p->pt > 127 || p->play_phase_ms >= ptime ||
+	    (p->dtmf_pt &&
 	    (p->dtmf_pt < 96 || p->dtmf_pt > 127 || p->dtmf_pt == p->pt)))
 		return -EINVAL;
 	v = calloc(1, sizeof(*v));
@@ -408,6 +410,7 @@ media_voice_new(struct event_base *base, const struct media_voice_params *p,
 	v->base = base;
 	v->pt = p->pt;
 	v->ptime_ms = ptime;
+	v->play_phase_ms = p->play_phase_ms;
 	v->no_conceal = p->no_conceal;
 	v->dtmf_pt = p->dtmf_pt;
 	v->on_dtmf = p->on_dtmf;

@@ -24,6 +24,12 @@ struct media_voice_params {
 	enum media_codec_id codec;
 	uint8_t pt;		/* payload type we send and accept */
 	unsigned ptime_ms;	/* 0 = MEDIA_PTIME_MS */
+	/* Playout's offset on the frame clock from the sending ticks, in ms
+	 * (< ptime). 0, svopid's: sending and playout share one wake-up per
+	 * ptime (the peer's phase is unknown anyway). A driver with both
+	 * ends in one process gives ptime / 2, so that a frame sent at a
+	 * tick plays in the same period, not a whole one later. */
+	unsigned play_phase_ms;
 	struct audio_in in;	/* read NULL: silence */
 	struct audio_out out;	/* write NULL: nothing buffered or decoded
 				 * (only counted) */

@@ -69,6 +69,10 @@ struct media {
 
 	struct event *ev_rtp, *ev_rtcp, *ev_report;
 	struct media_clock_sub frame_clock;	/* the loop's shared clock */
+	/* Reads the RTP socket once per ptime, right before the playout,
+	 * once the stream runs (media_rx_on_clock); ev_rtp is then off. */
+	struct media_clock_sub rx_clock;
+	unsigned rx_phase_ms;
 	bool started, sending, ready;
 	bool gap;		/* the last tick sent nothing (DTX) */
 	struct media_stats st;
@@ -156,6 +160,11 @@ media_socket(const struct sockaddr_storage *sa, socklen_t len, int *ret_fd)
 	    0);
 	if (fd < 0)
 		return -errno;
+	/* Kernel arrival stamps: a packet read at a frame tick keeps the time
+	 * it arrived (jitter, RTCP). Without them (never seen on Linux) the
+	 * read time stands in. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 },
+	    sizeof(int));
 	if (bind(fd, (const struct sockaddr *)sa, len) < 0) {
 		rc = -errno;
 		close(fd);
@@ -301,8 +310,10 @@ media_keep_early(struct media *m, const struct media_frame *f)
 	e->f.data = e->data;
 }
 
+static void media_rx_on_clock(struct media *m);
+
 static void
-media_rtp_packet(struct media *m, uint8_t *pkt, size_t n)
+media_rtp_packet(struct media *m, uint8_t *pkt, size_t n, uint64_t arrival_ns)
 {
 	struct rtp_header h;
 	struct rtp_packet rp;
@@ -347,7 +358,7 @@ media_rtp_packet(struct media *m, uint8_t *pkt, size_t n)
 		m->rx_ssrc = rp.hdr.ssrc;
 	m->st.received++;
 	{
-		uint64_t ns = clock_mono_ns();
+		uint64_t ns = arrival_ns;
 		/* Arrival in timestamp units; only differences matter. */
 		uint32_t arrival = (uint32_t)(ns / 1000000000u *
 		    m->clock_rate + ns % 1000000000u * m->clock_rate /
@@ -368,10 +379,14 @@ media_rtp_packet(struct media *m, uint8_t *pkt, size_t n)
 		f.ssrc = rp.hdr.ssrc;
 		f.data = rp.payload;
 		f.len = rp.payload_len;
+		f.arrival_ns = arrival_ns;
 		m->sink.write(m->sink.ctx, &f);
 	}
 	if (!m->started)
 		media_keep_early(m, &f);
+	else if (media_clock_joined(&m->frame_clock) &&
+	    !media_clock_joined(&m->rx_clock))
+		media_rx_on_clock(m);	/* started, not stopped */
 }
 
 static void
@@ -424,26 +439,94 @@ media_rtcp_packet(struct media *m, uint8_t *pkt, size_t n)
 	}
 }
 
+/* The kernel's receive stamp of msg (CLOCK_REALTIME) moved onto
+ * CLOCK_MONOTONIC by the two clocks' offset now; now_ns without one. */
+static uint64_t
+media_arrival(struct msghdr *msg, uint64_t now_ns, int64_t real_minus_mono)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			int64_t t;
+
+			memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+			t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec -
+			    real_minus_mono;
+			/* A stamp from the future (the wall clock was set
+			 * between) is no stamp. */
+			return t > 0 && (uint64_t)t <= now_ns ? (uint64_t)t :
+			    now_ns;
+		}
+	return now_ns;
+}
+
 static void
 media_on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct media *m = arg;
 	uint8_t pkt[MEDIA_RX_BUF];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+	} ctl;
+	struct timespec real;
+	uint64_t now = clock_mono_ns();
+	int64_t off;
 	(void)what;
 
+	clock_gettime(CLOCK_REALTIME, &real);
+	off = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec - (int64_t)now;
 	for (unsigned i = 0; i < MEDIA_RECV_BURST; i++) {
+		struct iovec iov = { pkt, sizeof(pkt) };
+		struct msghdr msg = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctl.buf, .msg_controllen = sizeof(ctl),
+		};
 		/* MSG_TRUNC returns the real length: an oversized datagram
 		 * shows as n >= MEDIA_RX_BUF and is rejected. */
-		ssize_t n = recv(fd, pkt, sizeof(pkt), MSG_TRUNC);
+		ssize_t n = recvmsg(fd, &msg, MSG_TRUNC);
 
 		if (n < 0)
 			break;	/* EAGAIN, or an ICMP error: nothing to do */
 		if (fd == m->rtp_fd)
-			media_rtp_packet(m, pkt, (size_t)n);
+			media_rtp_packet(m, pkt, (size_t)n,
+			    media_arrival(&msg, now, off));
 		else
 			media_rtcp_packet(m, pkt, (size_t)n);
 	}
 	OPENSSL_cleanse(pkt, sizeof(pkt));
+}
+
+static void
+media_rx_tick(void *arg, unsigned skipped)
+{
+	struct media *m = arg;
+	(void)skipped;
+
+	media_on_read(m->rtp_fd, EV_READ, m);
+}
+
+/* From the first packet after the start on, the RTP socket is read on the
+ * frame clock, just before the playout, and no longer woken for on each
+ * arrival: a call then costs one wake-up per ptime, not two (bench
+ * media-vs-baresip; docs/performance-media.md). The wait in the socket
+ * changes nothing the jitter buffer sees (the packet goes in before the
+ * same playout tick either way) and the kernel's stamp keeps its arrival
+ * time. The first packet still wakes us: it plays at once (first_audio).
+ * Subscribers of a tick run newest first (media-clock.h): this joins after
+ * the sink's playout did (at this packet, or at an early one handed over
+ * by media_start), so it runs before it. */
+static void
+media_rx_on_clock(struct media *m)
+{
+	m->rx_clock.once = true;
+	if (media_clock_join(m->base, m->ptime_ms, m->rx_phase_ms,
+	    &m->rx_clock, media_rx_tick, m) < 0)
+		return;		/* no memory: woken per packet, as before */
+	event_del(m->ev_rtp);
 }
 
 /* One frame out; skipped: frame slots the clock could not run in time
@@ -572,6 +655,11 @@ media_new(struct event_base *base, const struct media_params *p,
 	m->rtp_fd = m->rtcp_fd = -1;
 	m->pt = p->pt;
 	m->ptime_ms = p->ptime_ms ? p->ptime_ms : MEDIA_PTIME_MS;
+	if (p->rx_phase_ms >= m->ptime_ms) {
+		free(m);
+		return -EINVAL;
+	}
+	m->rx_phase_ms = p->rx_phase_ms;
 	m->rtcp_ms = p->rtcp_interval_ms ? p->rtcp_interval_ms :
 	    MEDIA_RTCP_INTERVAL_MS;
 	m->clock_rate = p->clock_rate ? p->clock_rate : 8000;
@@ -641,6 +729,7 @@ media_free(struct media *m)
 	if (m->ev_rtcp)
 		event_free(m->ev_rtcp);
 	media_clock_leave(&m->frame_clock);
+	media_clock_leave(&m->rx_clock);
 	if (m->ev_report)
 		event_free(m->ev_report);
 	if (m->rtp_fd >= 0)
@@ -732,6 +821,10 @@ media_stop(struct media *m)
 	m->sending = false;
 	media_clock_leave(&m->frame_clock);
 	event_del(m->ev_report);
+	if (media_clock_joined(&m->rx_clock)) {
+		media_clock_leave(&m->rx_clock);
+		event_add(m->ev_rtp, NULL);
+	}
 }
 
 void

@@ -52,6 +52,9 @@ struct media_frame {
 	uint32_t ssrc;
 	const uint8_t *data;
 	size_t len;
+	/* CLOCK_MONOTONIC (ns) when the packet reached our socket (the
+	 * kernel's stamp), also when it was read later, at a frame tick. */
+	uint64_t arrival_ns;
 };
 
 /* Where outgoing audio comes from. read fills out (cap bytes) with one
@@ -123,6 +126,12 @@ struct media_params {
 					 * a multiple of 1000 */
 	unsigned ptime_ms;		/* 0 = MEDIA_PTIME_MS; 10..120 */
 	unsigned rtcp_interval_ms;	/* 0 = default; >= 100 */
+	/* Once started and the first packet after the start was handled,
+	 * the RTP socket is read on the frame clock at this phase (ms, <
+	 * ptime) instead of on each arrival: give the sink's playout phase
+	 * (media_voice_params.play_phase_ms), so that packets are read just
+	 * before playout and a call costs one wake-up per ptime. */
+	unsigned rx_phase_ms;
 	const char *cname;		/* NULL = random */
 
 	struct media_source source;	/* read NULL = no sending */

@@ -149,6 +149,7 @@ endpoint(struct event_base *base, const struct mikey_result *res,
 	vp.codec = codec;
 	vp.pt = media_codec_default_pt(codec);
 	vp.no_conceal = no_conceal;
+	vp.play_phase_ms = MEDIA_PTIME_MS / 2;	/* both ends in this process */
 	vp.dtmf_pt = MEDIA_TEST_DTMF_PT;
 	vp.on_dtmf = on_dtmf;
 	if (s->pulse) {
@@ -183,6 +184,7 @@ endpoint(struct event_base *base, const struct mikey_result *res,
 	media_params_from_mikey(&p, res, initiator);
 	p.pt = vp.pt;
 	p.clock_rate = rate;
+	p.rx_phase_ms = vp.play_phase_ms;
 	p.rtcp_interval_ms = 500;
 	rc = media_new(base, &p, &s->m);
 	if (rc < 0) {
