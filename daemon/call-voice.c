@@ -20,6 +20,9 @@ static const struct sdp_codec voice_dtmf_48k = {
 static const struct sdp_codec voice_dtmf_8k = {
 	CALL_VOICE_DTMF_PT_8K, "telephone-event", 8000, 0, "0-15"
 };
+static const struct sdp_codec voice_cn_8k = {
+	CALL_VOICE_CN_PT, "CN", 8000, 0, NULL
+};
 
 size_t
 call_voice_offer(const struct conf *cf, struct sdp_codec *ours)
@@ -37,8 +40,10 @@ call_voice_offer(const struct conf *cf, struct sdp_codec *ours)
 	}
 	if (r48)
 		ours[n++] = voice_dtmf_48k;
-	if (r8)
+	if (r8) {
 		ours[n++] = voice_dtmf_8k;
+		ours[n++] = voice_cn_8k;
+	}
 	return n;
 }
 
@@ -56,6 +61,10 @@ call_voice_answer(const struct sdp_codec_choice *ch, struct sdp_codec *ours)
 	if (n && ch->dtmf_pt) {
 		ours[n] = ch->rate == 48000 ? voice_dtmf_48k : voice_dtmf_8k;
 		ours[n++].pt = ch->dtmf_pt;
+	}
+	if (n && ch->cn_pt && ch->rate == 8000) {
+		ours[n] = voice_cn_8k;
+		ours[n++].pt = ch->cn_pt;
 	}
 	return n;
 }
@@ -126,6 +135,7 @@ call_voice_attach(struct media *m, struct event_base *base,
 		return -EINVAL;
 	vp.pt = p->codec->pt;
 	vp.dtmf_pt = p->codec->dtmf_pt;
+	vp.cn_pt = p->codec->cn_pt;
 	vp.on_dtmf = p->on_dtmf;
 	vp.ctx = p->ctx;
 	r = voice_audio(cf, p, media_codec_clock(vp.codec), &vp);

@@ -17,19 +17,22 @@
 #include "sdp-codec.h"
 #include "sip-msg.h"
 
-/* Our codecs plus telephone-event: at most CONF_CODEC_MAX + 2. */
-#define CALL_VOICE_CODECS_MAX	(CONF_CODEC_MAX + 2)
+/* Our codecs plus telephone-event (per rate) and CN (8 kHz): at most
+ * CONF_CODEC_MAX + 3. */
+#define CALL_VOICE_CODECS_MAX	(CONF_CODEC_MAX + 3)
 /* Payload types of telephone-event in our offers (RFC 4733), one per
  * clock rate. */
 #define CALL_VOICE_DTMF_PT_48K	101
 #define CALL_VOICE_DTMF_PT_8K	100
+/* Comfort noise (RFC 3389) in our offers: its static type, with G.711. */
+#define CALL_VOICE_CN_PT	13
 
 /* Fills ours[CALL_VOICE_CODECS_MAX] with what we offer, in the order of
- * [media] codecs, then telephone-event for each rate used. Returns the
- * count. */
+ * [media] codecs, then telephone-event for each rate used, then CN when
+ * G.711 is offered. Returns the count. */
 size_t call_voice_offer(const struct conf *cf, struct sdp_codec *ours);
 
-/* The codec (and telephone-event) to answer with: ours[0..2) from a
+/* The codec (and telephone-event, CN) to answer with: ours[0..3) from a
  * choice, with the offer's payload types. Returns the count. */
 size_t call_voice_answer(const struct sdp_codec_choice *ch,
     struct sdp_codec *ours);

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <speex/speex_jitter.h>
 
+#include "cn.h"
 #include "dtmf.h"
 #include "common/clock.h"
 #include "media-clock.h"
@@ -59,6 +60,14 @@ struct media_voice {
 	uint8_t rx_ev_digit;
 	uint16_t rx_ev_dur;
 
+	/* RFC 3389: sending (ticks since the mute; a CN went last) and
+	 * receiving (the peer's noise, played while its audio is away). */
+	uint8_t cn_pt;			/* 0: none */
+	unsigned cn_tick;
+	bool cn_sent_last, cn_on;
+	int16_t cn_amp;
+	uint32_t cn_seed;
+
 	/* Silence, encoded once it settled (no capture, or muted): an idle
 	 * or muted call costs no encoder time. */
 	uint8_t silence[MEDIA_FRAME_MAX];
@@ -105,6 +114,8 @@ voice_read(void *ctx, uint8_t pt, uint8_t *out, size_t cap)
 
 	if (pt != v->pt)
 		return -ENOTSUP;
+	if (v->mute && v->cn_pt)
+		return 0;	/* CN packets go out from voice_event */
 	if (v->mute || !v->in.read) {
 		/* Never the capture. Opus: DTX (media_voice_set_mute), whose
 		 * 1-2 byte frames are not sent (RFC 7587 §3.1.3): a packet of
@@ -170,6 +181,16 @@ voice_on_play(void *arg, unsigned skipped)
 	int rc;
 	(void)skipped;
 
+	if (!v->rx_started) {
+		/* Only the peer's comfort noise so far (muted from the
+		 * start): play it, the jitter buffer starts with the audio. */
+		cn_noise(&v->cn_seed, v->cn_amp, v->pcm, n);
+		v->st.played++;
+		v->st.cn_played++;
+		if (v->out.write)
+			v->out.write(v->out.ctx, v->pcm, n);
+		return;
+	}
 	want = (uint32_t)jitter_buffer_get_pointer_timestamp(v->jb);
 	memset(&jp, 0, sizeof(jp));
 	jp.data = (char *)buf;
@@ -187,6 +208,11 @@ voice_on_play(void *arg, unsigned skipped)
 		v->st.held_frames++;
 		if (held > v->st.held_us_max)
 			v->st.held_us_max = held;
+	} else if (v->cn_on) {
+		/* The peer is muted and sent its noise level (RFC 3389). */
+		cn_noise(&v->cn_seed, v->cn_amp, v->pcm, n);
+		v->st.played++;
+		v->st.cn_played++;
 	} else {
 		const struct voice_recent *next = voice_recent_find(v,
 		    want + (uint32_t)n);
@@ -217,6 +243,34 @@ voice_on_tick(void *arg, unsigned skipped)
 	voice_on_play(v, skipped);
 }
 
+/* While muted with CN negotiated: a CN packet at the first muted tick
+ * and every MEDIA_VOICE_CN_EVERY after it, nothing between (voice_read
+ * sends nothing). The first audio packet after it starts a talkspurt. */
+static int
+voice_cn_tx(struct media_voice *v, uint8_t *out, size_t cap, uint8_t *ret_pt,
+    bool *ret_marker)
+{
+	int n;
+
+	if (!v->cn_pt)
+		return 0;
+	if (!v->mute) {
+		if (v->cn_sent_last)
+			*ret_marker = true;
+		v->cn_sent_last = false;
+		return 0;
+	}
+	if (v->cn_tick++ % MEDIA_VOICE_CN_EVERY)
+		return 0;
+	n = cn_write(MEDIA_VOICE_CN_LEVEL, out, cap);
+	if (n > 0) {
+		*ret_pt = v->cn_pt;
+		v->cn_sent_last = true;
+		v->st.cn_sent++;
+	}
+	return n;
+}
+
 /* Ticks of a digit: tone for dtmf_ticks (the last one with the end
  * bit), the end twice more (RFC 4733 §2.5.1.4), then the pause (audio). */
 static int
@@ -231,7 +285,7 @@ voice_event(void *ctx, uint8_t *out, size_t cap, uint8_t *ret_pt,
 	unsigned k;
 
 	if (v->dq_pos >= v->dq_len)
-		return 0;
+		return voice_cn_tx(v, out, cap, ret_pt, ret_marker);
 	k = ++v->tick;
 	if (k > v->dtmf_ticks + 2) {
 		if (k >= v->dtmf_ticks + 2 + gap) {
@@ -318,6 +372,18 @@ voice_dtmf_rx(struct media_voice *v, const struct media_frame *f)
 		voice_dtmf_report(v);
 }
 
+/* Playout runs on the loop's shared clock (one of our own would cost a
+ * wake-up per call), joined at the first packet; tried again with the next
+ * packet if that failed (no memory). True when this call joined it. */
+static bool
+voice_play_join(struct media_voice *v)
+{
+	v->play_clock.once = true;
+	return !media_clock_joined(&v->play_clock) &&
+	    media_clock_join(v->base, v->ptime_ms, v->play_phase_ms,
+	    &v->play_clock, voice_on_tick, v) == 0;
+}
+
 static void
 voice_write(void *ctx, const struct media_frame *f)
 {
@@ -331,10 +397,26 @@ voice_write(void *ctx, const struct media_frame *f)
 		voice_dtmf_rx(v, f);
 		return;
 	}
+	if (v->cn_pt && f->pt == v->cn_pt) {
+		uint8_t level;
+
+		if (cn_parse(f->data, f->len, &level) < 0) {
+			v->st.dropped++;
+			return;
+		}
+		v->st.cn_received++;
+		v->cn_amp = cn_amplitude(level);
+		v->cn_on = true;
+		/* Muted from the start: the noise starts the playout. */
+		if (v->out.write)
+			(void)voice_play_join(v);
+		return;
+	}
 	if (f->pt != v->pt || !f->len || f->len > MEDIA_FRAME_MAX) {
 		v->st.dropped++;
 		return;
 	}
+	v->cn_on = false;
 	if (!v->out.write) {
 		/* Nowhere to play ([media] audio = null): no buffering, no
 		 * decoding, no playout timer; only counted. */
@@ -347,13 +429,7 @@ voice_write(void *ctx, const struct media_frame *f)
 		v->ts0 = f->ts - media_codec_rate(v->codec);
 		v->rx_started = true;
 	}
-	/* Playout runs on the loop's shared clock (one of our own would cost
-	 * a wake-up per call), joined at the first packet; tried again with
-	 * the next packet if that failed (no memory). */
-	v->play_clock.once = true;
-	first = !media_clock_joined(&v->play_clock) &&
-	    media_clock_join(v->base, v->ptime_ms, v->play_phase_ms,
-	    &v->play_clock, voice_on_tick, v) == 0;
+	first = voice_play_join(v);
 	rel = f->ts - v->ts0;
 	if ((int32_t)rel < 0) {		/* older than the first one */
 		v->st.dropped++;
@@ -401,6 +477,8 @@ media_voice_new(struct event_base *base, const struct media_voice_params *p,
 	int rc;
 
 	if (!base || p->pt > 127 || p->play_phase_ms >= ptime ||
+	    p->cn_pt > 127 || (p->cn_pt && (p->cn_pt == p->pt ||
+	    p->cn_pt == p->dtmf_pt || p->codec == MEDIA_CODEC_OPUS)) ||
 	    (p->dtmf_pt &&
 	    (p->dtmf_pt < 96 || p->dtmf_pt > 127 || p->dtmf_pt == p->pt)))
 		return -EINVAL;
@@ -413,6 +491,8 @@ media_voice_new(struct event_base *base, const struct media_voice_params *p,
 	v->play_phase_ms = p->play_phase_ms;
 	v->no_conceal = p->no_conceal;
 	v->dtmf_pt = p->dtmf_pt;
+	v->cn_pt = p->cn_pt;
+	v->cn_seed = 0x9e3779b9u;
 	v->on_dtmf = p->on_dtmf;
 	v->ctx = p->ctx;
 	rc = media_codec_new(p->codec, ptime, &v->codec);
@@ -467,6 +547,7 @@ void
 media_voice_set_mute(struct media_voice *v, bool mute)
 {
 	v->mute = mute;
+	v->cn_tick = 0;
 	v->silence_run = 0;
 	v->silence_len = 0;
 	media_codec_set_dtx(v->codec, mute);

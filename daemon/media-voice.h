@@ -38,6 +38,12 @@ struct media_voice_params {
 	 * negotiated for it (same clock as the codec), or 0 for none (Dtmf
 	 * then refused, received events dropped). */
 	uint8_t dtmf_pt;
+	/* RFC 3389 comfort noise (13, or a dynamic type) negotiated beside
+	 * G.711, or 0. With it a muted call sends a CN packet every
+	 * MEDIA_VOICE_CN_EVERY frames and nothing between, and a peer's CN
+	 * plays as faint noise until its audio comes back. Without it a
+	 * muted G.711 call sends encoded silence every ptime. */
+	uint8_t cn_pt;
 	/* A digit received, once, at its end (or when the next one starts
 	 * and its end was lost); duration in ms. */
 	void (*on_dtmf)(void *ctx, char digit, unsigned duration_ms);
@@ -54,6 +60,8 @@ struct media_voice_stats {
 	uint64_t dtmf_sent;	/* digits sent (each over several packets) */
 	uint64_t dtmf_received;	/* digits reported by on_dtmf */
 	uint64_t event_packets_sent, event_packets_received;
+	uint64_t cn_sent, cn_received;	/* comfort-noise packets */
+	uint64_t cn_played;	/* of played, frames of the peer's noise */
 	/* Playout ticks run more than a ptime late, and skipped ones
 	 * (media-clock.h). */
 	uint64_t play_late, play_skipped;
@@ -69,6 +77,12 @@ struct media_voice_stats {
 };
 
 struct media_voice;
+
+/* A muted G.711 call with CN sends one every 20 frames (400 ms at 20 ms,
+ * as Opus DTX does), at this level (-dBov: faint; the capture is never
+ * read while muted, so there is no measured noise to send). */
+#define MEDIA_VOICE_CN_EVERY	20
+#define MEDIA_VOICE_CN_LEVEL	70
 
 /* On success *ret_voice stays valid until both *ret_source and *ret_sink
  * were closed (media_free does that); p->in and p->out then belong to it.

@@ -45,3 +45,4 @@ lib_libsvopi_a_SOURCES += lib/form.c lib/form.h \
 lib_libsvopi_a_SOURCES += lib/rtp.c lib/rtp.h
 lib_libsvopi_a_SOURCES += lib/g711.c lib/g711.h
 lib_libsvopi_a_SOURCES += lib/dtmf.c lib/dtmf.h lib/sdp-codec.c lib/sdp-codec.h
+lib_libsvopi_a_SOURCES += lib/cn.c lib/cn.h

@@ -7,6 +7,7 @@
 #include "sdp-codec.h"
 
 #define TEL_EVENT	"telephone-event"
+#define CN		"CN"
 
 /* The rtpmap of format i of media m, with the RFC 3551 static defaults.
  * Returns 0 or -ENOENT (unknown dynamic type, malformed rtpmap). */
@@ -20,10 +21,11 @@ fmt_map(const struct sdp_session *s, size_t m, size_t i,
 		return -ENOENT;
 	if (sdp_rtpmap(s, m, pt, ret) == 0)
 		return 0;
-	if (pt != 0 && pt != 8)
+	if (pt != 0 && pt != 8 && pt != 13)
 		return -ENOENT;
 	ret->pt = pt;
-	ret->encoding = pt == 0 ? SIP_STR("PCMU") : SIP_STR("PCMA");
+	ret->encoding = pt == 0 ? SIP_STR("PCMU") : pt == 8 ? SIP_STR("PCMA") :
+	    SIP_STR(CN);
 	ret->rate = 8000;
 	ret->channels = 1;
 	return 0;
@@ -38,10 +40,11 @@ codec_matches(const struct sdp_codec *c, const struct sdp_rtpmap *map)
 	    map->channels == ch;
 }
 
+/* telephone-event and CN go beside a codec; they are never the codec. */
 static bool
-is_tel_event(const struct sdp_codec *c)
+is_aux(const struct sdp_codec *c)
 {
-	return !strcasecmp(c->name, TEL_EVENT);
+	return !strcasecmp(c->name, TEL_EVENT) || !strcasecmp(c->name, CN);
 }
 
 /* Format index in s matching our codec c, or -1. */
@@ -56,7 +59,7 @@ find_fmt(const struct sdp_session *s, size_t m, const struct sdp_codec *c)
 	return -1;
 }
 
-/* Our codec matching format i of s (not telephone-event), or NULL. */
+/* Our codec matching format i of s (not an auxiliary one), or NULL. */
 static const struct sdp_codec *
 find_ours(const struct sdp_session *s, size_t m, size_t i,
     const struct sdp_codec *ours, size_t nours)
@@ -66,29 +69,31 @@ find_ours(const struct sdp_session *s, size_t m, size_t i,
 	if (fmt_map(s, m, i, &map) < 0)
 		return NULL;
 	for (size_t k = 0; k < nours; k++)
-		if (!is_tel_event(&ours[k]) && codec_matches(&ours[k], &map))
+		if (!is_aux(&ours[k]) && codec_matches(&ours[k], &map))
 			return &ours[k];
 	return NULL;
 }
 
-static void
-choose_dtmf(const struct sdp_session *s, size_t m, const struct sdp_codec *ours,
-    size_t nours, struct sdp_codec_choice *ch)
+/* The payload type in s of our auxiliary format named name at the chosen
+ * codec's rate, or 0: a dynamic type, or for CN also its static 13. */
+static uint8_t
+choose_aux(const struct sdp_session *s, size_t m, const struct sdp_codec *ours,
+    size_t nours, const struct sdp_codec_choice *ch, const char *name)
 {
 	struct sdp_rtpmap map;
 
 	for (size_t k = 0; k < nours; k++) {
 		long i;
 
-		if (!is_tel_event(&ours[k]) || ours[k].rate != ch->rate)
+		if (strcasecmp(ours[k].name, name) || ours[k].rate != ch->rate)
 			continue;
 		i = find_fmt(s, m, &ours[k]);
 		if (i >= 0 && fmt_map(s, m, (size_t)i, &map) == 0 &&
-		    map.pt >= 96 && map.pt != ch->pt) {
-			ch->dtmf_pt = (uint8_t)map.pt;
-			return;
-		}
+		    (map.pt >= 96 || (map.pt == 13 && !strcmp(name, CN))) &&
+		    map.pt != ch->pt)
+			return (uint8_t)map.pt;
 	}
+	return 0;
 }
 
 int
@@ -107,7 +112,7 @@ sdp_codec_negotiate(const struct sdp_session *s, size_t m,
 		return -ENOENT;
 	if (answerer) {
 		for (size_t k = 0; k < nours && at < 0; k++)
-			if (!is_tel_event(&ours[k]) &&
+			if (!is_aux(&ours[k]) &&
 			    (at = find_fmt(s, m, &ours[k])) >= 0)
 				pick = &ours[k];
 	} else {
@@ -122,7 +127,8 @@ sdp_codec_negotiate(const struct sdp_session *s, size_t m,
 	snprintf(ch.name, sizeof(ch.name), "%s", pick->name);
 	ch.rate = pick->rate;
 	ch.ptime = sdp_ptime(s, m);
-	choose_dtmf(s, m, ours, nours, &ch);
+	ch.dtmf_pt = choose_aux(s, m, ours, nours, &ch, TEL_EVENT);
+	ch.cn_pt = choose_aux(s, m, ours, nours, &ch, CN);
 	*ret = ch;
 	return 0;
 }

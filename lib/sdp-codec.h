@@ -1,5 +1,6 @@
 /* Codec offer/answer for the one audio stream (RFC 3264 §5-6, RFC 3551
- * static types, RFC 7587 Opus, RFC 4733 telephone-event).
+ * static types, RFC 7587 Opus, RFC 4733 telephone-event, RFC 3389 comfort
+ * noise).
  *
  * Pure: works on a parsed struct sdp_session and the list of codecs we can
  * both send and receive (struct sdp_codec from sdp.h, in our order of
@@ -22,6 +23,7 @@ struct sdp_codec_choice {
 	char name[SDP_CODEC_NAME_MAX];	/* as in our list: "opus", "PCMU" */
 	unsigned rate;
 	uint8_t dtmf_pt;	/* telephone-event at the same rate, 0 none */
+	uint8_t cn_pt;		/* CN (comfort noise) at the same rate, 0 none */
 	unsigned ptime;		/* the peer's a=ptime, 0 when absent */
 };
 
@@ -35,9 +37,10 @@ struct sdp_codec_choice {
  *
  * A format matches by its a=rtpmap (name case-insensitive, rate, channels
  * with absent = 1); payload types 0 and 8 without rtpmap are PCMU/8000 and
- * PCMA/8000 (RFC 3551). Entries of ours named "telephone-event" are not
- * chosen as the codec; a telephone-event format in s with the chosen
- * codec's rate gives dtmf_pt when ours has one too.
+ * PCMA/8000, and 13 is CN/8000 (RFC 3551). Entries of ours named
+ * "telephone-event" or "CN" are not chosen as the codec; such a format in
+ * s with the chosen codec's rate gives dtmf_pt (a dynamic type) or cn_pt
+ * (13 or a dynamic type) when ours has one too.
  *
  * Returns 0, -ENOENT (nothing in common, or the stream is rejected with
  * port 0), -EINVAL (m out of range or no codecs). */

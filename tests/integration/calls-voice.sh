@@ -9,7 +9,8 @@
 # (measured 0.86-0.99). Alice's DTMF digits reach
 # Bob's `svopictl monitor` in order with their durations; `calls` shows
 # the codec and the quality figures; an unknown Dial option and a play
-# file that does not exist are refused before anything is dialled.
+# file that does not exist are refused before anything is dialled. Then a
+# G.711 call where Bob is muted: Alice hears RFC 3389 comfort noise.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$S/tests/integration/svopid-common.sh"
 . "$S/tests/integration/trustd-lib.sh"
@@ -112,4 +113,34 @@ for r in "$ab" "$ba"; do
 	awk -v v="${v%% *}" 'BEGIN { exit !(v >= 0.7) }' ||
 		fail "recording does not match what was played: $r"
 done
+
+# G.711 with RFC 3389 comfort noise between the daemons: Bob now takes
+# PCMU only and mutes before he answers. What Alice records of him is
+# faint noise (a CN packet every 400 ms, no audio): never his sweep, and
+# not digital silence either.
+svopid_stop bob
+sed -i "s|^audio = null|audio = null\ncodecs = pcmu|" "$T/bob.conf"
+svopid_start bob
+itest_wait_for 20 is_registered bob || fail "bob not registered again"
+ctl alice call "$URI" --play "$T/speech.wav" --record "$T/a2.wav" \
+	>/dev/null || fail "dial (PCMU)"
+A2=$(last_call alice)
+itest_wait_for 30 bob_ringing || fail "bob not ringing (PCMU)"
+Bc2=$(last_call bob)
+busctl --address="$bob_BUS" set-property org.svopi.Daemon1 \
+	"/org/svopi/Call/$Bc2" org.svopi.Call1 Mute b true || fail "Mute"
+ctl bob answer "$Bc2" --play "$T/sweep.wav" --record "$T/b2.wav" ||
+	fail "answer (PCMU)"
+itest_wait_for 10 call_state_is alice "$A2" active || fail "not active (PCMU)"
+[ "$(call_field alice "$A2" codec)" = PCMU ] ||
+	fail "codec: $(call_field alice "$A2" codec)"
+sleep 2
+ctl alice hangup "$A2" || fail "hangup (PCMU)"
+itest_wait_for 10 call_state_is bob "$Bc2" ended || fail "bob: not ended"
+peak=$(sox "$T/a2.wav" -n stat 2>&1 | awk '/Maximum amplitude/ { print $3 }')
+len=$(soxi -D "$T/a2.wav" 2>/dev/null)
+note "muted PCMU bob -> alice: $len s recorded, peak $peak"
+awk -v v="$peak" -v l="$len" 'BEGIN { exit !(v != "" && v > 0.0001 &&
+    v < 0.01 && l > 1.5) }' ||
+	fail "muted G.711: not comfort noise (peak $peak, $len s)"
 exit 0

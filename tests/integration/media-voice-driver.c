@@ -151,6 +151,7 @@ endpoint(struct event_base *base, const struct mikey_result *res,
 	vp.no_conceal = no_conceal;
 	vp.play_phase_ms = MEDIA_PTIME_MS / 2;	/* both ends in this process */
 	vp.dtmf_pt = MEDIA_TEST_DTMF_PT;
+	vp.cn_pt = codec == MEDIA_CODEC_OPUS ? 0 : 13;	/* RFC 3389 */
 	vp.on_dtmf = on_dtmf;
 	if (s->pulse) {
 		struct audio_pulse_params pp = { .server = s->pulse,
@@ -228,10 +229,12 @@ check_side(const struct side *rx, const struct side *tx, bool relay,
 	media_stats(tx->m, &mt);
 	media_voice_stats(rx->voice, &vr);
 	media_voice_stats(tx->voice, &vt);
-	EXPECT(mt.sent > 0 && vt.frames_in + vt.event_packets_sent == mt.sent);
+	EXPECT(mt.sent > 0 && vt.frames_in + vt.event_packets_sent +
+	    vt.cn_sent == mt.sent);
 	EXPECT(mr.rejected == 0 && vr.dropped == 0);
 	EXPECT(vr.played > 0 || (!rx->record && !rx->pulse));
-	EXPECT(vr.packets + vr.event_packets_received == mr.received);
+	EXPECT(vr.packets + vr.event_packets_received + vr.cn_received ==
+	    mr.received);
 	if (muted_tx && dtx) {
 		/* Opus DTX: a comfort-noise packet every 400 ms, not one
 		 * every 20 ms; the gaps play as concealment. */
@@ -241,8 +244,18 @@ check_side(const struct side *rx, const struct side *tx, bool relay,
 		EXPECT(vt.dtx_frames > 2 * mt.sent);
 		EXPECT(mr.received == mt.sent);
 	} else if (muted_tx) {
-		/* G.711: encoded silence every ptime. */
-		EXPECT(vt.dtx_frames == 0 && mr.received == mt.sent);
+		/* G.711 with CN (RFC 3389): a CN packet every
+		 * MEDIA_VOICE_CN_EVERY frames and no audio; the receiver
+		 * plays the noise. */
+		printf("%s: muted, cn_sent=%llu sent=%llu; %s cn_played=%llu"
+		    " of %llu\n", tx->name, (unsigned long long)vt.cn_sent,
+		    (unsigned long long)mt.sent, rx->name,
+		    (unsigned long long)vr.cn_played,
+		    (unsigned long long)vr.played);
+		EXPECT(vt.dtx_frames == 0 && vt.frames_in == 0 &&
+		    vt.cn_sent > 0 && mr.received == mt.sent);
+		EXPECT(vr.cn_received == vt.cn_sent && vr.cn_played > 0 &&
+		    vr.cn_played == vr.played);
 	} else if (!relay) {
 		EXPECT(mr.received == mt.sent);
 		/* Loopback: nothing to conceal but the jitter buffer's own

@@ -121,8 +121,9 @@ done
 
 # Mute: A plays the sweep but is muted; B records silence, never the
 # sweep. Opus: DTX, a comfort-noise packet every 400 ms and nothing in
-# between (the driver checks that A sent under a third of its frames);
-# G.711: encoded silence every 20 ms (the driver checks that all went).
+# between (the driver checks that A sent under a third of its frames).
+# G.711: RFC 3389 CN, a packet every 400 ms and no audio (the driver checks
+# the counts); B plays faint noise (-70 dBov), not digital silence.
 for codec in opus PCMU; do
 	"$D" --codec $codec --ms 1500 --ports "$ports" --mute-a \
 		--play-a "$T/sweep.wav" --record-b "$T/muted.wav" \
@@ -130,9 +131,13 @@ for codec in opus PCMU; do
 	peak=$(sox "$T/muted.wav" -n stat 2>&1 |
 		awk '/Maximum amplitude/ { print $3 }')
 	note "muted $codec: B's recording peaks at $peak;" \
-		"$(grep 'muted, dtx' "$T/mute.log" || echo 'no DTX')"
-	awk -v v="$peak" 'BEGIN { exit !(v < 0.01) }' ||
+		"$(grep 'muted, ' "$T/mute.log" || echo 'no DTX or CN')"
+	awk -v v="$peak" 'BEGIN { exit !(v != "" && v < 0.01) }' ||
 		fail "muted $codec call not silent"
+	[ $codec = PCMU ] || continue
+	awk -v v="$peak" 'BEGIN { exit !(v > 0.0001) }' ||
+		fail "muted $codec call: no comfort noise at B"
+	grep -q 'muted, cn_sent=' "$T/mute.log" || fail "muted $codec: no CN"
 done
 
 # The check can fail: a recording of something else does not pass.

@@ -1,6 +1,7 @@
 /* Codec offer/answer (lib/sdp-codec): our preference as answerer, the
  * answer's order as offerer, static types without rtpmap, Opus's /2,
- * telephone-event at the codec's rate, no common codec, rejected stream. */
+ * telephone-event and CN at the codec's rate, no common codec, rejected
+ * stream. */
 #include <errno.h>
 #include <stdio.h>
 
@@ -13,6 +14,7 @@ static const struct sdp_codec ours[] = {
 	{ 8, "PCMA", 8000, 0, NULL },
 	{ 101, "telephone-event", 48000, 0, "0-15" },
 	{ 100, "telephone-event", 8000, 0, "0-15" },
+	{ 13, "CN", 8000, 0, NULL },
 };
 #define NOURS (sizeof(ours) / sizeof(ours[0]))
 
@@ -75,6 +77,24 @@ main(void)
 	/* An unknown dynamic type without rtpmap is skipped, not guessed. */
 	CHECK_EQ_INT(nego("m=audio 4000 RTP/SAVP 96 0", "", false, &ch), 0);
 	CHECK(!strcmp(ch.name, "PCMU"));
+	/* CN (RFC 3389) goes with G.711: static 13 without rtpmap, or a
+	 * dynamic type; not with Opus, and never as the codec. */
+	CHECK_EQ_INT(nego("m=audio 4000 RTP/SAVP 0 13", "", true, &ch), 0);
+	CHECK(!strcmp(ch.name, "PCMU") && ch.cn_pt == 13 && ch.dtmf_pt == 0);
+	CHECK_EQ_INT(nego("m=audio 4000 RTP/SAVP 8 105 98",
+	    "a=rtpmap:105 CN/8000\r\na=rtpmap:98 telephone-event/8000\r\n",
+	    false, &ch), 0);
+	CHECK(!strcmp(ch.name, "PCMA") && ch.cn_pt == 105 && ch.dtmf_pt == 98);
+	CHECK_EQ_INT(nego("m=audio 4000 RTP/SAVP 96 13",
+	    "a=rtpmap:96 opus/48000/2\r\n", true, &ch), 0);
+	CHECK(!strcmp(ch.name, "opus") && ch.cn_pt == 0);
+	CHECK_EQ_INT(nego("m=audio 4000 RTP/SAVP 0", "", true, &ch), 0);
+	CHECK(ch.cn_pt == 0);
+	CHECK_EQ_INT(nego("m=audio 4000 RTP/SAVP 13", "", true, &ch), -ENOENT);
+	/* CN at another rate does not go with G.711. */
+	CHECK_EQ_INT(nego("m=audio 4000 RTP/SAVP 0 106",
+	    "a=rtpmap:106 CN/16000\r\n", true, &ch), 0);
+	CHECK(ch.cn_pt == 0);
 	/* A rejected stream. */
 	CHECK_EQ_INT(nego("m=audio 0 RTP/SAVP 0", "", true, &ch), -ENOENT);
 	CHECK_EQ_INT(sdp_codec_negotiate(NULL, 0, ours, NOURS, true, &ch),
