@@ -6,14 +6,16 @@
  *       [--relay LOSS_PERMILLE,JITTER_MS,SEED] [--no-conceal]
  *       [--ports MIN-MAX] [--port-file F] [--dump-frames F]
  *       [--pulse-b SERVER [--pulse-sink NAME] [--pulse-source NAME]]
- *       [--dtmf DIGITS] [--mute-a]
+ *       [--dtmf DIGITS] [--mute-a] [--flood-b PPS]
  *
  * A plays --play-a (silence without), B records into --record-b, and the
  * other way round. --dtmf: A sends the digits (RFC 4733) after 300 ms;
  * B must hear them in order, each MEDIA_VOICE_DTMF_MS long. --mute-a: A
  * is muted from the start (B must record silence). --pulse-b: B captures
  * from and plays to the PulseAudio server instead, on its default devices
- * or the named ones (as [media] sink/source give them). --relay puts the seeded lossy, jittery relay
+ * or the named ones (as [media] sink/source give them). --flood-b: junk
+ * RTP (a foreign SSRC) hits B's port at PPS packets a second all along;
+ * B must still hear A (media-voice.sh checks the recording). --relay puts the seeded lossy, jittery relay
  * (media-relay.c) between them. --no-conceal plays losses as silence, for
  * the comparison with concealment. Checks the counters (every packet sent
  * is authenticated and reaches the jitter buffer when there is no relay)
@@ -22,6 +24,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,9 +223,38 @@ report(const struct side *s)
 	    vs.held_us_max / 1e3);
 }
 
+/* The flooder: every 5 ms, pps / 200 junk datagrams to B's RTP port. */
+struct flood {
+	int fd;
+	unsigned per_tick;
+	struct sockaddr_in to;
+	unsigned long long sent;
+};
+
+static void
+flood_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct flood *fl = arg;
+	uint8_t pkt[12 + 160];
+	(void)fd;
+	(void)what;
+
+	memset(pkt, 0x55, sizeof(pkt));
+	pkt[0] = 0x80;			/* RTP version 2 */
+	pkt[1] = 0;			/* PCMU */
+	for (unsigned i = 0; i < fl->per_tick; i++) {
+		pkt[2] = (uint8_t)(fl->sent >> 8);
+		pkt[3] = (uint8_t)fl->sent;
+		if (sendto(fl->fd, pkt, sizeof(pkt), 0,
+		    (struct sockaddr *)&fl->to, sizeof(fl->to)) > 0)
+			fl->sent++;
+	}
+}
+
 static void
 check_side(const struct side *rx, const struct side *tx, bool relay,
-    bool muted_tx, bool dtx, const struct media_voice_stats *at_stop)
+    bool muted_tx, bool dtx, const struct media_voice_stats *at_stop,
+    bool flooded)
 {
 	struct media_stats mr, mt;
 	struct media_voice_stats vr, vt;
@@ -231,7 +265,7 @@ check_side(const struct side *rx, const struct side *tx, bool relay,
 	media_voice_stats(tx->voice, &vt);
 	EXPECT(mt.sent > 0 && vt.frames_in + vt.event_packets_sent +
 	    vt.cn_sent == mt.sent);
-	EXPECT(mr.rejected == 0 && vr.dropped == 0);
+	EXPECT((mr.rejected == 0 || flooded) && vr.dropped == 0);
 	EXPECT(vr.played > 0 || (!rx->record && !rx->pulse));
 	EXPECT(vr.packets + vr.event_packets_received + vr.cn_received ==
 	    mr.received);
@@ -256,6 +290,14 @@ check_side(const struct side *rx, const struct side *tx, bool relay,
 		    vt.cn_sent > 0 && mr.received == mt.sent);
 		EXPECT(vr.cn_received == vt.cn_sent && vr.cn_played > 0 &&
 		    vr.cn_played == vr.played);
+	} else if (flooded) {
+		/* Junk was rejected by its SSRC, before any crypto; the peer's
+		 * packets got through (the recording says how well). */
+		printf("%s: flooded, rejected_ssrc=%llu, received %llu of "
+		    "%llu\n", rx->name, (unsigned long long)mr.rejected_ssrc,
+		    (unsigned long long)mr.received,
+		    (unsigned long long)mt.sent);
+		EXPECT(mr.rejected_ssrc > 0 && mr.received > 0);
 	} else if (!relay) {
 		EXPECT(mr.received == mt.sent);
 		/* Loopback: nothing to conceal but the jitter buffer's own
@@ -295,6 +337,7 @@ main(int argc, char **argv)
 		{ "pulse-source", required_argument, NULL, 'R' },
 		{ "dtmf", required_argument, NULL, 'D' },
 		{ "mute-a", no_argument, NULL, 'M' },
+		{ "flood-b", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct side a = { .name = "A" }, b = { .name = "B" };
@@ -308,6 +351,9 @@ main(int argc, char **argv)
 	struct mikey_result ka, kb;
 	struct event_base *base;
 	struct media_voice_stats va, vb;
+	struct flood fl = { .fd = -1 };
+	struct event *fl_ev = NULL;
+	unsigned flood_pps = 0;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -354,6 +400,11 @@ main(int argc, char **argv)
 		case 'M':
 			mute_a = true;
 			break;
+		case 'F':
+			flood_pps = (unsigned)strtoul(optarg, NULL, 10);
+			if (flood_pps < 200 || flood_pps > 200000)
+				return 2;
+			break;
 		case 'd':
 			if (!(dump = fopen(optarg, "w")))
 				return 1;
@@ -389,6 +440,18 @@ main(int argc, char **argv)
 		    media_local_port(b.m));
 		fclose(f);
 	}
+	if (flood_pps) {
+		struct timeval five = { 0, 5000 };
+
+		fl.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+		fl.per_tick = flood_pps / 200;
+		fl.to.sin_family = AF_INET;
+		fl.to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		fl.to.sin_port = htons(media_local_port(b.m));
+		fl_ev = event_new(base, -1, EV_PERSIST, flood_tick, &fl);
+		if (fl.fd < 0 || !fl_ev || event_add(fl_ev, &five) < 0)
+			return 1;
+	}
 	if (mute_a)
 		media_voice_set_mute(a.voice, true);
 	EXPECT(media_start(a.m) == 0 && media_start(b.m) == 0);
@@ -402,6 +465,11 @@ main(int argc, char **argv)
 		ms = ms > 300 ? ms - 300 : 0;
 	}
 	mt_run_loop(base, ms);
+	if (fl_ev) {
+		event_free(fl_ev);
+		close(fl.fd);
+		printf("flood: %llu junk packets to B\n", fl.sent);
+	}
 	media_stop(a.m);
 	media_stop(b.m);
 	media_voice_stats(a.voice, &va);
@@ -432,8 +500,9 @@ main(int argc, char **argv)
 		    (unsigned long long)ps.underruns,
 		    (unsigned long long)ps.dropped, ps.play_latency_us / 1e3);
 	}
-	check_side(&b, &a, relay, mute_a, codec == MEDIA_CODEC_OPUS, &vb);
-	check_side(&a, &b, relay, false, false, &va);
+	check_side(&b, &a, relay, mute_a, codec == MEDIA_CODEC_OPUS, &vb,
+	    flood_pps > 0);
+	check_side(&a, &b, relay, false, false, &va, false);
 	if (dtmf) {
 		dtmf_got[dtmf_n] = 0;
 		printf("dtmf: sent \"%s\" received \"%s\"", dtmf, dtmf_got);

@@ -140,6 +140,17 @@ for codec in opus PCMU; do
 	grep -q 'muted, cn_sent=' "$T/mute.log" || fail "muted $codec: no CN"
 done
 
+# A flood of junk RTP (a foreign SSRC, 20,000 packets a second) at B's
+# port all along: B reads its socket on each arrival again while it lasts
+# (daemon/media.c, MEDIA_RX_FLOOD), rejects the junk before any crypto and
+# still hears A: the G.711 bound.
+"$D" --codec PCMU --ms 3000 --ports "$ports" --flood-b 20000 \
+	--play-a "$T/sweep.wav" --record-b "$T/flood.wav" \
+	>"$T/flood.log" 2>&1 || { cat "$T/flood.log" >&2; fail "flood run"; }
+r=$("$C" --segment-ms 200 --min 0.9 "$T/sweep.wav" "$T/flood.wav") ||
+	fail "flooded B does not hear A: $r ($(grep flooded "$T/flood.log"))"
+note "flooded: $(grep flooded "$T/flood.log"); $r"
+
 # The check can fail: a recording of something else does not pass.
 "$C" --min 0.5 "$T/sweep.wav" "$T/ra.wav" >/dev/null &&
 	fail "media-corr accepted an unrelated recording"
