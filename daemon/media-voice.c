@@ -177,31 +177,26 @@ voice_on_play(void *arg, unsigned skipped)
 	uint8_t buf[MEDIA_FRAME_MAX];
 	JitterBufferPacket jp;
 	spx_int32_t off = 0;
-	uint32_t want;
-	int rc;
+	uint32_t want = 0;
+	int rc = JITTER_BUFFER_MISSING;
 	(void)skipped;
 
-	if (!v->rx_started) {
-		/* Only the peer's comfort noise so far (muted from the
-		 * start): play it, the jitter buffer starts with the audio. */
-		cn_noise(&v->cn_seed, v->cn_amp, v->pcm, n);
-		v->st.played++;
-		v->st.cn_played++;
-		if (v->out.write)
-			v->out.write(v->out.ctx, v->pcm, n);
-		return;
+	/* Before the first audio packet only the peer's comfort noise can
+	 * have started the playout (muted from the start): the jitter buffer
+	 * starts with the audio. */
+	if (v->rx_started) {
+		want = (uint32_t)jitter_buffer_get_pointer_timestamp(v->jb);
+		memset(&jp, 0, sizeof(jp));
+		jp.data = (char *)buf;
+		jp.len = sizeof(buf);
+		rc = jitter_buffer_get(v->jb, &jp, (spx_int32_t)n, &off);
 	}
-	want = (uint32_t)jitter_buffer_get_pointer_timestamp(v->jb);
-	memset(&jp, 0, sizeof(jp));
-	jp.data = (char *)buf;
-	jp.len = sizeof(buf);
-	rc = jitter_buffer_get(v->jb, &jp, (spx_int32_t)n, &off);
+	v->st.played++;
 	if (rc == JITTER_BUFFER_OK &&
 	    media_codec_decode(v->codec, buf, jp.len, v->pcm) == 0) {
 		uint64_t now = clock_mono_ns();
 		uint32_t held = (uint32_t)(now / 1000u) - jp.user_data;
 
-		v->st.played++;
 		if (!v->st.first_audio_ns)
 			v->st.first_audio_ns = now;
 		v->st.held_us_sum += held;
@@ -211,7 +206,6 @@ voice_on_play(void *arg, unsigned skipped)
 	} else if (v->cn_on) {
 		/* The peer is muted and sent its noise level (RFC 3389). */
 		cn_noise(&v->cn_seed, v->cn_amp, v->pcm, n);
-		v->st.played++;
 		v->st.cn_played++;
 	} else {
 		const struct voice_recent *next = voice_recent_find(v,
@@ -219,10 +213,10 @@ voice_on_play(void *arg, unsigned skipped)
 
 		media_codec_conceal(v->codec, !v->no_conceal,
 		    next ? next->data : NULL, next ? next->len : 0, v->pcm);
-		v->st.played++;
 		v->st.concealed++;
 	}
-	jitter_buffer_tick(v->jb);
+	if (v->rx_started)
+		jitter_buffer_tick(v->jb);
 	if (v->out.write)
 		v->out.write(v->out.ctx, v->pcm, n);
 	OPENSSL_cleanse(buf, sizeof(buf));
