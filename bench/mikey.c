@@ -60,7 +60,8 @@ main(int argc, char **argv)
 	int n = 200, bits = 3072, c;
 	uint64_t now = mikey_ntp_from_unix(1795710736, 0);
 
-	while ((c = getopt(argc, argv, "n:b:")) != -1) {
+	tpeer_primes = 3;	/* svopid's keys: daemon/identity.c */
+	while ((c = getopt(argc, argv, "n:b:p:")) != -1) {
 		switch (c) {
 		case 'n':
 			n = (int)strtol(optarg, NULL, 10);
@@ -68,14 +69,19 @@ main(int argc, char **argv)
 		case 'b':
 			bits = (int)strtol(optarg, NULL, 10);
 			break;
+		case 'p':
+			tpeer_primes = (int)strtol(optarg, NULL, 10);
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-n N] [-b RSA_BITS]\n",
+			fprintf(stderr, "usage: %s [-n N] [-b RSA_BITS] "
+			    "[-p PRIMES]\n",
 			    argv[0]);
 			return 2;
 		}
 	}
-	if (n < 1 || n > 100000 || bits < 2048 || bits > 8192) {
-		fprintf(stderr, "bad -n or -b\n");
+	if (n < 1 || n > 100000 || bits < 2048 || bits > 8192 ||
+	    tpeer_primes < 2 || tpeer_primes > 3) {
+		fprintf(stderr, "bad -n, -b or -p\n");
 		return 2;
 	}
 	tpeer_make(&alice, "sip:alice@example.org", NULL, bits,
@@ -168,7 +174,8 @@ main(int argc, char **argv)
 		mikey_dh_free(y);
 	}
 
-	printf("MIKEY DH-SIGN, RSA-%d, OAKLEY 5, %d runs, CPU time\n", bits,
+	printf("MIKEY DH-SIGN, RSA-%d (%d primes), OAKLEY 5, %d runs, "
+	    "CPU time\n", bits, tpeer_primes,
 	    n);
 	report("init (I_MESSAGE)", t_init, n);
 	report("respond (verify + R_MESSAGE)", t_resp, n);

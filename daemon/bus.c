@@ -283,7 +283,8 @@ bus_setup(struct svopid *d, bool system_bus, const char *address,
 			BUS_NAME, strerror(-r));
 		return r;
 	}
-	r = busloop_new(d->base, bus, bus_dead, d, &d->busloop);
+	r = busloop_new(d->base, bus, SVOPID_PRIO_BACKGROUND, bus_dead, d,
+		&d->busloop);
 	if (r < 0)
 		return r;
 	return 0;

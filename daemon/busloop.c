@@ -17,6 +17,7 @@ struct busloop {
 	struct event *io;
 	struct event *timer;
 	short armed;		/* libevent flags of io, or -1 */
+	int priority;		/* of io and timer */
 	bool dead;
 	void (*on_dead)(void *userdata);
 	void *userdata;
@@ -86,6 +87,8 @@ busloop_update(struct busloop *bl)
 		if (bl->io)
 			event_free(bl->io);
 		bl->io = event_new(bl->base, fd, want, busloop_io_cb, bl);
+		if (bl->io)
+			event_priority_set(bl->io, bl->priority);
 		if (!bl->io || event_add(bl->io, NULL) < 0) {
 			log_error("cannot watch the D-Bus socket");
 			bl->armed = -1;
@@ -110,7 +113,7 @@ busloop_update(struct busloop *bl)
 }
 
 int
-busloop_new(struct event_base *base, sd_bus *bus,
+busloop_new(struct event_base *base, sd_bus *bus, int priority,
 	void (*on_dead)(void *userdata), void *userdata, struct busloop **ret)
 {
 	struct busloop *bl = calloc(1, sizeof(*bl));
@@ -120,6 +123,7 @@ busloop_new(struct event_base *base, sd_bus *bus,
 	bl->base = base;
 	bl->bus = sd_bus_ref(bus);
 	bl->armed = -1;
+	bl->priority = priority;
 	bl->on_dead = on_dead;
 	bl->userdata = userdata;
 	bl->timer = evtimer_new(base, busloop_timer_cb, bl);
@@ -127,6 +131,7 @@ busloop_new(struct event_base *base, sd_bus *bus,
 		busloop_free(bl);
 		return -ENOMEM;
 	}
+	event_priority_set(bl->timer, priority);
 	busloop_update(bl);
 	*ret = bl;
 	return 0;

@@ -12,8 +12,10 @@
 
 struct busloop;
 
-/* on_dead is called once when the bus connection fails. */
-int busloop_new(struct event_base *base, sd_bus *bus,
+/* on_dead is called once when the bus connection fails. The bus events
+ * run at priority (event_priority_set on base; ignored by a base without
+ * that many priorities). */
+int busloop_new(struct event_base *base, sd_bus *bus, int priority,
 	void (*on_dead)(void *userdata), void *userdata, struct busloop **ret);
 struct busloop *busloop_free(struct busloop *bl);
 /* Re-arms fd events and timer from the bus state. */

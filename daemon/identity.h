@@ -1,7 +1,8 @@
-/* The daemon's identity (SPEC §2): an RSA-3072 key (mode 0600) and a
- * self-signed X.509 certificate whose subject CN and subjectAltName URI are
- * the AOR, in the state directory as identity.key and identity.crt. Made on
- * first start, loaded afterwards. The key never leaves the process except
+/* The daemon's identity (SPEC §2): an RSA-3072 key (mode 0600; three
+ * primes when made by this version) and a self-signed X.509 certificate
+ * whose subject CN and subjectAltName URI are the AOR, in the state
+ * directory as identity.key and identity.crt. Made on first start, loaded
+ * afterwards. The key never leaves the process except
  * through signatures; the certificate travels in MIKEY and to the trust
  * server. */
 #ifndef SVOPID_IDENTITY_H
@@ -13,6 +14,7 @@
 #include "lib/fingerprint.h"
 
 #define IDENTITY_RSA_BITS 3072
+#define IDENTITY_RSA_PRIMES 3	/* new keys; see identity.c */
 /* "AB:CD:..." for 32 bytes */
 #define IDENTITY_FPR_LEN FINGERPRINT_TEXT_SIZE
 

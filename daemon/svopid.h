@@ -10,10 +10,14 @@
 #include <systemd/sd-bus.h>
 
 /* Event priorities of d->base (libevent runs only the most urgent queue
- * that has active events): I/O, timers and the media clock at the
- * default; deferred crypto (a callee's DH and signature) below it, so
- * that a burst of INVITEs is read and gets its 100 Trying before the
- * answers are signed, and a loaded daemon keeps its frames on time. */
+ * that has active events): SIP, trust server and media I/O, timers and
+ * the media clock at the default; deferred crypto (a callee's DH and
+ * signature) and the D-Bus connection below it, so that a burst of
+ * INVITEs is read and gets its 100 Trying before the answers are signed,
+ * a loaded daemon keeps its frames on time, and an INVITE ready to go
+ * out is written before the front-end's follow-up bus calls (Introspect,
+ * GetAll on the new Call) are served (bench/setup: they delayed the
+ * caller's INVITE by about a millisecond). */
 #define SVOPID_PRIORITIES 3
 #define SVOPID_PRIO_DEFAULT 1
 #define SVOPID_PRIO_BACKGROUND 2
