@@ -277,6 +277,8 @@ call_free(struct call *c)
 		event_free(c->reval_timer);
 	if (c->answer_ev)
 		event_free(c->answer_ev);
+	if (c->start_ev)
+		event_free(c->start_ev);
 	call_forget_txn(c);
 	c->media = media_free(c->media);
 	c->voice = NULL;	/* went with the media */

@@ -98,6 +98,9 @@ struct call {
 					 * but not answered yet (the answer
 					 * is built while its certificate is
 					 * validated: call_keys_answer) */
+	struct event *start_ev;		/* owned: starts voice and media at
+					 * the turn after the 200/ACK
+					 * (call_go_active) */
 	struct event *answer_ev;	/* owned: builds that answer once the
 					 * loop sent what the validation
 					 * queued (call_keys_answer_soon) */
