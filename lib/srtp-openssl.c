@@ -3,10 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
+/* SHA1_Init/Update/Final: see struct hmac. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 #include <srtp2/auth.h>
 #include <srtp2/cipher.h>
 #include <srtp2/crypto_types.h>
@@ -17,17 +18,31 @@
 #define ICM_SALT_LEN	14	/* RFC 3711 4.1.1: 112 bits */
 #define ICM_BLOCK	16
 #define HMAC_SHA1_LEN	20
+#define HMAC_SHA1_BLOCK	64
 
 /* AES counter mode (RFC 3711 4.1.1). The counter block is the salt (the
  * last 14 octets of the key libsrtp2 hands over, then two zero octets)
  * XOR the IV libsrtp2 sets per packet; the low 16 bits count the blocks.
- * OpenSSL's CTR mode counts over all 128 bits: the same stream as long as
- * the 16-bit counter does not wrap, which takes 1 MiB in one packet (the
- * KDF and SRTP ask for at most a few KiB). */
+ * The key stream is AES-ECB of the counter blocks, made here: a packet
+ * then costs one EVP_EncryptUpdate on a context keyed once. Setting the
+ * IV of an EVP CTR context for each packet instead went through
+ * OpenSSL 3's parameter lookups (EVP_CIPHER_CTX_get_iv_length,
+ * OSSL_PARAM_locate: strcmp) every time, a visible share of a call's CPU
+ * (perf, bench/media-vs-baresip). The counter is incremented over all
+ * 128 bits, as OpenSSL's CTR mode did: the same stream as long as the
+ * 16-bit counter does not wrap, which takes 1 MiB in one packet (the KDF
+ * and SRTP ask for at most a few KiB). */
+#define ICM_CHUNK	32	/* counter blocks encrypted per EVP call */
+
 struct icm {
-	EVP_CIPHER_CTX *ctx;		/* owned */
+	EVP_CIPHER_CTX *ctx;		/* owned: AES-ECB with the key */
 	int key_size;			/* 16 or 32 */
 	uint8_t offset[ICM_BLOCK];	/* the salt, padded: secret, wiped */
+	uint8_t ctr[ICM_BLOCK];		/* the next counter block */
+	uint8_t ks[ICM_BLOCK];		/* key stream left of the last block:
+					 * secret, wiped */
+	unsigned ks_left;		/* bytes of ks not used yet (at its
+					 * end) */
 };
 
 static const srtp_cipher_type_t icm128_type, icm256_type;
@@ -85,13 +100,17 @@ static srtp_err_status_t
 icm_init(void *state, const uint8_t *key)
 {
 	struct icm *s = state;
-	const EVP_CIPHER *evp = s->key_size == 16 ? EVP_aes_128_ctr() :
-	    EVP_aes_256_ctr();
+	const EVP_CIPHER *evp = s->key_size == 16 ? EVP_aes_128_ecb() :
+	    EVP_aes_256_ecb();
 
 	memset(s->offset, 0, sizeof(s->offset));
 	memcpy(s->offset, key + s->key_size, ICM_SALT_LEN);
+	memcpy(s->ctr, s->offset, ICM_BLOCK);
+	OPENSSL_cleanse(s->ks, sizeof(s->ks));
+	s->ks_left = 0;
 	if (!EVP_CIPHER_CTX_reset(s->ctx) ||
-	    !EVP_EncryptInit_ex(s->ctx, evp, NULL, key, NULL))
+	    !EVP_EncryptInit_ex(s->ctx, evp, NULL, key, NULL) ||
+	    !EVP_CIPHER_CTX_set_padding(s->ctx, 0))
 		return srtp_err_status_init_fail;
 	return srtp_err_status_ok;
 }
@@ -100,15 +119,37 @@ static srtp_err_status_t
 icm_set_iv(void *state, uint8_t *iv, srtp_cipher_direction_t dir)
 {
 	struct icm *s = state;
-	uint8_t ctr[ICM_BLOCK];
-	int ok;
 
 	(void)dir;
 	for (size_t i = 0; i < ICM_BLOCK; i++)
-		ctr[i] = s->offset[i] ^ iv[i];
-	ok = EVP_EncryptInit_ex(s->ctx, NULL, NULL, NULL, ctr);
-	OPENSSL_cleanse(ctr, sizeof(ctr));
-	return ok ? srtp_err_status_ok : srtp_err_status_cipher_fail;
+		s->ctr[i] = s->offset[i] ^ iv[i];
+	OPENSSL_cleanse(s->ks, sizeof(s->ks));
+	s->ks_left = 0;
+	return srtp_err_status_ok;
+}
+
+static void
+icm_ctr_next(uint8_t ctr[ICM_BLOCK])
+{
+	for (int i = ICM_BLOCK - 1; i >= 0 && ++ctr[i] == 0; i--)
+		;
+}
+
+/* n counter blocks (n <= ICM_CHUNK) of key stream into ks. */
+static int
+icm_stream(struct icm *s, uint8_t *ks, unsigned n)
+{
+	uint8_t blocks[ICM_CHUNK * ICM_BLOCK];
+	int out = 0, ok;
+
+	for (unsigned b = 0; b < n; b++) {
+		memcpy(blocks + b * ICM_BLOCK, s->ctr, ICM_BLOCK);
+		icm_ctr_next(s->ctr);
+	}
+	ok = EVP_EncryptUpdate(s->ctx, ks, &out, blocks,
+	    (int)(n * ICM_BLOCK)) && out == (int)(n * ICM_BLOCK);
+	OPENSSL_cleanse(blocks, n * ICM_BLOCK);	/* salt XOR IV */
+	return ok ? 0 : -1;
 }
 
 /* Encryption and decryption are the same XOR with the key stream, which
@@ -117,14 +158,40 @@ static srtp_err_status_t
 icm_crypt(void *state, uint8_t *buf, unsigned int *len)
 {
 	struct icm *s = state;
-	int out = 0;
+	uint8_t ks[ICM_CHUNK * ICM_BLOCK];
+	unsigned n = *len, done = 0, used = 0;
+	srtp_err_status_t rc = srtp_err_status_ok;
 
-	if (*len > (unsigned)(ICM_BLOCK << 16))
+	if (n > (unsigned)(ICM_BLOCK << 16))
 		return srtp_err_status_terminus;
-	if (!EVP_EncryptUpdate(s->ctx, buf, &out, buf, (int)*len))
-		return srtp_err_status_cipher_fail;
-	*len = (unsigned)out;
-	return srtp_err_status_ok;
+	/* What the last block left. */
+	while (done < n && s->ks_left) {
+		buf[done++] ^= s->ks[ICM_BLOCK - s->ks_left];
+		s->ks_left--;
+	}
+	while (done < n) {
+		unsigned blocks = (n - done + ICM_BLOCK - 1) / ICM_BLOCK;
+		unsigned bytes;
+
+		if (blocks > ICM_CHUNK)
+			blocks = ICM_CHUNK;
+		if (icm_stream(s, ks, blocks) < 0) {
+			rc = srtp_err_status_cipher_fail;
+			break;
+		}
+		used = blocks * ICM_BLOCK;
+		bytes = n - done < used ? n - done : used;
+		for (unsigned i = 0; i < bytes; i++)
+			buf[done + i] ^= ks[i];
+		done += bytes;
+		if (bytes < used) {	/* keep the rest of the last block */
+			s->ks_left = used - bytes;
+			memcpy(s->ks + ICM_BLOCK - s->ks_left, ks + bytes,
+			    s->ks_left);
+		}
+	}
+	OPENSSL_cleanse(ks, used);
+	return rc;
 }
 
 /* RFC 3711 B.2: the key stream of the first two blocks. */
@@ -183,14 +250,19 @@ static const srtp_cipher_type_t icm256_type = {
 };
 
 /* HMAC-SHA1 (RFC 2104), truncated to the tag length libsrtp2 asks for.
- * The MAC context keeps the keyed state: each packet starts it again from
- * there (EVP_MAC_init without a key) instead of hashing the key again. */
+ * The keyed inner and outer states are hashed once, at init; each packet
+ * starts from copies of them (two struct copies, no allocation). The
+ * SHA1_* functions are deprecated in OpenSSL 3 but kept in every 3.x
+ * release; through EVP each packet cost a context duplication (malloc
+ * and free in EVP_MD_CTX_copy_ex) and parameter lookups: 541 ns against
+ * 294 ns in a warm loop on the benchmark machine, and more in a call,
+ * where each packet finds the caches cold (docs/decisions.md). */
 struct hmac {
-	EVP_MAC_CTX *ctx;	/* owned */
+	SHA_CTX inner, outer;	/* keyed states: secret, wiped */
+	SHA_CTX work;		/* this packet's inner hash: wiped */
 };
 
 static const srtp_auth_type_t hmac_type;
-static EVP_MAC *hmac_alg;	/* fetched once by srtp_openssl_install */
 
 static srtp_err_status_t
 hmac_alloc(srtp_auth_t **ret, int key_len, int out_len)
@@ -202,7 +274,7 @@ hmac_alloc(srtp_auth_t **ret, int key_len, int out_len)
 		return srtp_err_status_bad_param;
 	a = calloc(1, sizeof(*a));
 	s = calloc(1, sizeof(*s));
-	if (!a || !s || !(s->ctx = EVP_MAC_CTX_new(hmac_alg))) {
+	if (!a || !s) {
 		free(a);
 		free(s);
 		return srtp_err_status_alloc_fail;
@@ -219,14 +291,11 @@ hmac_alloc(srtp_auth_t **ret, int key_len, int out_len)
 static srtp_err_status_t
 hmac_dealloc(srtp_auth_t *a)
 {
-	struct hmac *s;
-
 	if (!a)
 		return srtp_err_status_bad_param;
-	s = a->state;
-	if (s) {
-		EVP_MAC_CTX_free(s->ctx);	/* wipes the keyed state */
-		free(s);
+	if (a->state) {
+		OPENSSL_cleanse(a->state, sizeof(struct hmac));
+		free(a->state);
 	}
 	OPENSSL_cleanse(a, sizeof(*a));
 	free(a);
@@ -237,13 +306,29 @@ static srtp_err_status_t
 hmac_init(void *state, const uint8_t *key, int key_len)
 {
 	struct hmac *s = state;
-	OSSL_PARAM params[2];
+	uint8_t pad[HMAC_SHA1_BLOCK], k[HMAC_SHA1_LEN];
+	size_t klen = (size_t)key_len;
 
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)"SHA1", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (key_len < 0 || !EVP_MAC_init(s->ctx, key, (size_t)key_len, params))
+	if (key_len < 0)
 		return srtp_err_status_auth_fail;
+	if (klen > HMAC_SHA1_BLOCK) {	/* RFC 2104: hash a long key */
+		SHA1(key, klen, k);
+		key = k;
+		klen = HMAC_SHA1_LEN;
+	}
+	memset(pad, 0x36, sizeof(pad));
+	for (size_t i = 0; i < klen; i++)
+		pad[i] ^= key[i];
+	SHA1_Init(&s->inner);
+	SHA1_Update(&s->inner, pad, sizeof(pad));
+	memset(pad, 0x5c, sizeof(pad));
+	for (size_t i = 0; i < klen; i++)
+		pad[i] ^= key[i];
+	SHA1_Init(&s->outer);
+	SHA1_Update(&s->outer, pad, sizeof(pad));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	OPENSSL_cleanse(k, sizeof(k));
+	s->work = s->inner;
 	return srtp_err_status_ok;
 }
 
@@ -252,8 +337,8 @@ hmac_start(void *state)
 {
 	struct hmac *s = state;
 
-	return EVP_MAC_init(s->ctx, NULL, 0, NULL) ? srtp_err_status_ok :
-	    srtp_err_status_auth_fail;
+	s->work = s->inner;
+	return srtp_err_status_ok;
 }
 
 static srtp_err_status_t
@@ -261,8 +346,9 @@ hmac_update(void *state, const uint8_t *msg, int len)
 {
 	struct hmac *s = state;
 
-	if (len < 0 || !EVP_MAC_update(s->ctx, msg, (size_t)len))
+	if (len < 0)
 		return srtp_err_status_auth_fail;
+	SHA1_Update(&s->work, msg, (size_t)len);
 	return srtp_err_status_ok;
 }
 
@@ -272,16 +358,17 @@ hmac_compute(void *state, const uint8_t *msg, int len, int tag_len,
 {
 	struct hmac *s = state;
 	uint8_t full[HMAC_SHA1_LEN];
-	size_t n = 0;
 
-	if (tag_len < 0 || tag_len > HMAC_SHA1_LEN)
+	if (tag_len < 0 || tag_len > HMAC_SHA1_LEN || len < 0)
 		return srtp_err_status_bad_param;
-	if (len < 0 || !EVP_MAC_update(s->ctx, msg, (size_t)len) ||
-	    !EVP_MAC_final(s->ctx, full, &n, sizeof(full)) ||
-	    n != HMAC_SHA1_LEN)
-		return srtp_err_status_auth_fail;
+	SHA1_Update(&s->work, msg, (size_t)len);
+	SHA1_Final(full, &s->work);
+	s->work = s->outer;
+	SHA1_Update(&s->work, full, sizeof(full));
+	SHA1_Final(full, &s->work);
 	memcpy(tag, full, (size_t)tag_len);
 	OPENSSL_cleanse(full, sizeof(full));
+	s->work = s->inner;	/* nothing of the packet stays */
 	return srtp_err_status_ok;
 }
 
@@ -309,8 +396,6 @@ static const srtp_auth_type_t hmac_type = {
 int
 srtp_openssl_install(void)
 {
-	if (!hmac_alg && !(hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL)))
-		return -EIO;
 	/* Each replacement runs our vectors and the replaced type's. */
 	if (srtp_replace_cipher_type(&icm128_type, SRTP_AES_ICM_128) !=
 	    srtp_err_status_ok ||

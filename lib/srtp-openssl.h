@@ -7,7 +7,8 @@
  * replace a cipher or MAC type by id (srtp_replace_cipher_type,
  * srtp_replace_auth_type); these are the same algorithms (RFC 3711 AES-CM
  * with a 16-bit block counter, RFC 6188 AES-256-CM, HMAC-SHA1) on
- * OpenSSL's EVP interface, which uses AES-NI and SHA extensions.
+ * OpenSSL (AES-ECB through EVP for the key stream, SHA1 with kept keyed
+ * states for the MAC), which uses AES-NI and SHA extensions.
  *
  * libsrtp2 checks a replacement before taking it: against the test vectors
  * given here (RFC 3711 B.2, RFC 6188 7.1, RFC 2202) and against the test
