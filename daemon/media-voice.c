@@ -219,7 +219,9 @@ voice_on_play(void *arg, unsigned skipped)
 		jitter_buffer_tick(v->jb);
 	if (v->out.write)
 		v->out.write(v->out.ctx, v->pcm, n);
-	OPENSSL_cleanse(buf, sizeof(buf));
+	if (rc == JITTER_BUFFER_OK)	/* only then was buf written */
+		OPENSSL_cleanse(buf, jp.len < sizeof(buf) ? jp.len :
+		    sizeof(buf));
 }
 
 /* The playout clock's tick; see voice_write for the ticks it passes over. */
