@@ -9,7 +9,8 @@ lib_libsvopi_a_SOURCES = \
 	lib/fingerprint.c lib/fingerprint.h \
 	lib/base64.c lib/base64.h \
 	lib/ini.c lib/ini.h \
-	lib/coalesce.c lib/coalesce.h
+	lib/coalesce.c lib/coalesce.h \
+	lib/hmac-sha1.c lib/hmac-sha1.h
 
 # Link line for anything that uses lib/.
 LIBSVOPI = lib/libsvopi.a $(OPENSSL_LIBS) $(SRTP_LIBS) $(JSONC_LIBS)

@@ -2,56 +2,41 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
+#include "hmac-sha1.h"
 #include "mikey-prf.h"
 
-#define SHA1_LEN	20
 #define CHUNK_LEN	32	/* 256-bit inkey chunks */
 
-static int
-hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *data,
-    size_t len, uint8_t out[SHA1_LEN])
-{
-	unsigned out_len = 0;
-
-	if (!HMAC(EVP_sha1(), key, (int)key_len, data, len, out, &out_len) ||
-	    out_len != SHA1_LEN)
-		return -EIO;
-	return 0;
-}
-
 /* out ^= P_SHA1(s, label) truncated to out_len (the TLS 1.x P_hash). */
-static int
+static void
 p_sha1_xor(const uint8_t *s, size_t s_len, const uint8_t *label,
     size_t label_len, uint8_t *out, size_t out_len)
 {
-	uint8_t a[SHA1_LEN + MIKEY_PRF_LABEL_MAX];	/* A_i || label */
-	uint8_t block[SHA1_LEN];
+	uint8_t a[HMAC_SHA1_LEN + MIKEY_PRF_LABEL_MAX];	/* A_i || label */
+	uint8_t block[HMAC_SHA1_LEN];
+	struct hmac_sha1 h;	/* keyed with s once for all its MACs */
 	size_t done = 0;
-	int rc;
 
+	hmac_sha1_init(&h, s, s_len);
 	/* A_1 = HMAC(s, A_0 = label) */
-	rc = hmac_sha1(s, s_len, label, label_len, a);
+	hmac_sha1(&h, label, label_len, a);
 	if (label_len)
-		memcpy(a + SHA1_LEN, label, label_len);
-	while (rc == 0 && done < out_len) {
-		size_t n = out_len - done < SHA1_LEN ? out_len - done :
-		    SHA1_LEN;
+		memcpy(a + HMAC_SHA1_LEN, label, label_len);
+	while (done < out_len) {
+		size_t n = out_len - done < HMAC_SHA1_LEN ? out_len - done :
+		    HMAC_SHA1_LEN;
 
-		rc = hmac_sha1(s, s_len, a, SHA1_LEN + label_len, block);
-		if (rc < 0)
-			break;
+		hmac_sha1(&h, a, HMAC_SHA1_LEN + label_len, block);
 		for (size_t i = 0; i < n; i++)
 			out[done + i] ^= block[i];
 		done += n;
 		if (done < out_len)
-			rc = hmac_sha1(s, s_len, a, SHA1_LEN, a);
+			hmac_sha1(&h, a, HMAC_SHA1_LEN, a);
 	}
 	OPENSSL_cleanse(a, sizeof(a));
 	OPENSSL_cleanse(block, sizeof(block));
-	return rc;
+	hmac_sha1_wipe(&h);
 }
 
 int
@@ -59,7 +44,6 @@ mikey_prf(const uint8_t *inkey, size_t inkey_len, const uint8_t *label,
     size_t label_len, uint8_t *out, size_t out_len)
 {
 	uint8_t tmp[MIKEY_PRF_OUT_MAX];
-	int rc = 0;
 
 	if (inkey_len == 0 || out_len == 0 || !inkey || !out ||
 	    (label_len && !label))
@@ -68,16 +52,15 @@ mikey_prf(const uint8_t *inkey, size_t inkey_len, const uint8_t *label,
 	    out_len > MIKEY_PRF_OUT_MAX)
 		return -E2BIG;
 	memset(tmp, 0, out_len);
-	for (size_t off = 0; rc == 0 && off < inkey_len; off += CHUNK_LEN) {
+	for (size_t off = 0; off < inkey_len; off += CHUNK_LEN) {
 		size_t n = inkey_len - off < CHUNK_LEN ? inkey_len - off :
 		    CHUNK_LEN;
 
-		rc = p_sha1_xor(inkey + off, n, label, label_len, tmp, out_len);
+		p_sha1_xor(inkey + off, n, label, label_len, tmp, out_len);
 	}
-	if (rc == 0)
-		memcpy(out, tmp, out_len);
+	memcpy(out, tmp, out_len);
 	OPENSSL_cleanse(tmp, out_len);
-	return rc;
+	return 0;
 }
 
 int

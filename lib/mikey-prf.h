@@ -21,7 +21,7 @@
 
 /* PRF(inkey, label, out_len): inkey cut into 256-bit chunks, P_SHA1 of each
  * XORed, truncated to out_len bytes. Returns 0, -EINVAL for empty inkey or
- * out_len 0, -E2BIG over the limits above, -EIO if OpenSSL fails. */
+ * out_len 0, -E2BIG over the limits above. */
 int mikey_prf(const uint8_t *inkey, size_t inkey_len, const uint8_t *label,
     size_t label_len, uint8_t *out, size_t out_len);
 

@@ -3,22 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SHA1_Init/Update/Final: see struct hmac. */
-#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <srtp2/auth.h>
 #include <srtp2/cipher.h>
 #include <srtp2/crypto_types.h>
 #include <srtp2/srtp.h>
 
+#include "hmac-sha1.h"
 #include "srtp-openssl.h"
 
 #define ICM_SALT_LEN	14	/* RFC 3711 4.1.1: 112 bits */
 #define ICM_BLOCK	16
-#define HMAC_SHA1_LEN	20
-#define HMAC_SHA1_BLOCK	64
 
 /* AES counter mode (RFC 3711 4.1.1). The counter block is the salt (the
  * last 14 octets of the key libsrtp2 hands over, then two zero octets)
@@ -249,17 +245,10 @@ static const srtp_cipher_type_t icm256_type = {
 	&icm256_test, SRTP_AES_ICM_256,
 };
 
-/* HMAC-SHA1 (RFC 2104), truncated to the tag length libsrtp2 asks for.
- * The keyed inner and outer states are hashed once, at init; each packet
- * starts from copies of them (two struct copies, no allocation). The
- * SHA1_* functions are deprecated in OpenSSL 3 but kept in every 3.x
- * release; through EVP each packet cost a context duplication (malloc
- * and free in EVP_MD_CTX_copy_ex) and parameter lookups: 541 ns against
- * 294 ns in a warm loop on the benchmark machine, and more in a call,
- * where each packet finds the caches cold (docs/decisions.md). */
+/* HMAC-SHA1 (RFC 2104), truncated to the tag length libsrtp2 asks for,
+ * from kept keyed states (lib/hmac-sha1.h): no allocation per packet. */
 struct hmac {
-	SHA_CTX inner, outer;	/* keyed states: secret, wiped */
-	SHA_CTX work;		/* this packet's inner hash: wiped */
+	struct hmac_sha1 h;	/* secret, wiped */
 };
 
 static const srtp_auth_type_t hmac_type;
@@ -306,29 +295,10 @@ static srtp_err_status_t
 hmac_init(void *state, const uint8_t *key, int key_len)
 {
 	struct hmac *s = state;
-	uint8_t pad[HMAC_SHA1_BLOCK], k[HMAC_SHA1_LEN];
-	size_t klen = (size_t)key_len;
 
 	if (key_len < 0)
 		return srtp_err_status_auth_fail;
-	if (klen > HMAC_SHA1_BLOCK) {	/* RFC 2104: hash a long key */
-		SHA1(key, klen, k);
-		key = k;
-		klen = HMAC_SHA1_LEN;
-	}
-	memset(pad, 0x36, sizeof(pad));
-	for (size_t i = 0; i < klen; i++)
-		pad[i] ^= key[i];
-	SHA1_Init(&s->inner);
-	SHA1_Update(&s->inner, pad, sizeof(pad));
-	memset(pad, 0x5c, sizeof(pad));
-	for (size_t i = 0; i < klen; i++)
-		pad[i] ^= key[i];
-	SHA1_Init(&s->outer);
-	SHA1_Update(&s->outer, pad, sizeof(pad));
-	OPENSSL_cleanse(pad, sizeof(pad));
-	OPENSSL_cleanse(k, sizeof(k));
-	s->work = s->inner;
+	hmac_sha1_init(&s->h, key, (size_t)key_len);
 	return srtp_err_status_ok;
 }
 
@@ -337,7 +307,7 @@ hmac_start(void *state)
 {
 	struct hmac *s = state;
 
-	s->work = s->inner;
+	hmac_sha1_start(&s->h);
 	return srtp_err_status_ok;
 }
 
@@ -348,7 +318,7 @@ hmac_update(void *state, const uint8_t *msg, int len)
 
 	if (len < 0)
 		return srtp_err_status_auth_fail;
-	SHA1_Update(&s->work, msg, (size_t)len);
+	hmac_sha1_update(&s->h, msg, (size_t)len);
 	return srtp_err_status_ok;
 }
 
@@ -361,14 +331,10 @@ hmac_compute(void *state, const uint8_t *msg, int len, int tag_len,
 
 	if (tag_len < 0 || tag_len > HMAC_SHA1_LEN || len < 0)
 		return srtp_err_status_bad_param;
-	SHA1_Update(&s->work, msg, (size_t)len);
-	SHA1_Final(full, &s->work);
-	s->work = s->outer;
-	SHA1_Update(&s->work, full, sizeof(full));
-	SHA1_Final(full, &s->work);
+	hmac_sha1_update(&s->h, msg, (size_t)len);
+	hmac_sha1_final(&s->h, full);
 	memcpy(tag, full, (size_t)tag_len);
 	OPENSSL_cleanse(full, sizeof(full));
-	s->work = s->inner;	/* nothing of the packet stays */
 	return srtp_err_status_ok;
 }
 
