@@ -155,7 +155,7 @@ icm_crypt(void *state, uint8_t *buf, unsigned int *len)
 {
 	struct icm *s = state;
 	uint8_t ks[ICM_CHUNK * ICM_BLOCK];
-	unsigned n = *len, done = 0, used = 0;
+	unsigned n = *len, done = 0, used = 0, filled = 0;	/* of ks */
 	srtp_err_status_t rc = srtp_err_status_ok;
 
 	if (n > (unsigned)(ICM_BLOCK << 16))
@@ -176,6 +176,8 @@ icm_crypt(void *state, uint8_t *buf, unsigned int *len)
 			break;
 		}
 		used = blocks * ICM_BLOCK;
+		if (used > filled)
+			filled = used;
 		bytes = n - done < used ? n - done : used;
 		for (unsigned i = 0; i < bytes; i++)
 			buf[done + i] ^= ks[i];
@@ -186,7 +188,7 @@ icm_crypt(void *state, uint8_t *buf, unsigned int *len)
 			    s->ks_left);
 		}
 	}
-	OPENSSL_cleanse(ks, used);
+	OPENSSL_cleanse(ks, filled);
 	return rc;
 }
 
@@ -245,19 +247,16 @@ static const srtp_cipher_type_t icm256_type = {
 	&icm256_test, SRTP_AES_ICM_256,
 };
 
-/* HMAC-SHA1 (RFC 2104), truncated to the tag length libsrtp2 asks for,
- * from kept keyed states (lib/hmac-sha1.h): no allocation per packet. */
-struct hmac {
-	struct hmac_sha1 h;	/* secret, wiped */
-};
-
+/* HMAC-SHA1 (RFC 2104), truncated to the tag length libsrtp2 asks for;
+ * the state is a struct hmac_sha1 (lib/hmac-sha1.h: kept keyed states,
+ * no allocation per packet; secret, wiped). */
 static const srtp_auth_type_t hmac_type;
 
 static srtp_err_status_t
 hmac_alloc(srtp_auth_t **ret, int key_len, int out_len)
 {
 	srtp_auth_t *a;
-	struct hmac *s;
+	struct hmac_sha1 *s;
 
 	if (out_len < 0 || out_len > HMAC_SHA1_LEN || key_len < 0)
 		return srtp_err_status_bad_param;
@@ -283,7 +282,7 @@ hmac_dealloc(srtp_auth_t *a)
 	if (!a)
 		return srtp_err_status_bad_param;
 	if (a->state) {
-		OPENSSL_cleanse(a->state, sizeof(struct hmac));
+		hmac_sha1_wipe(a->state);
 		free(a->state);
 	}
 	OPENSSL_cleanse(a, sizeof(*a));
@@ -294,31 +293,31 @@ hmac_dealloc(srtp_auth_t *a)
 static srtp_err_status_t
 hmac_init(void *state, const uint8_t *key, int key_len)
 {
-	struct hmac *s = state;
+	struct hmac_sha1 *h = state;
 
 	if (key_len < 0)
 		return srtp_err_status_auth_fail;
-	hmac_sha1_init(&s->h, key, (size_t)key_len);
+	hmac_sha1_init(h, key, (size_t)key_len);
 	return srtp_err_status_ok;
 }
 
 static srtp_err_status_t
 hmac_start(void *state)
 {
-	struct hmac *s = state;
+	struct hmac_sha1 *h = state;
 
-	hmac_sha1_start(&s->h);
+	hmac_sha1_start(h);
 	return srtp_err_status_ok;
 }
 
 static srtp_err_status_t
 hmac_update(void *state, const uint8_t *msg, int len)
 {
-	struct hmac *s = state;
+	struct hmac_sha1 *h = state;
 
 	if (len < 0)
 		return srtp_err_status_auth_fail;
-	hmac_sha1_update(&s->h, msg, (size_t)len);
+	hmac_sha1_update(h, msg, (size_t)len);
 	return srtp_err_status_ok;
 }
 
@@ -326,13 +325,13 @@ static srtp_err_status_t
 hmac_compute(void *state, const uint8_t *msg, int len, int tag_len,
     uint8_t *tag)
 {
-	struct hmac *s = state;
+	struct hmac_sha1 *h = state;
 	uint8_t full[HMAC_SHA1_LEN];
 
 	if (tag_len < 0 || tag_len > HMAC_SHA1_LEN || len < 0)
 		return srtp_err_status_bad_param;
-	hmac_sha1_update(&s->h, msg, (size_t)len);
-	hmac_sha1_final(&s->h, full);
+	hmac_sha1_update(h, msg, (size_t)len);
+	hmac_sha1_final(h, full);
 	memcpy(tag, full, (size_t)tag_len);
 	OPENSSL_cleanse(full, sizeof(full));
 	return srtp_err_status_ok;
@@ -358,6 +357,13 @@ static const srtp_auth_type_t hmac_type = {
 	hmac_start, "HMAC-SHA1 on OpenSSL (svopi)", &hmac_test,
 	SRTP_HMAC_SHA1,
 };
+
+const srtp_cipher_type_t *
+srtp_openssl_icm_type(unsigned key_size)
+{
+	return key_size == 16 ? &icm128_type : key_size == 32 ?
+	    &icm256_type : NULL;
+}
 
 int
 srtp_openssl_install(void)

@@ -19,9 +19,17 @@
 #ifndef SVOPI_SRTP_OPENSSL_H
 #define SVOPI_SRTP_OPENSSL_H
 
+#include <srtp2/cipher.h>
+
 /* Once per process, after srtp_init() and before the first srtp_create()
  * whose sessions should use OpenSSL (sessions created earlier keep the
  * types they were made with). Returns 0 or -EIO. */
 int srtp_openssl_install(void);
+
+/* The AES-CM type for a 16- or 32-byte key (NULL otherwise), for tests
+ * that drive it through libsrtp2's cipher API: the key stream continues
+ * across encrypt calls until the next set_iv, as the contract of a
+ * libsrtp2 cipher wants (srtp_protect's keystream prefix). */
+const srtp_cipher_type_t *srtp_openssl_icm_type(unsigned key_size);
 
 #endif

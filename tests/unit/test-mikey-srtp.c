@@ -427,6 +427,51 @@ test_openssl_types(struct xcheck *x)
 	}
 }
 
+/* The AES-CM key stream in pieces: encrypt calls after one set_iv
+ * continue the stream (libsrtp2 takes a keystream prefix before the
+ * payload for some MACs), also from the middle of a block and across the
+ * 32-block chunks srtp-openssl makes at a time; and set_iv starts again. */
+static void
+test_icm_stream(void)
+{
+	static const unsigned pieces[] = { 5, 20, 12, 0, 600, 1, 162 };
+	uint8_t key[SRTP_AES_ICM_256_KEY_LEN_WSALT], iv[16] = { 0 };
+	uint8_t whole[800], split[800];
+
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i * 7 + 1);
+	iv[15] = 3;
+	for (unsigned ks = 16; ks <= 32; ks += 16) {
+		const srtp_cipher_type_t *t = srtp_openssl_icm_type(ks);
+		srtp_cipher_t *c = NULL;
+		uint32_t n = sizeof(whole), done = 0;
+
+		CHECK(t != NULL);
+		CHECK_EQ_INT(srtp_cipher_type_alloc(t, &c, (int)ks + 14, 0),
+		    srtp_err_status_ok);
+		CHECK_EQ_INT(srtp_cipher_init(c, key), srtp_err_status_ok);
+		memset(whole, 0, sizeof(whole));
+		memset(split, 0, sizeof(split));
+		CHECK_EQ_INT(srtp_cipher_set_iv(c, iv, srtp_direction_encrypt),
+		    srtp_err_status_ok);
+		CHECK_EQ_INT(srtp_cipher_encrypt(c, whole, &n),
+		    srtp_err_status_ok);
+		CHECK_EQ_INT(srtp_cipher_set_iv(c, iv, srtp_direction_encrypt),
+		    srtp_err_status_ok);
+		for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+			uint32_t p = pieces[i];
+
+			CHECK_EQ_INT(srtp_cipher_encrypt(c, split + done, &p),
+			    srtp_err_status_ok);
+			done += pieces[i];
+		}
+		CHECK_EQ_INT((int)done, (int)sizeof(split));
+		CHECK_MEM(whole, split, sizeof(whole));
+		CHECK_EQ_INT(srtp_cipher_dealloc(c), srtp_err_status_ok);
+	}
+	CHECK(srtp_openssl_icm_type(24) == NULL);
+}
+
 int
 main(void)
 {
@@ -440,6 +485,7 @@ main(void)
 	CHECK_EQ_INT(srtp_openssl_install(), 0);
 	CHECK_EQ_INT(srtp_openssl_install(), 0);	/* again: harmless */
 	test_openssl_types(x);
+	test_icm_stream();
 	test_sp();
 	test_srtp_round_trip();
 	srtp_shutdown();
