@@ -31,6 +31,13 @@ bench_media_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 bench_media_LDADD = $(LIBSVOPID_MEDIA)
 BENCH_PROGS += bench/wakeups
 bench_wakeups_SOURCES = bench/wakeups.c
+# The idle RSS of SPEC §1's required libraries alone (docs/performance-setup.md).
+BENCH_PROGS += bench/rss-floor
+bench_rss_floor_SOURCES = bench/rss-floor.c
+bench_rss_floor_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(SRTP_CFLAGS) $(PULSE_CFLAGS) $(SYSTEMD_CFLAGS) $(SQLITE_CFLAGS)
+bench_rss_floor_LDADD = $(EVENT_LIBS) $(OPENSSL_LIBS) $(SRTP_LIBS) \
+	$(PULSE_LIBS) $(SYSTEMD_LIBS) $(SQLITE_LIBS)
 # CPU per call against baresip 1.0, same run (uses bench/setup's machinery).
 EXTRA_DIST += bench/media-vs-baresip bench/media-vs-baresip-run.py
 
