@@ -26,9 +26,64 @@ CALL1 = "org.svopi.Call1"
 NOTSET = 2**64 - 1
 
 
+def wait_stamped(cv, stamped, match, since, timeout):
+    """The first time t >= since of an entry (t, x) of stamped (a list a
+    reader thread appends to under cv) whose x matches, or None after
+    timeout seconds."""
+    end = time.time() + timeout
+    with cv:
+        while True:
+            for t, x in stamped:
+                if t >= since and match(x):
+                    return t
+            left = end - time.time()
+            if left <= 0:
+                return None
+            cv.wait(left)
+
+
+class Signals:
+    """The daemon's signals as a front-end receives them: a dbus-monitor
+    on its bus, each signal stamped with the monitor's own receive time
+    (its `time=`, the same clock as time.time()). A prompt is shown when
+    svopi-notify gets VucIssued or VucRequested, so that is when the
+    first-contact figures stop the clock (no polling: a poll loop adds its
+    interval to the figure and loads the daemons it measures)."""
+
+    def __init__(self, addr):
+        self.seen = []
+        self.cv = threading.Condition()
+        self.p = subprocess.Popen(
+            ["dbus-monitor", "--address", addr,
+             "type='signal',interface='%s'" % DNAME],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        # The monitor is in place once its own NameAcquired went by.
+        self.wait("NameAcquired", 0, 5)
+
+    def _read(self):
+        for line in self.p.stdout:
+            if not line.startswith("signal time="):
+                continue
+            f = dict(x.split("=", 1) for x in
+                     line.replace(";", " ").split() if "=" in x)
+            with self.cv:
+                self.seen.append((float(f["time"]), f.get("member")))
+                self.cv.notify_all()
+
+    def wait(self, member, since, timeout):
+        return wait_stamped(self.cv, self.seen, lambda m: m == member,
+                            since, timeout)
+
+    def close(self):
+        self.p.terminate()
+        self.p.wait()
+
+
 class Svopid:
     def __init__(self, name, addr):
         self.name = name
+        self.addr = addr
         self.bus = dbus.bus.BusConnection(addr)
         self.d = dbus.Interface(self.bus.get_object(DNAME, DPATH), DNAME)
 
@@ -82,16 +137,9 @@ class Baresip:
         self.s.sendall(b"%d:%s," % (len(m), m))
 
     def wait_event(self, etype, since, timeout=10.0):
-        end = time.time() + timeout
-        with self.cv:
-            while True:
-                for t, ev in self.events:
-                    if t >= since and ev.get("type") == etype:
-                        return t
-                left = end - time.time()
-                if left <= 0:
-                    return None
-                self.cv.wait(left)
+        return wait_stamped(self.cv, self.events,
+                            lambda ev: ev.get("type") == etype, since,
+                            timeout)
 
 
 def timings(props):
@@ -110,24 +158,29 @@ def wait_until(pred, timeout, step=0.002):
 
 
 def first_contact(a, b, uri):
-    """Dial -> VUC shown at each side (polled every 2 ms), code entered ->
-    active (polled, and from the caller's Call timings)."""
+    """Dial -> VUC prompt shown at each side (the VucIssued or
+    VucRequested signal's arrival at a front-end), code entered -> active
+    (polled, and from the caller's Call timings)."""
+    sig = {ua.name: Signals(ua.addr) for ua in (a, b)}
     t0 = time.time()
     path = a.dial(uri)
     shown = {}
     code = None
-    end = t0 + 20
-    while len(shown) < 2 and time.time() < end:
-        for ua in (a, b):
-            if ua.name in shown:
-                continue
-            lst = ua.d.VucList()
-            if lst:
-                shown[ua.name] = time.time()
-                for peer, role, c, _ in lst:
-                    if role == "issued":
-                        code = (ua, str(c))
-        time.sleep(0.002)
+    for ua in (a, b):
+        s = sig[ua.name]
+        end = t0 + 20
+        while ua.name not in shown and time.time() < end:
+            for member in ("VucIssued", "VucRequested"):
+                t = s.wait(member, t0, 0.05)
+                if t:
+                    shown[ua.name] = t
+                    break
+    for s in sig.values():
+        s.close()
+    for ua in (a, b):
+        for peer, role, c, _ in ua.d.VucList():
+            if role == "issued":
+                code = (ua, str(c))
     if len(shown) < 2 or not code:
         sys.exit("first contact: no VUC prompts (%r)" % shown)
     enter_at = b if code[0] is a else a

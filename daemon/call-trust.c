@@ -201,9 +201,6 @@ call_trust_reply(const struct trust_api_reply *rep, void *userdata)
 		return;
 	}
 	if (rep->kind == TRUST_API_VALIDATE) {
-		truststore_record(cs->ts, c->peer, c->fp,
-			rep->relationship == TRUST_API_REL_PENDING ?
-			TRUSTSTORE_PENDING : TRUSTSTORE_NONE, call_now_unix());
 		if (rep->vuc[0])
 			calls_vuc_add(cs, c->peer, "issued", rep->vuc,
 				rep->vuc_expires);
@@ -217,6 +214,11 @@ call_trust_reply(const struct trust_api_reply *rep, void *userdata)
 			call_answer_options(c);
 		if (c->visible)
 			call_set_state(c, CALL_AWAITING_TRUST);
+		/* After the prompt: a row that grants no trust (no fsync,
+		 * truststore.h). */
+		truststore_record(cs->ts, c->peer, c->fp,
+			rep->relationship == TRUST_API_REL_PENDING ?
+			TRUSTSTORE_PENDING : TRUSTSTORE_NONE, call_now_unix());
 	}
 	call_poll(c);
 }

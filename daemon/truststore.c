@@ -421,21 +421,20 @@ truststore_lookup(struct truststore *ts, const char *peer, const char *fp,
 	return 0;
 }
 
-int
-truststore_record(struct truststore *ts, const char *peer, const char *fp,
-		  enum truststore_status status, int64_t now)
+/* One transaction of truststore_record. lazy: the connection is at
+ * synchronous=NORMAL, which only a row that grants no trust and replaces
+ * none may use: -EAGAIN (nothing written) if the old row turns out to be
+ * trusted after all. */
+static int
+record_tx(struct truststore *ts, const char *peer, const char *fp,
+	  enum truststore_status status, int64_t now, bool lazy)
 {
 	struct truststore_entry old;
 	const char *name = truststore_status_to_string(status);
 	int64_t validated_at = 0;
-	char norm[TRUSTSTORE_FP_LEN + 1];
 	bool have_old;
 	int rc, r;
 
-	if (!ts || !peer_ok(peer) || !name ||
-	    truststore_fp_normalize(fp, norm) < 0)
-		return -EINVAL;
-	fp = norm;
 	r = exec(ts, "BEGIN IMMEDIATE");
 	if (r < 0)
 		return r;
@@ -443,6 +442,10 @@ truststore_record(struct truststore *ts, const char *peer, const char *fp,
 	if (r < 0 && r != -ENOENT && r != -EBADMSG)	/* bad row: replace */
 		goto fail;
 	have_old = r == 0;
+	if (lazy && have_old && old.status == TRUSTSTORE_TRUSTED) {
+		r = -EAGAIN;
+		goto fail;
+	}
 	if (have_old && old.status == TRUSTSTORE_TRUSTED &&
 	    strcmp(old.fingerprint, fp) != 0 &&
 	    status == TRUSTSTORE_MISMATCH) {
@@ -465,10 +468,48 @@ truststore_record(struct truststore *ts, const char *peer, const char *fp,
 		r = errno_from_sqlite(rc) ?: -EIO;
 		goto fail;
 	}
-	return exec(ts, "COMMIT");
+	r = exec(ts, "COMMIT");
+	if (r == 0)
+		return 0;
 fail:
 	exec(ts, "ROLLBACK");
 	return r;
+}
+
+int
+truststore_record(struct truststore *ts, const char *peer, const char *fp,
+		  enum truststore_status status, int64_t now)
+{
+	struct truststore_entry old;
+	char norm[TRUSTSTORE_FP_LEN + 1];
+	bool lazy;
+	int r, r2;
+
+	if (!ts || !peer_ok(peer) || !truststore_status_to_string(status) ||
+	    truststore_fp_normalize(fp, norm) < 0)
+		return -EINVAL;
+	/* A row that grants no trust and replaces none skips the fsync of
+	 * synchronous=FULL (a first contact writes one at each side while
+	 * the prompts wait): a power cut that loses it leaves the store
+	 * exactly as trusting as before, and the peer is asked again. A
+	 * kill -9 loses nothing either way (the WAL is in the page cache).
+	 * sqlite changes the level only outside a transaction, so the old
+	 * row is looked at first, and again inside (record_tx). */
+	lazy = status != TRUSTSTORE_TRUSTED &&
+	       !(truststore_get(ts, peer, &old) == 0 &&
+		 old.status == TRUSTSTORE_TRUSTED);
+	if (!lazy)
+		return record_tx(ts, peer, norm, status, now, false);
+	r = exec(ts, "PRAGMA synchronous=NORMAL");
+	if (r < 0)
+		return r;
+	r = record_tx(ts, peer, norm, status, now, true);
+	/* Always back to FULL, or later trusted rows would not be durable
+	 * (an error here is returned even though the row is committed). */
+	r2 = exec(ts, "PRAGMA synchronous=FULL");
+	if (r == -EAGAIN && r2 == 0)
+		r = record_tx(ts, peer, norm, status, now, false);
+	return r < 0 ? r : r2;
 }
 
 int

@@ -4,10 +4,12 @@
  * certificate it validated recently (SPEC §4 step 2); it never makes a peer
  * trusted on its own: only the caller records what the server answered.
  *
- * sqlite in WAL mode with synchronous=FULL, file mode 0600; a record is on
- * disk when truststore_record returns (truststore_touch, which only moves
- * a check time, is not), so a kill -9 (or a power cut) right
- * after it loses nothing. Times are unix seconds passed in by the caller:
+ * sqlite in WAL mode with synchronous=FULL, file mode 0600; a record that
+ * grants trust or replaces a trusted row is on disk when truststore_record
+ * returns, so a kill -9 or a power cut right after it loses nothing. Rows
+ * that grant no trust and replace none, and truststore_touch (which only
+ * moves a check time), skip the fsync: a kill -9 loses none of them, a
+ * power cut may, which leaves the store no more trusting than before. Times are unix seconds passed in by the caller:
  * the store reads no clock. Not thread-safe; one struct per process.
  */
 #ifndef SVOPI_TRUSTSTORE_H

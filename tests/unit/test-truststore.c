@@ -431,6 +431,153 @@ test_touch(void)
 	truststore_close(ts);
 }
 
+/* --- which commits are synced: a counting VFS over the default one --- */
+
+/* Every file the store opens goes through this shim, which counts xSync
+ * calls (sqlite's fsync/fdatasync) and forwards everything else. */
+static sqlite3_vfs *real_vfs;
+static sqlite3_vfs count_vfs;
+static sqlite3_io_methods count_io;
+static unsigned syncs;
+
+struct count_file {
+	sqlite3_file base;
+	sqlite3_file *real;	/* owned: real_vfs->szOsFile bytes after us */
+};
+
+static int
+count_sync(sqlite3_file *f, int flags)
+{
+	struct count_file *c = (struct count_file *)f;
+
+	syncs++;
+	return c->real->pMethods->xSync(c->real, flags);
+}
+
+#define FWD(name, args, call) \
+	static int count_##name args \
+	{ \
+		struct count_file *c = (struct count_file *)f; \
+		return c->real->pMethods->x##call; \
+	}
+FWD(close, (sqlite3_file *f), Close(c->real))
+FWD(read, (sqlite3_file *f, void *b, int n, sqlite3_int64 o),
+	Read(c->real, b, n, o))
+FWD(write, (sqlite3_file *f, const void *b, int n, sqlite3_int64 o),
+	Write(c->real, b, n, o))
+FWD(truncate, (sqlite3_file *f, sqlite3_int64 n), Truncate(c->real, n))
+FWD(size, (sqlite3_file *f, sqlite3_int64 *n), FileSize(c->real, n))
+FWD(lock, (sqlite3_file *f, int l), Lock(c->real, l))
+FWD(unlock, (sqlite3_file *f, int l), Unlock(c->real, l))
+FWD(reserved, (sqlite3_file *f, int *r), CheckReservedLock(c->real, r))
+FWD(fctl, (sqlite3_file *f, int op, void *a), FileControl(c->real, op, a))
+FWD(sector, (sqlite3_file *f), SectorSize(c->real))
+FWD(devchar, (sqlite3_file *f), DeviceCharacteristics(c->real))
+FWD(shmmap, (sqlite3_file *f, int i, int sz, int e, void volatile **p),
+	ShmMap(c->real, i, sz, e, p))
+FWD(shmlock, (sqlite3_file *f, int o, int n, int fl),
+	ShmLock(c->real, o, n, fl))
+FWD(shmunmap, (sqlite3_file *f, int d), ShmUnmap(c->real, d))
+#undef FWD
+
+static void
+count_barrier(sqlite3_file *f)
+{
+	struct count_file *c = (struct count_file *)f;
+
+	c->real->pMethods->xShmBarrier(c->real);
+}
+
+static int
+count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+	   int *out)
+{
+	struct count_file *c = (struct count_file *)f;
+	int r;
+
+	(void)vfs;
+	c->real = (sqlite3_file *)(c + 1);
+	r = real_vfs->xOpen(real_vfs, name, c->real, flags, out);
+	/* sqlite calls xClose only when pMethods is set. */
+	c->base.pMethods = r == SQLITE_OK ? &count_io : NULL;
+	return r;
+}
+
+static void
+count_vfs_install(void)
+{
+	real_vfs = sqlite3_vfs_find(NULL);
+	count_vfs = *real_vfs;
+	count_vfs.zName = "svopi-count";
+	count_vfs.szOsFile = (int)sizeof(struct count_file) +
+		real_vfs->szOsFile;
+	count_vfs.xOpen = count_open;
+	count_io = (sqlite3_io_methods){ .iVersion = 2,
+		.xClose = count_close, .xRead = count_read,
+		.xWrite = count_write, .xTruncate = count_truncate,
+		.xSync = count_sync, .xFileSize = count_size,
+		.xLock = count_lock, .xUnlock = count_unlock,
+		.xCheckReservedLock = count_reserved,
+		.xFileControl = count_fctl, .xSectorSize = count_sector,
+		.xDeviceCharacteristics = count_devchar,
+		.xShmMap = count_shmmap, .xShmLock = count_shmlock,
+		.xShmBarrier = count_barrier, .xShmUnmap = count_shmunmap };
+	CHECK_EQ_INT(sqlite3_vfs_register(&count_vfs, 1), SQLITE_OK);
+}
+
+/* Syncs of one record, the store already open (its WAL in use). */
+static unsigned
+record_syncs(struct truststore *ts, const char *peer, const char *fp,
+	     enum truststore_status st, int64_t now)
+{
+	unsigned before = syncs;
+
+	CHECK_EQ_INT(truststore_record(ts, peer, fp, st, now), 0);
+	return syncs - before;
+}
+
+/* A row that grants trust, or replaces a trusted row, is synced before
+ * truststore_record returns (it must survive a power cut); a row that
+ * grants no trust and replaces none is not (a first contact writes one at
+ * each side while the prompts wait; losing it leaves the store exactly as
+ * trusting as before). Either way the row is there after a reopen. */
+static void
+test_durable_rows(void)
+{
+	struct truststore *ts = NULL;
+	struct truststore_entry e;
+	const char *frank = "sip:frank@example.org";	/* new here */
+
+	count_vfs_install();
+	CHECK_EQ_INT(truststore_open(path, &ts), 0);
+	/* The first commits after open may sync the WAL's new header
+	 * whatever their level: get them out of the way with other peers. */
+	CHECK(record_syncs(ts, CAROL, FP_B, TRUSTSTORE_TRUSTED, 10) > 0);
+	record_syncs(ts, "sip:erin@example.org", FP_B, TRUSTSTORE_NONE, 10);
+	CHECK_EQ_INT(record_syncs(ts, frank, FP_A, TRUSTSTORE_NONE, 11), 0);
+	CHECK_EQ_INT(record_syncs(ts, frank, FP_A, TRUSTSTORE_PENDING, 12),
+		0);
+	CHECK_EQ_INT(record_syncs(ts, frank, FP_B, TRUSTSTORE_MISMATCH, 13),
+		0);
+	CHECK(record_syncs(ts, frank, FP_A, TRUSTSTORE_TRUSTED, 14) > 0);
+	/* Replacing the trusted row: synced, whatever the new status. */
+	CHECK(record_syncs(ts, frank, FP_A, TRUSTSTORE_PENDING, 15) > 0);
+	CHECK_EQ_INT(record_syncs(ts, frank, FP_A, TRUSTSTORE_NONE, 16), 0);
+	CHECK(record_syncs(ts, frank, FP_A, TRUSTSTORE_TRUSTED, 17) > 0);
+	CHECK(record_syncs(ts, frank, FP_B, TRUSTSTORE_NONE, 18) > 0);
+	/* The connection is back at FULL after each lazy commit. */
+	CHECK(record_syncs(ts, CAROL, FP_B, TRUSTSTORE_TRUSTED, 19) > 0);
+	ts = truststore_close(ts);
+	CHECK_EQ_INT(truststore_open(path, &ts), 0);
+	CHECK_EQ_INT(truststore_get(ts, frank, &e), 0);
+	CHECK(e.status == TRUSTSTORE_NONE && e.checked_at == 18);
+	CHECK_EQ_INT(truststore_forget(ts, frank), 0);
+	CHECK_EQ_INT(truststore_forget(ts, CAROL), 0);
+	CHECK_EQ_INT(truststore_forget(ts, "sip:erin@example.org"), 0);
+	truststore_close(ts);
+	CHECK_EQ_INT(sqlite3_vfs_unregister(&count_vfs), SQLITE_OK);
+}
+
 int
 main(void)
 {
@@ -447,6 +594,7 @@ main(void)
 	test_bad_input();
 	test_reopen_list_forget();
 	test_touch();
+	test_durable_rows();
 	test_fp_forms();
 	test_file();
 	test_strings();
