@@ -28,13 +28,15 @@ struct file_in {
 static void
 file_fill(struct file_in *f)
 {
-	sf_count_t n = sf_readf_short(f->sf, f->raw, FILE_CHUNK);
+	/* A mono file (the usual case) is read straight into f->mono. */
+	sf_count_t n = sf_readf_short(f->sf, f->channels == 1 ? f->mono :
+	    f->raw, FILE_CHUNK);
 
 	if (n <= 0) {
 		f->eof = true;
 		return;
 	}
-	for (sf_count_t i = 0; i < n; i++) {
+	for (sf_count_t i = 0; f->channels > 1 && i < n; i++) {
 		int sum = 0;
 
 		for (int c = 0; c < f->channels; c++)
