@@ -47,7 +47,7 @@ def main():
     ap.add_argument("--svopid", action="append", default=[])
     ap.add_argument("--baresip", action="append", default=[])
     ap.add_argument("--pids", required=True)
-    ap.add_argument("--uri-port", type=int, required=True)
+    ap.add_argument("--domain", required=True)
     ap.add_argument("--codec", required=True)
     ap.add_argument("--calls", type=int, default=5)
     ap.add_argument("--hold", type=float, default=10.0)
@@ -56,7 +56,7 @@ def main():
     br = [sr.Baresip(x.split("=")[0], int(x.split("=")[1]))
           for x in o.baresip]
     pids = dict(x.split("=") for x in o.pids.split())
-    uri = lambda n: "sip:%s@127.0.0.1:%d;transport=tls" % (n, o.uri_port)
+    uri = lambda n: "sip:%s@%s" % (n, o.domain)
     stacks = {
         "svopi": (lambda: sr.svopid_call(sv[0], sv[1], uri(sv[1].name),
                                          o.hold),

@@ -72,8 +72,9 @@ module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:$_bctl
 EOF
-	printf '<sip:%s@127.0.0.1:%s;transport=tls>;auth_pass=pw-%s;regint=600;mediaenc=srtp-mand;answermode=%s;audio_codecs=PCMU\n' \
-		"$_bn" "$KAM_TLS_PORT" "$_bn" "$_bans" >"$_bd/accounts"
+	# sip:NAME@$DOMAIN, registered through the proxy (outbound).
+	printf '<sip:%s@%s;transport=tls>;outbound="sip:127.0.0.1:%s;transport=tls";auth_pass=pw-%s;regint=600;mediaenc=srtp-mand;answermode=%s;audio_codecs=PCMU\n' \
+		"$_bn" "$DOMAIN" "$KAM_TLS_PORT" "$_bn" "$_bans" >"$_bd/accounts"
 	itest_bg "baresip-$_bn" baresip -f "$_bd" -v
 	eval "${_bn}_PID=\$ITEST_LAST_PID ${_bn}_CTRL=$_bctl"
 	itest_wait_port "$_bctl" 15

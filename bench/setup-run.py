@@ -184,7 +184,7 @@ def first_contact(a, b, uri):
     if len(shown) < 2 or not code:
         sys.exit("first contact: no VUC prompts (%r)" % shown)
     enter_at = b if code[0] is a else a
-    peer = "sip:%s@127.0.0.1" % code[0].name
+    peer = "sip:%s@%s" % (code[0].name, uri.split("@", 1)[1])
     t_enter = time.time()
     res = enter_at.d.EnterVuc(peer, code[1])
     if str(res[0]) != "trusted":
@@ -426,7 +426,7 @@ def main():
     ap.add_argument("--svopid", action="append", default=[])
     ap.add_argument("--baresip", action="append", default=[])
     ap.add_argument("--kam-tls", type=int, required=True)
-    ap.add_argument("--uri-port", type=int, required=True)
+    ap.add_argument("--domain", required=True)
     ap.add_argument("--ports", required=True)
     ap.add_argument("--ranges", required=True,
                     help="NAME=LO-HI of each UA's RTP range")
@@ -441,7 +441,7 @@ def main():
     ranges = {n: tuple(int(x) for x in r.split("-")) for n, r in
               (x.split("=") for x in o.ranges.split())}
     hold = o.hold_ms / 1e3
-    uri = lambda n: "sip:%s@127.0.0.1:%d;transport=tls" % (n, o.uri_port)
+    uri = lambda n: "sip:%s@%s" % (n, o.domain)
     time.sleep(1.0)     # dumpcap running
     print_rss("idle, registered, before any call", pids)
     fc = first_contact(sv[0], sv[1], uri(sv[1].name))

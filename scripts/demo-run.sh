@@ -57,7 +57,7 @@ itest_kamailio alice:pw-alice bob:pw-bob
 PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
 calls_trustd
 echo "   proxy  $PROXY"
-echo "   trustd $TD_URL (users alice@127.0.0.1 and bob@127.0.0.1)"
+echo "   trustd $TD_URL (users alice@$DOMAIN and bob@$DOMAIN)"
 
 say "2. two daemons, each on its own D-Bus, register over TLS"
 # Alice's voice: a spoken sample; Bob auto-answers and records into a file.
@@ -86,7 +86,7 @@ ctl bob enroll | sed 's/^/   bob: /' || fail "bob enroll"
 
 say "4. first contact: Alice calls Bob"
 # shellcheck disable=SC2086
-ctl alice call "sip:bob@127.0.0.1:$KAM_TLS_PORT" $PLAY >/dev/null ||
+ctl alice call "sip:bob@$DOMAIN" $PLAY >/dev/null ||
 	fail "dial"
 A1=$(last_call alice)
 itest_wait_for 20 vuc_prompted alice || fail "no VUC prompt at alice"
@@ -108,7 +108,7 @@ done
 [ -n "$code" ] || fail "no voice unlock code was issued"
 echo "   (on a desktop these prompts are notifications: systemctl --user enable --now svopi-notify; see svopi-notify(1))"
 echo "   $redeemer types $code"
-ctl "$redeemer" vuc enter "sip:$issuer@127.0.0.1" "$code" | sed 's/^/   /' ||
+ctl "$redeemer" vuc enter "sip:$issuer@$DOMAIN" "$code" | sed 's/^/   /' ||
 	fail "entering the code failed"
 itest_wait_for 30 call_state_is alice "$A1" active ||
 	fail "the call did not become active: $(ctl alice calls)"
@@ -130,7 +130,7 @@ fi
 
 say "5. second call: from the cached trust alone, trust server stopped"
 trustd_stop
-ctl alice --json call "sip:bob@127.0.0.1:$KAM_TLS_PORT" --wait --timeout 3 \
+ctl alice --json call "sip:bob@$DOMAIN" --wait --timeout 3 \
 	>"$T/call2.json"
 rc=$?
 A2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T/call2.json")

@@ -1,7 +1,7 @@
 # Helpers for the calls-*.sh tests (sourced after lib.sh, svopid-common.sh
 # and trustd-lib.sh).
 
-# calls_trustd: svopi-trustd with users alice@127.0.0.1 and bob@127.0.0.1
+# calls_trustd: svopi-trustd with users alice@$DOMAIN and bob@$DOMAIN
 # (password "pw-NAME", the same as their SIP password).
 calls_trustd() {
 	[ -x "$TD_BIN" ] || fail "no $TD_BIN"
@@ -9,7 +9,7 @@ calls_trustd() {
 	trustd_config "$@"
 	for u in alice bob; do
 		printf 'pw-%s\n' "$u" |
-			"$TD_ADM" -c "$TD_CONF" useradd "$u@127.0.0.1" ||
+			"$TD_ADM" -c "$TD_CONF" useradd "$u@$DOMAIN" ||
 			fail "useradd $u"
 	done
 	trustd_run
@@ -75,13 +75,13 @@ calls_first_contact() {
 import json, sys
 print("".join(v["code"] for v in json.load(sys.stdin)))')
 	if [ -n "$_fcode" ]; then
-		ctl "$_fb" vuc enter "sip:$_fa@127.0.0.1" "$_fcode" >/dev/null ||
+		ctl "$_fb" vuc enter "sip:$_fa@$DOMAIN" "$_fcode" >/dev/null ||
 			fail "redeem at $_fb"
 	else
 		_fcode=$(ctl "$_fb" --json vuc list | python3 -c '
 import json, sys
 print("".join(v["code"] for v in json.load(sys.stdin)))')
-		ctl "$_fa" vuc enter "sip:$_fb@127.0.0.1" "$_fcode" >/dev/null ||
+		ctl "$_fa" vuc enter "sip:$_fb@$DOMAIN" "$_fcode" >/dev/null ||
 			fail "redeem at $_fa"
 	fi
 	itest_wait_for 30 call_state_is "$_fa" "$_fid" active ||
@@ -97,7 +97,7 @@ calls_pair_conf() {
 	itest_ca
 	itest_kamailio alice:pw-alice bob:pw-bob
 	PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
-	BOB_URI="sip:bob@127.0.0.1:$KAM_TLS_PORT"
+	BOB_URI="sip:bob@$DOMAIN"
 	calls_trustd
 	CALLS_AUTO_ANSWER=${ALICE_AUTO_ANSWER:-no} calls_conf alice "$PROXY"
 	CALLS_AUTO_ANSWER=${BOB_AUTO_ANSWER:-yes} calls_conf bob "$PROXY"

@@ -38,7 +38,7 @@ itest_bg mon-alice ctl alice --json monitor
 itest_bg mon-bob ctl bob monitor
 sleep 0.5
 
-ctl alice call "sip:bob@127.0.0.1:$KAM_TLS_PORT" >"$T/call1.txt" || fail "dial: $(cat "$T/call1.txt")"
+ctl alice call "sip:bob@$DOMAIN" >"$T/call1.txt" || fail "dial: $(cat "$T/call1.txt")"
 A1=$(last_call alice)
 itest_wait_for 20 call_state_is alice "$A1" awaiting-trust ||
 	fail "alice's call not awaiting trust: $(ctl alice calls)"
@@ -72,10 +72,10 @@ itest_wait_for 5 grep -q VucRequested "$T/mon-$redeemer.log" ||
 	fail "monitor of $redeemer shows no VucRequested"
 note "ok: VUC issued to $issuer, requested from $redeemer"
 
-ctl "$redeemer" vuc enter "sip:$issuer@127.0.0.1" 0000-0000 >"$T/wrong.txt" &&
+ctl "$redeemer" vuc enter "sip:$issuer@$DOMAIN" 0000-0000 >"$T/wrong.txt" &&
 	fail "a wrong code was accepted"
 check "wrong code reported" grep -q wrong-code "$T/wrong.txt"
-ctl "$redeemer" vuc enter "sip:$issuer@127.0.0.1" "$code" >"$T/redeem.txt" ||
+ctl "$redeemer" vuc enter "sip:$issuer@$DOMAIN" "$code" >"$T/redeem.txt" ||
 	fail "redeem: $(cat "$T/redeem.txt")"
 note "ok: code entered"
 
@@ -125,7 +125,7 @@ ctl alice hangup "$A1" || fail "hangup"
 itest_wait_for 5 call_state_is bob "$B1" ended || fail "bob did not see the BYE"
 check "bob: remote hangup" [ "$(call_field bob "$B1" end_reason)" = "remote hangup" ]
 ctl alice trust list >"$T/trust-a.txt"
-check "alice trusts bob" grep -q "sip:bob@127.0.0.1 trusted" "$T/trust-a.txt"
+check "alice trusts bob" grep -q "sip:bob@$DOMAIN trusted" "$T/trust-a.txt"
 python3 - "$T/calls-alice.json" "$T/calls-bob.json" >>"$T/numbers.txt" <<'PY'
 import json, sys
 a = json.load(open(sys.argv[1]))[-1]["timings"]
@@ -138,7 +138,7 @@ note "ok: first call secure both ways, hung up"
 # Second call: from the trust stores alone. trustd is stopped; nothing
 # waits for it before ringing.
 trustd_stop
-ctl alice --json call "sip:bob@127.0.0.1:$KAM_TLS_PORT" --wait --timeout 3 >"$T/call2.json"
+ctl alice --json call "sip:bob@$DOMAIN" --wait --timeout 3 >"$T/call2.json"
 rc=$?
 cat "$T/call2.json" >&2
 check "second call: answered, secure, verified (exit 0)" [ "$rc" -eq 0 ]
@@ -154,7 +154,7 @@ check "second call got packets" python3 -c '
 import json, sys
 c = json.load(open(sys.argv[1]))
 sys.exit(0 if c["packets"]["received"] > 0 and c["packets"]["rejected"] == 0 else 1)' "$T/call2.json"
-n=$(grep -c "OPTIONS sip:alice@127.0.0.1 -> sip:bob@" "$T/kamailio.log")
+n=$(grep -c "OPTIONS sip:alice@$DOMAIN -> sip:bob@" "$T/kamailio.log")
 check "second call: INVITE without pre-call OPTIONS (OPTIONS seen: $n)" [ "$n" -eq 1 ]
 cat "$T/numbers.txt" >&2
 note "ok: second call without the trust server"
@@ -167,7 +167,7 @@ itest_wait_for 5 status_has alice "Trust server: unreachable" ||
 note "ok: TrustServer unreachable"
 
 # A daemon that stops ends its calls: bob sees the BYE.
-ctl alice call "sip:bob@127.0.0.1:$KAM_TLS_PORT" >/dev/null || fail "third call"
+ctl alice call "sip:bob@$DOMAIN" >/dev/null || fail "third call"
 B3=""
 bob_active() { B3=$(last_call bob); call_state_is bob "$B3" active; }
 itest_wait_for 10 bob_active || fail "third call not active at bob"

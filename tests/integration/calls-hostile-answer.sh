@@ -15,7 +15,7 @@ itest_ca
 svopid_conf alice
 svopid_start alice
 itest_bg mon-alice ctl alice monitor
-BOB=sip:bob@127.0.0.1
+BOB=sip:bob@$DOMAIN
 
 mkcert() {	# mkcert NAME URI
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/$1.key" \
@@ -24,7 +24,7 @@ mkcert() {	# mkcert NAME URI
 }
 mkcert bob "$BOB"		# the key alice trusts for bob
 mkcert thief "$BOB"		# another key, claiming bob
-mkcert mallory sip:mallory@127.0.0.1
+mkcert mallory sip:mallory@$DOMAIN
 
 # Alice's store: bob trusted with his real key, checked just now, so her
 # daemon takes the direct path (INVITE with MIKEY, no OPTIONS).
@@ -43,7 +43,7 @@ hostile() {
 		--port "$port" --mikey "$MIKEY_TOOL" --key "$T/$2.key" \
 		--cert "$T/$2.crt" --id "$3" --timeout 30 --log "$T/uas-$1.trace"
 	itest_wait_port "$port" 10	# its TCP side: the INVITE is too big for UDP
-	ctl alice call "sip:bob@127.0.0.1:$port;transport=udp" --wait \
+	ctl alice call "sip:bob@$DOMAIN:$port;transport=udp;maddr=127.0.0.1" --wait \
 		--timeout 20 >"$T/call-$1.out" 2>&1
 	rc=$?
 	check "$1: the call fails as a security failure (exit 4, got $rc)" [ "$rc" -eq 4 ]

@@ -20,9 +20,9 @@ MIKEY_TOOL=$B/tools/svopi-mikey
 [ -x "$MIKEY_TOOL" ] || skip "no $MIKEY_TOOL"
 command -v tshark >/dev/null || skip "no tshark"
 command -v curl >/dev/null || skip "no curl"
-ALICE=sip:alice@127.0.0.1
+ALICE=sip:alice@$DOMAIN
 WINDOWS=
-BOBA=sip:bob@127.0.0.1
+BOBA=sip:bob@$DOMAIN
 
 calls_pair_conf
 # The attacker: one key (mallory), certificates for alice's and bob's AORs
@@ -31,8 +31,8 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 	-out "$T/mallory.key" >/dev/null 2>&1 || fail "mallory key"
 for who in alice bob; do
 	openssl req -x509 -key "$T/mallory.key" -out "$T/forged-$who.crt" \
-		-days 2 -subj "/CN=sip:$who@127.0.0.1" \
-		-addext "subjectAltName=URI:sip:$who@127.0.0.1" \
+		-days 2 -subj "/CN=sip:$who@$DOMAIN" \
+		-addext "subjectAltName=URI:sip:$who@$DOMAIN" \
 		>/dev/null 2>&1 || fail "forged certificate for $who"
 done
 carol_identity
@@ -48,7 +48,7 @@ itest_bg evil-proxy python3 "$S/tests/integration/evil-proxy.py" \
 	--forged-caller "$T/forged-alice.crt" \
 	--forged-callee "$T/forged-bob.crt" --own-cert "$T/carol.crt" \
 	--own-key "$T/carol.key" \
-	--own-id sip:carol@127.0.0.1 --caller "$ALICE" --callee "$BOBA" \
+	--own-id sip:carol@$DOMAIN --caller "$ALICE" --callee "$BOBA" \
 	--state-dir "$T"
 itest_wait_port "$EVIL_PORT" 10
 # Alice's proxy is the attacker; her RTP ports a small range of the call

@@ -29,7 +29,7 @@ alice_not_ended() { ! call_state_is alice "$1" ended; }
 # dial_bob: alice dials bob directly; sets AID and BID once bob rings.
 dial_bob() {
 	before=$(last_call bob)
-	ctl alice call "sip:bob@127.0.0.1:$bob_TCP;transport=tcp" >/dev/null ||
+	ctl alice call "sip:bob@$DOMAIN:$bob_TCP;transport=tcp;maddr=127.0.0.1" >/dev/null ||
 		fail "dial"
 	AID=$(last_call alice)
 	itest_wait_for 20 bob_has_new_call "$before" || fail "bob has no new call"

@@ -69,7 +69,7 @@ thief_PID=$ITEST_LAST_PID
 itest_wait_for 30 ctl thief status || fail "thief's svopid did not come up"
 itest_bg mon-bob ctl bob monitor
 sleep 0.3
-ctl thief --json call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait \
+ctl thief --json call "sip:bob@$DOMAIN:$bob_TLS;transport=tls;maddr=127.0.0.1" --wait \
 	--timeout 10 >"$T/thief.json"
 rc=$?
 cat "$T/thief.json" >&2
@@ -79,11 +79,11 @@ import json, sys
 c = json.load(open(sys.argv[1]))
 sys.exit(0 if c["packets"]["received"] == 0 and c["state"] == "ended" else 1)' "$T/thief.json"
 sleep 0.5
-check "bob: SecurityAlert about alice" grep -q "^signal SecurityAlert sip:alice@127.0.0.1 .*no longer confirms" "$T/mon-bob.log"
+check "bob: SecurityAlert about alice" grep -q "^signal SecurityAlert sip:alice@$DOMAIN .*no longer confirms" "$T/mon-bob.log"
 check "bob: never rang, never active" \
 	sh -c "! grep -qE '^signal CallStateChanged .* (ringing|active)' '$T/mon-bob.log'"
 check "bob's store: alice's old key is a mismatch now" \
-	sh -c "DBUS_SESSION_BUS_ADDRESS=$bob_BUS $B/cli/svopictl trust list | grep -q 'sip:alice@127.0.0.1 mismatch'"
+	sh -c "DBUS_SESSION_BUS_ADDRESS=$bob_BUS $B/cli/svopictl trust list | grep -q 'sip:alice@$DOMAIN mismatch'"
 kill -TERM "$thief_PID"
 svopid_stop alice
 svopid_stop bob

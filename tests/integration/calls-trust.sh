@@ -12,7 +12,7 @@ command -v curl >/dev/null || skip "no curl"
 itest_ca
 itest_kamailio alice:pw-alice bob:pw-bob
 PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
-BOB_URI="sip:bob@127.0.0.1:$KAM_TLS_PORT"
+BOB_URI="sip:bob@$DOMAIN"
 calls_trustd
 
 calls_conf alice "$PROXY"
@@ -35,7 +35,7 @@ sleep 1.1
 nval=$(grep -c "POST /api/v1/validate" "$T/trustd.log")
 svopid_start alice
 itest_wait_for 20 is_registered alice || fail "alice not registered again"
-check "trust store kept bob" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@127.0.0.1 trusted'"
+check "trust store kept bob" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@$DOMAIN trusted'"
 ctl alice --json call "$BOB_URI" --wait --timeout 2 >"$T/restart.json"
 check "call after restart: answered, secure, verified" [ $? -eq 0 ]
 check "restart: no VUC asked" sh -c "! DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl vuc list | grep -q ."
@@ -51,7 +51,7 @@ sed -i 's/^cache_ttl = .*/cache_ttl = 3600/' "$T/alice-direct.conf"
 cp "$T/alice-direct.conf" "$T/alice.conf"
 svopid_start alice
 check "alice has no proxy" [ "$(reg_state alice)" = unregistered ]
-ctl alice --json call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait \
+ctl alice --json call "sip:bob@$DOMAIN:$bob_TLS;transport=tls;maddr=127.0.0.1" --wait \
 	--timeout 2 >"$T/direct.json"
 rc=$?
 cat "$T/direct.json" >&2
@@ -67,7 +67,7 @@ sys.exit(0 if c["packets"]["received"] > 0 and c["packets"]["rejected"] == 0 els
 svopid_stop bob
 sed -i 's/^auto_answer = .*/auto_answer = no/' "$T/bob.conf"
 svopid_start bob
-DIRECT="sip:bob@127.0.0.1:$bob_TLS;transport=tls"
+DIRECT="sip:bob@$DOMAIN:$bob_TLS;transport=tls;maddr=127.0.0.1"
 ctl alice call "$DIRECT" >/dev/null || fail "dial"
 A=$(last_call alice)
 itest_wait_for 10 sh -c "[ -n \"\$(DBUS_SESSION_BUS_ADDRESS=$bob_BUS $B/cli/svopictl calls)\" ]" ||
@@ -95,35 +95,35 @@ mv "$T/bob-state" "$T/bob-state.old"
 svopid_start bob
 itest_bg mon-alice ctl alice monitor
 sleep 0.5
-ctl alice --json call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait \
+ctl alice --json call "sip:bob@$DOMAIN:$bob_TLS;transport=tls;maddr=127.0.0.1" --wait \
 	--timeout 10 >"$T/mismatch.json"
 rc=$?
 cat "$T/mismatch.json" >&2
 check "mismatch: exit 4 (security failure)" [ $rc -eq 4 ]
 check "mismatch: refused by bob before ringing (403)" \
 	grep -q "403 Forbidden.*certificate mismatch" "$T/mismatch.json"
-itest_wait_for 5 grep -q "^signal SecurityAlert sip:bob@127.0.0.1" "$T/mon-alice.log" ||
+itest_wait_for 5 grep -q "^signal SecurityAlert sip:bob@$DOMAIN" "$T/mon-alice.log" ||
 	fail "no SecurityAlert at alice"
 check "mismatch: nothing at bob" [ "$(ctl bob --json calls)" = "[]" ]
-check "mismatch: alice's trust entry for bob unchanged" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@127.0.0.1 trusted'"
+check "mismatch: alice's trust entry for bob unchanged" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@$DOMAIN trusted'"
 
 # trust forget: the next validation goes to the server again.
-ctl alice trust forget sip:bob@127.0.0.1 || fail "trust forget"
+ctl alice trust forget sip:bob@$DOMAIN || fail "trust forget"
 check "forgotten" sh -c "! DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q bob"
-ctl alice trust forget sip:bob@127.0.0.1 2>/dev/null
+ctl alice trust forget sip:bob@$DOMAIN 2>/dev/null
 check "forget twice: exit 1" [ $? -eq 1 ]
 
 # Mismatch found at the trust server: without a cached entry alice sends
 # the pre-call OPTIONS; new-bob answers, alice validates his certificate
 # at trustd: mismatch, alert, no INVITE, nothing at bob.
-ctl alice --json call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait \
+ctl alice --json call "sip:bob@$DOMAIN:$bob_TLS;transport=tls;maddr=127.0.0.1" --wait \
 	--timeout 10 >"$T/mismatch2.json"
 rc=$?
 cat "$T/mismatch2.json" >&2
 check "trustd mismatch: exit 4" [ $rc -eq 4 ]
 check "trustd mismatch: reason" grep -q "certificate mismatch at the trust server" "$T/mismatch2.json"
 check "trustd mismatch: nothing rang at bob" [ "$(ctl bob --json calls)" = "[]" ]
-check "trustd mismatch: recorded" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@127.0.0.1 mismatch'"
+check "trustd mismatch: recorded" sh -c "DBUS_SESSION_BUS_ADDRESS=$alice_BUS $B/cli/svopictl trust list | grep -q 'sip:bob@$DOMAIN mismatch'"
 
 # Bob re-enrols his new certificate: the relationship is pending again
 # (nothing trusts a new key silently). Alice (trust_wait = 3) gets a VUC

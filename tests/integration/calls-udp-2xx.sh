@@ -34,7 +34,7 @@ bob_rings_anew() {	# bob_rings_anew OLD-ID: bob's newest call is new and rings
 dial_and_answer_blind() {
 	rm -f "$T/outage"
 	before=$(last_call bob)
-	ctl alice call "sip:bob@127.0.0.1:$R;transport=udp" >"$T/dial-$1.out" ||
+	ctl alice call "sip:bob@$DOMAIN:$R;transport=udp;maddr=127.0.0.1" >"$T/dial-$1.out" ||
 		fail "$1: dial: $(cat "$T/dial-$1.out")"
 	AID=$(last_call alice)
 	itest_wait_for 20 bob_rings_anew "$before" ||

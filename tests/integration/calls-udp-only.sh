@@ -16,7 +16,7 @@ svopid_start bob
 check "bob listens on no TCP port" sh -c "! ss -Hltn 'sport = :$bob_UDP' | grep -q ."
 
 # --wait: until answered, then 3 s of call, then hang up; exit 0 if answered.
-ctl alice --json call "sip:bob@127.0.0.1:$bob_UDP;transport=udp" --wait \
+ctl alice --json call "sip:bob@$DOMAIN:$bob_UDP;transport=udp;maddr=127.0.0.1" --wait \
 	--timeout 3 >"$T/call.json" || fail "the call failed: $(cat "$T/call.json")"
 check "answered, secure and verified, media both ways" python3 -c '
 import json, sys

@@ -35,19 +35,20 @@ wait $pids	# not the relay and svopid, which run until the end
 i=0
 while [ $i -lt $N ]; do
 	openssl req -x509 -key "$T/p$i.key" -out "$T/p$i.crt" -days 2 \
-		-subj "/CN=sip:p$i@127.0.0.1" \
-		-addext "subjectAltName=URI:sip:p$i@127.0.0.1" 2>/dev/null ||
+		-subj "/CN=sip:p$i@$DOMAIN" \
+		-addext "subjectAltName=URI:sip:p$i@$DOMAIN" 2>/dev/null ||
 		fail "cert $i"
 	"$MIKEY_TOOL" init --key "$T/p$i.key" --cert "$T/p$i.crt" \
-		--id "sip:p$i@127.0.0.1" --peer sip:bob@127.0.0.1 \
+		--id "sip:p$i@$DOMAIN" --peer sip:bob@$DOMAIN \
 		--state "$T/p$i.state" >"$T/p$i.imsg" || fail "init $i"
 	i=$((i + 1))
 done
 note "ok: $N fresh identities"
 
-python3 - "$bob_UDP" "$T" "$N" >"$T/flood.log" 2>&1 <<'PY' &
+python3 - "$bob_UDP" "$T" "$N" "$DOMAIN" >"$T/flood.log" 2>&1 <<'PY' &
 import socket, sys, time
 port, d, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+dom = sys.argv[4]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
 me = s.getsockname()[1]
@@ -55,12 +56,12 @@ for i in range(n):
     m = open("%s/p%d.imsg" % (d, i)).read().strip()
     sdp = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
            "t=0 0\r\na=key-mgmt:mikey %s\r\nm=audio 9 RTP/SAVP 0\r\n" % m)
-    req = ("OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\n"
+    req = ("OPTIONS sip:bob@%s SIP/2.0\r\n"
            "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKvf%d\r\n"
-           "From: <sip:p%d@127.0.0.1>;tag=v%d\r\nTo: <sip:bob@127.0.0.1>\r\n"
+           "From: <sip:p%d@%s>;tag=v%d\r\nTo: <sip:bob@%s>\r\n"
            "Call-ID: vflood%d\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
            "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s"
-           % (me, i, i, i, i, len(sdp), sdp))
+           % (dom, me, i, i, dom, i, dom, i, len(sdp), sdp))
     s.sendto(req.encode(), ("127.0.0.1", port))
 codes = {}
 s.settimeout(8)

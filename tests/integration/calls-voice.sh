@@ -58,9 +58,9 @@ for line in sys.stdin:
         if v["code"]:
             print(v["code"])')
 if ctl alice --json vuc list | grep -q "\"code\": \"$code\""; then
-	ctl bob vuc enter "sip:alice@127.0.0.1" "$code" >/dev/null
+	ctl bob vuc enter "sip:alice@$DOMAIN" "$code" >/dev/null
 else
-	ctl alice vuc enter "sip:bob@127.0.0.1" "$code" >/dev/null
+	ctl alice vuc enter "sip:bob@$DOMAIN" "$code" >/dev/null
 fi || fail "VUC entry"
 bob_ringing() {
 	Bc=$(last_call bob)

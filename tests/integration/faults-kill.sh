@@ -63,7 +63,7 @@ stores_ok() {
 			fail "round $1: $u lost the relationship: $(ctl "$u" trust list)"
 	done
 	# alice's answered enrolment: the reference is her current key.
-	ref=$(sqlite3 "$TD_DB" "SELECT fingerprint FROM users WHERE login = 'alice@127.0.0.1'" | fp_norm)
+	ref=$(sqlite3 "$TD_DB" "SELECT fingerprint FROM users WHERE login = 'alice@$DOMAIN'" | fp_norm)
 	own=$(ctl alice --json status | json_field fingerprint | fp_norm)
 	[ "$ref" = "$own" ] || fail "round $1: alice's reference is not her key"
 }
@@ -78,7 +78,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 	case $(rand 3) in
 	0) ( ctl alice enroll >/dev/null 2>&1 ) & ;;
 	1) ( ctl alice call "$BOB_URI" --wait --timeout 5 >/dev/null 2>&1 ) & ;;
-	*) ( ctl bob call "sip:alice@127.0.0.1:$KAM_TLS_PORT" --wait \
+	*) ( ctl bob call "sip:alice@$DOMAIN" --wait \
 		--timeout 5 >/dev/null 2>&1 ) & ;;
 	esac
 	job=$!

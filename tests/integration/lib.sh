@@ -13,6 +13,9 @@ set -u
 : "${top_srcdir:=$top_builddir}"
 B=$top_builddir
 S=$top_srcdir
+# The SIP domain the test proxy serves (Kamailio's alias): users are
+# sip:NAME@$DOMAIN, as in a deployment, never at an IP literal.
+DOMAIN=svopi.test
 T=
 ITEST_PIDS=
 
@@ -183,8 +186,8 @@ itest_dbus() {
 
 # itest_kamailio USER:PASSWORD...: Kamailio from tests/data/kamailio with
 # TLS, on fresh ports KAM_PORT (UDP/TCP) and KAM_TLS_PORT. Needs itest_ca.
-# KAM_EXTRA_LISTEN=IP: it also listens on IP (same ports) and serves the
-# domain svopi.test (alias); the certificate then needs ITEST_CERT_SAN.
+# It serves the domain $DOMAIN (alias). KAM_EXTRA_LISTEN=IP: it also
+# listens on IP (same ports); the certificate then needs ITEST_CERT_SAN.
 itest_kamailio() {
 	command -v kamailio >/dev/null || skip "no kamailio"
 	KAM_DIR=$T/kamailio
@@ -208,12 +211,12 @@ itest_kamailio() {
 			"$S/tests/data/kamailio/tls.cfg.in" >"$KAM_DIR/tls.cfg"
 		sed -e "s|@DIR@|$KAM_DIR|g" -e "s|@PORT@|$KAM_PORT|g" \
 			-e "s|@TLSPORT@|$KAM_TLS_PORT|g" \
-			-e "s|@USERS@|$users|" \
+			-e "s|@USERS@|$users|" -e "s|@DOMAIN@|$DOMAIN|g" \
 			"$S/tests/data/kamailio/kamailio.cfg.in" \
 			>"$KAM_DIR/kamailio.cfg"
 		if [ -n "${KAM_EXTRA_LISTEN:-}" ]; then
 			_x=$KAM_EXTRA_LISTEN
-			sed -i "/^listen=tls:/a alias=\"svopi.test\"\nalias=\"$_x:$KAM_PORT\"\nalias=\"$_x:$KAM_TLS_PORT\"\nlisten=udp:$_x:$KAM_PORT\nlisten=tcp:$_x:$KAM_PORT\nlisten=tls:$_x:$KAM_TLS_PORT" \
+			sed -i "/^listen=tls:/a alias=\"$_x:$KAM_PORT\"\nalias=\"$_x:$KAM_TLS_PORT\"\nlisten=udp:$_x:$KAM_PORT\nlisten=tcp:$_x:$KAM_PORT\nlisten=tls:$_x:$KAM_TLS_PORT" \
 				"$KAM_DIR/kamailio.cfg"
 		fi
 		kamailio -c -f "$KAM_DIR/kamailio.cfg" \

@@ -18,7 +18,7 @@ notify_need
 itest_ca
 itest_kamailio alice:pw-alice bob:pw-bob
 PROXY="sip:127.0.0.1:$KAM_TLS_PORT;transport=tls"
-BOB_URI="sip:bob@127.0.0.1:$KAM_TLS_PORT"
+BOB_URI="sip:bob@$DOMAIN"
 calls_trustd
 calls_conf alice "$PROXY"
 calls_conf bob "$PROXY"
@@ -38,9 +38,9 @@ done
 note "ok: dunst and svopi-notify on both buses"
 
 # Signals forged by another program in the session are not svopid's.
-notify_forge alice VucIssued string:sip:eve@127.0.0.1 string:1111-2222 uint64:0
-notify_forge alice SecurityAlert string:sip:eve@127.0.0.1 string:forged
-notify_forge alice VucRequested string:sip:eve@127.0.0.1
+notify_forge alice VucIssued string:sip:eve@$DOMAIN string:1111-2222 uint64:0
+notify_forge alice SecurityAlert string:sip:eve@$DOMAIN string:forged
+notify_forge alice VucRequested string:sip:eve@$DOMAIN
 sleep 1
 check "forged svopid signals: nothing shown" \
 	sh -c "! python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' | grep -q eve"
@@ -67,7 +67,7 @@ itest_wait_for 10 note_shown $issuer "^Tell $redeemer this code: $code\$" ||
 	fail "no 'Tell $redeemer this code' at $issuer: $(note_events $issuer)"
 body=$(note_field $issuer "^Tell $redeemer" body)
 check "issued: body names the peer's address" \
-	sh -c "echo '$body' | grep -qF 'sip:$redeemer@127.0.0.1'"
+	sh -c "echo '$body' | grep -qF 'sip:$redeemer@$DOMAIN'"
 check "issued: body says until when" sh -c "echo '$body' | grep -q 'valid until [0-9][0-9]:[0-9][0-9]'"
 itest_wait_for 10 note_shown $redeemer "^$issuer will read you a code\$" ||
 	fail "no 'will read you a code' at $redeemer: $(note_events $redeemer)"
@@ -83,7 +83,7 @@ note_pick $redeemer "#Enter code"
 itest_wait_for 10 note_shown $redeemer "^Wrong code for $issuer: 4 tries left\$" ||
 	fail "no wrong-code notification: $(note_events $redeemer)"
 check "the dialog was zenity, asking for the code" \
-	grep -q -- "--entry.*Enter the code $issuer (sip:$issuer@127.0.0.1) reads to you" "$T/zenity.log"
+	grep -q -- "--entry.*Enter the code $issuer (sip:$issuer@$DOMAIN) reads to you" "$T/zenity.log"
 check "wrong code: Enter code again" \
 	[ "$(note_field $redeemer "^Wrong code" actions)" = '["enter-code", "Enter code"]' ]
 # The right one: trust is established and the call goes on by itself.
@@ -166,7 +166,7 @@ DBUS_SESSION_BUS_ADDRESS=$bob_BUS itest_bg "svopid-bob2" "$B/daemon/svopid" \
 bob_PID=$ITEST_LAST_PID
 itest_wait_for 30 ctl bob status || fail "new bob did not come up"
 itest_wait_for 20 is_registered bob || fail "new bob not registered"
-ctl alice call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait --timeout 10 >/dev/null
+ctl alice call "sip:bob@$DOMAIN:$bob_TLS;transport=tls;maddr=127.0.0.1" --wait --timeout 10 >/dev/null
 check "re-keyed peer: security failure" [ $? -eq 4 ]
 itest_wait_for 10 note_shown alice "^Security alert: call with bob\$" ||
 	fail "no security alert at alice: $(note_events alice)"
@@ -187,7 +187,7 @@ note "ok: critical alert shown by dunst"
 notify_svopid_restart alice
 itest_wait_for 10 grep -q "svopid is on the bus" "$T/notify-alice.log" || fail "not told"
 n_before=$(note_events alice | grep -c '"summary": "Security alert: call with bob"')
-ctl alice call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait --timeout 10 >/dev/null
+ctl alice call "sip:bob@$DOMAIN:$bob_TLS;transport=tls;maddr=127.0.0.1" --wait --timeout 10 >/dev/null
 itest_wait_for 10 sh -c "[ \"\$(python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' | grep -c '\"summary\": \"Security alert: call with bob\"')\" -gt $n_before ]" ||
 	fail "no alert after svopid's restart: $(note_events alice)"
 note "ok: carries on after svopid restarted"
@@ -207,7 +207,7 @@ itest_wait_for 10 sh -c "[ \"\$(DBUS_SESSION_BUS_ADDRESS=$alice_BUS dunstctl cou
 check "new dunst: the open alert shown anew (replaces 0)" \
 	[ "$(note_field alice "^Security alert" replaces)" = 0 ]
 reshown_id=$(note_field alice "^Security alert" id)
-ctl alice call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" --wait --timeout 10 >/dev/null
+ctl alice call "sip:bob@$DOMAIN:$bob_TLS;transport=tls;maddr=127.0.0.1" --wait --timeout 10 >/dev/null
 itest_wait_for 10 sh -c "[ \"\$(python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' | grep -c '\"summary\": \"Security alert: call with bob\"')\" -ge $((n_before + 2)) ]" ||
 	fail "no alert on the new dunst: $(note_events alice | tail -5)"
 check "new dunst: the next alert replaces it ($reshown_id)" \
@@ -221,9 +221,9 @@ kill -0 "$alice_NOTIFY" || fail "svopi-notify alice died"
 # re-enrols his new key, so the relationship needs a code again.
 notify_stop alice
 ctl bob enroll >/dev/null || fail "bob re-enroll"
-ctl alice trust forget sip:bob@127.0.0.1 || fail "trust forget"
+ctl alice trust forget sip:bob@$DOMAIN || fail "trust forget"
 NOTIFY_PATH=/usr/bin:/bin notify_start alice
-ctl alice call "sip:bob@127.0.0.1:$bob_TLS;transport=tls" >/dev/null || fail "dial 4"
+ctl alice call "sip:bob@$DOMAIN:$bob_TLS;transport=tls;maddr=127.0.0.1" >/dev/null || fail "dial 4"
 A4=$(last_call alice)
 itest_wait_for 20 vuc_prompted alice || fail "no VUC prompt at alice"
 itest_wait_for 20 vuc_prompted bob || fail "no VUC prompt at bob"
@@ -231,12 +231,12 @@ code=$(ctl bob --json vuc list | python3 -c '
 import json, sys
 print("".join(v["code"] for v in json.load(sys.stdin)))')
 [ -n "$code" ] || fail "expected the code at bob (the callee validates first)"
-itest_wait_for 10 sh -c "python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' last '^bob will read you a code' | grep -qF 'Enter it with: svopictl vuc enter sip:bob@127.0.0.1 CODE'" ||
+itest_wait_for 10 sh -c "python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' last '^bob will read you a code' | grep -qF 'Enter it with: svopictl vuc enter sip:bob@$DOMAIN CODE'" ||
 	fail "no svopictl command in the prompt: $(note_events alice | tail -3)"
 check "command path: no action offered" \
 	[ "$(note_field alice "read you a code" actions)" = '[]' ]
 req_id=$(note_field alice "read you a code" id)
-ctl alice vuc enter sip:bob@127.0.0.1 "$code" >/dev/null || fail "vuc enter"
+ctl alice vuc enter sip:bob@$DOMAIN "$code" >/dev/null || fail "vuc enter"
 itest_wait_for 10 sh -c "python3 '$S/tests/integration/notify-log.py' '$T/busmon-alice.log' | grep -q '\"ev\": \"close\", \"id\": $req_id}'" ||
 	fail "the prompt did not close after the code was entered: $(note_events alice | tail -3)"
 itest_wait_for 30 call_state_is alice "$A4" ringing || fail "call 4 does not ring"

@@ -1,6 +1,6 @@
 # Helpers for the setup-*.sh tests (sourced after lib.sh, svopid-common.sh,
 # trustd-lib.sh and calls-common.sh): a real Kamailio over TLS and a real
-# svopi-trustd, both signed by the test CA, with alice@127.0.0.1 known to
+# svopi-trustd, both signed by the test CA, with alice@$DOMAIN known to
 # both (password "pw-alice").
 
 setup_world() {
@@ -41,7 +41,7 @@ run_setup() {
 
 # setup_args PASSWORD-FILE...: the flags of a complete setup for alice.
 setup_args() {
-	echo --uri sip:alice@127.0.0.1 --proxy "$PROXY" \
+	echo --uri sip:alice@$DOMAIN --proxy "$PROXY" \
 		--trust-server "$TD_URL" --ca-file "$T/ca.crt"
 }
 

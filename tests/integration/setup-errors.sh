@@ -41,7 +41,7 @@ note "ok: status names the registration problem and its fix"
 svopid_stop alice
 
 setup_home ca
-run_setup ca --uri sip:alice@127.0.0.1 --proxy "$PROXY" \
+run_setup ca --uri sip:alice@$DOMAIN --proxy "$PROXY" \
 	--trust-server "$TD_URL" --ca-file "$T/other.crt" \
 	--sip-password-file "$T/right.pw" --trust-password-file "$T/right.pw"
 [ "$SETUP_RC" -eq 1 ] || fail "wrong CA: exit $SETUP_RC"
@@ -51,7 +51,7 @@ grep -q 'What to do: give the CA certificate' "$T/setup-ca.out" ||
 	fail "wrong CA: no advice"
 
 setup_home down
-run_setup down --uri sip:alice@127.0.0.1 \
+run_setup down --uri sip:alice@$DOMAIN \
 	--proxy "sip:127.0.0.1:$dead;transport=tls" --trust-server "$TD_URL" \
 	--ca-file "$T/ca.crt" --sip-password-file "$T/right.pw" \
 	--trust-password-file "$T/right.pw"
@@ -71,7 +71,7 @@ grep -q 'wrong login or password' "$T/setup-trustpw.out" ||
 	fail "wrong trust password: no reason"
 
 setup_home bad
-run_setup bad --uri sip:alice@127.0.0.1 --listen "nonsense" --no-check
+run_setup bad --uri sip:alice@$DOMAIN --listen "nonsense" --no-check
 [ "$SETUP_RC" -eq 1 ] || fail "bad listen: exit $SETUP_RC"
 expect_part bad FAILED configuration
 grep -q 'svopid.conf:[0-9]*: .*listen' "$T/setup-bad.out" ||
@@ -84,7 +84,7 @@ note "ok: a refused config is not written"
 [ $? -eq 2 ] || fail "unknown option is not a usage error"
 
 setup_home nopw
-run_setup nopw --uri sip:alice@127.0.0.1 --trust-server "$TD_URL" --no-check
+run_setup nopw --uri sip:alice@$DOMAIN --trust-server "$TD_URL" --no-check
 [ "$SETUP_RC" -eq 2 ] || fail "trust server without password: exit $SETUP_RC"
 grep -q -- '--trust-password-file' "$T/setup-nopw.out" ||
 	fail "no hint at --trust-password-file"
@@ -101,7 +101,7 @@ part=$("$B/cli/svopictl" --json status 2>/dev/null | python3 -c '
 import json, sys
 print(json.load(sys.stdin)["problems"][0]["part"])')
 [ "$part" = configuration ] || fail "JSON status problem part: $part"
-run_setup stopped --uri sip:alice@127.0.0.1 --no-check
+run_setup stopped --uri sip:alice@$DOMAIN --no-check
 "$B/cli/svopictl" status >"$T/status-stopped.out" 2>&1
 grep -q 'svopid is not running' "$T/status-stopped.out" &&
 	grep -q 'systemctl --user start svopid' "$T/status-stopped.out" ||

@@ -40,8 +40,8 @@ itest_wait_for 30 ctl alice status || fail "svopid did not come up"
 itest_wait_for 30 is_registered alice || fail "not registered: $(ctl alice status)"
 note "ok: svopid with setup's config registered"
 fp=$(ctl alice --json status | json_field fingerprint)
-"$TD_ADM" -c "$TD_CONF" list | grep -F "alice@127.0.0.1" | grep -qiF "$(echo "$fp" | tr -d :)" ||
-"$TD_ADM" -c "$TD_CONF" list | grep -F "alice@127.0.0.1" | grep -qiF "$fp" ||
+"$TD_ADM" -c "$TD_CONF" list | grep -F "alice@$DOMAIN" | grep -qiF "$(echo "$fp" | tr -d :)" ||
+"$TD_ADM" -c "$TD_CONF" list | grep -F "alice@$DOMAIN" | grep -qiF "$fp" ||
 	fail "trust server does not hold alice's fingerprint $fp: $("$TD_ADM" -c "$TD_CONF" list)"
 note "ok: the trust server holds the daemon's fingerprint (enrolled)"
 ctl alice status | grep -q '^Problem:' && fail "status names a problem: $(ctl alice status)"
@@ -73,12 +73,12 @@ note "ok: a second run changed only the trust password"
 # Interactive, answers from a pipe: address, proxy, trust server, CA,
 # SIP password, trust password.
 setup_home asked
-printf '%s\n' alice@127.0.0.1 "127.0.0.1:$KAM_TLS_PORT" "$TD_URL" \
+printf '%s\n' alice@$DOMAIN "127.0.0.1:$KAM_TLS_PORT" "$TD_URL" \
 	"$T/ca.crt" pw-alice pw-alice |
 	"$B/cli/svopictl" setup --interactive --no-check >"$T/setup-asked.out" 2>&1 ||
 	fail "interactive setup: $(cat "$T/setup-asked.out")"
 c=$XDG_CONFIG_HOME/svopi/svopid.conf
-grep -qx 'uri = sip:alice@127.0.0.1' "$c" || fail "asked uri: $(cat "$c")"
+grep -qx "uri = sip:alice@$DOMAIN" "$c" || fail "asked uri: $(cat "$c")"
 grep -qx "proxy = sip:127.0.0.1:$KAM_TLS_PORT;transport=tls" "$c" || fail "asked proxy: $(cat "$c")"
 "$B/daemon/svopid" --check-config --config "$c" || fail "asked config does not load"
 note "ok: interactive answers make a config svopid loads"

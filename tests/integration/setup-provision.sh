@@ -23,7 +23,7 @@ proxy = $PROXY
 server = https://127.0.0.1:PORT
 ca_file = $T/ca.crt"
 sed -i "s|https://127.0.0.1:PORT|$TD_URL|" "$TD_CONF"
-printf 'pw-alice\n' | "$TD_ADM" -c "$TD_CONF" useradd alice@127.0.0.1 ||
+printf 'pw-alice\n' | "$TD_ADM" -c "$TD_CONF" useradd alice@$DOMAIN ||
 	fail "useradd"
 trustd_run
 printf 'pw-alice\n' >"$T/right.pw"
@@ -33,7 +33,7 @@ export SVOPICTL_SVOPID
 curl -sS --cacert "$T/ca.crt" -c "$T/jar" -o "$T/login.html" "$TD_URL/login"
 csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/login.html" | head -n1)
 curl -sS --cacert "$T/ca.crt" -b "$T/jar" -c "$T/jar" -o /dev/null \
-	--data-urlencode csrf="$csrf" --data-urlencode login=alice@127.0.0.1 \
+	--data-urlencode csrf="$csrf" --data-urlencode login=alice@$DOMAIN \
 	--data-urlencode password=pw-alice "$TD_URL/login" || fail "login"
 curl -sS --cacert "$T/ca.crt" -b "$T/jar" -o "$T/account.html" \
 	"$TD_URL/account" || fail "account page"
@@ -46,7 +46,7 @@ print(html.unescape(m.group(1)) if m else "")' "$T/account.html")
 note "command: $cmd"
 fp=$(openssl x509 -in "$T/ca.crt" -noout -fingerprint -sha256 | sed 's/.*=//')
 case $cmd in
-"svopictl setup --uri 'sip:alice@127.0.0.1' --proxy '$PROXY' --trust-server '$TD_URL' --ca-fingerprint $fp") ;;
+"svopictl setup --uri 'sip:alice@$DOMAIN' --proxy '$PROXY' --trust-server '$TD_URL' --ca-fingerprint $fp") ;;
 *) fail "unexpected command: $cmd" ;;
 esac
 note "ok: the account page shows the exact setup command"
@@ -67,7 +67,7 @@ note "ok: the pinned CA is the one the page named"
 
 # A fingerprint that is not in the chain is refused, naming the part.
 setup_home wrongfp
-run_setup wrongfp --uri sip:alice@127.0.0.1 --trust-server "$TD_URL" \
+run_setup wrongfp --uri sip:alice@$DOMAIN --trust-server "$TD_URL" \
 	--ca-fingerprint "$(echo "$fp" | sed 's/^../00/')" --no-check
 [ "$SETUP_RC" -ne 0 ] || fail "a wrong fingerprint was accepted"
 expect_part wrongfp FAILED "TLS to the trust server"

@@ -23,6 +23,6 @@ sip_seed() {
 	_ss_fp=$(openssl x509 -in "$T/$2-state/identity.crt" -noout \
 		-fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
 	sqlite3 "$T/$1-state/trust.db" "INSERT OR REPLACE INTO peers VALUES \
-		('sip:$2@127.0.0.1', '$_ss_fp', 'trusted', $(date +%s), $(date +%s));" ||
+		('sip:$2@$DOMAIN', '$_ss_fp', 'trusted', $(date +%s), $(date +%s));" ||
 		fail "seed $1's store"
 }

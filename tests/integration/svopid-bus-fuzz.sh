@@ -18,7 +18,7 @@ sip_two_daemons
 for seed in ${BUS_FUZZ_SEEDS:-1 2 3 4}; do
 	( DBUS_SESSION_BUS_ADDRESS=$alice_BUS "$F" \
 		--seed "$seed" --rounds "${BUS_FUZZ_ROUNDS:-500}" \
-		--dial-to "sip:bob@127.0.0.1:$bob_TCP;transport=tcp" ) \
+		--dial-to "sip:bob@$DOMAIN:$bob_TCP;transport=tcp;maddr=127.0.0.1" ) \
 		>"$T/fuzz-$seed.out" 2>&1 ||
 		fail "seed $seed: $(tail -n 5 "$T/fuzz-$seed.out")"
 	note "ok: $(tail -n 1 "$T/fuzz-$seed.out")"

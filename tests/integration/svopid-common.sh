@@ -17,7 +17,7 @@ svopid_port() {
 	fail "no free port"
 }
 
-# svopid_conf NAME [PROXY]: writes $T/NAME.conf for sip:NAME@127.0.0.1
+# svopid_conf NAME [PROXY]: writes $T/NAME.conf for sip:NAME@$DOMAIN
 # with fresh TLS, TCP and UDP ports (NAME_TLS, NAME_TCP, NAME_UDP) and a
 # state dir; with PROXY (a SIP URI) it registers there as NAME with
 # password "pw-NAME".
@@ -34,7 +34,7 @@ svopid_conf() {
 	printf 'pw-%s\n' "$_sc_name" >"$T/$_sc_name.pw"
 	chmod 600 "$T/$_sc_name.pw"
 	{
-		printf '[account]\nuri = sip:%s@127.0.0.1\n' "$_sc_name"
+		printf '[account]\nuri = sip:%s@%s\n' "$_sc_name" "$DOMAIN"
 		if [ -n "$_sc_proxy" ]; then
 			printf 'proxy = %s\nauth_user = %s\n' "$_sc_proxy" "$_sc_name"
 			printf 'password_file = %s/%s.pw\n' "$T" "$_sc_name"
@@ -107,12 +107,12 @@ svopid_stop() {
 	note "ok: svopid $1 stopped cleanly"
 }
 
-# carol_identity: an RSA identity like svopid's for sip:carol@127.0.0.1 in
+# carol_identity: an RSA identity like svopid's for sip:carol@$DOMAIN in
 # $T/carol.key and $T/carol.crt, for tests that play a peer themselves.
 carol_identity() {
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/carol.key" \
-		-out "$T/carol.crt" -days 2 -subj "/CN=sip:carol@127.0.0.1" \
-		-addext "subjectAltName=URI:sip:carol@127.0.0.1" >/dev/null 2>&1 ||
+		-out "$T/carol.crt" -days 2 -subj "/CN=sip:carol@$DOMAIN" \
+		-addext "subjectAltName=URI:sip:carol@$DOMAIN" >/dev/null 2>&1 ||
 		fail "carol cert"
 }
 
@@ -120,7 +120,7 @@ carol_identity() {
 carol_imsg() {
 	rm -f "$T/carol.state"
 	"$B/tools/svopi-mikey" init --key "$T/carol.key" --cert "$T/carol.crt" \
-		--id sip:carol@127.0.0.1 --peer sip:bob@127.0.0.1 \
+		--id sip:carol@$DOMAIN --peer sip:bob@$DOMAIN \
 		--state "$T/carol.state"
 }
 

@@ -40,7 +40,7 @@ sip_seed alice gina
 
 ok=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
-	ctl gina call "sip:alice@127.0.0.1:$KAM_TLS_PORT" >"$T/call-$i.out" 2>&1 ||
+	ctl gina call "sip:alice@$DOMAIN" >"$T/call-$i.out" 2>&1 ||
 		fail "dial $i: $(cat "$T/call-$i.out")"
 	id=$(last_call gina)
 	if itest_wait_for 30 call_state_is gina "$id" active; then
@@ -70,7 +70,7 @@ more_regs() { [ "$(regs)" -gt "$1" ]; }
 if [ -n "${SVOPID_OUTAGE:-}" ]; then
 	# A call that is up when the proxy path goes away could survive
 	# it (the media go straight between the phones): it must.
-	ctl gina call "sip:alice@127.0.0.1:$KAM_TLS_PORT" >/dev/null ||
+	ctl gina call "sip:alice@$DOMAIN" >/dev/null ||
 		fail "dial before the outage"
 	OID=$(last_call gina)
 	itest_wait_for 30 call_state_is gina "$OID" active ||

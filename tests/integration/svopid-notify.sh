@@ -24,7 +24,7 @@ DBUS_SESSION_BUS_ADDRESS=$frank_BUS NOTIFY_SOCKET=$T/notify \
 	"$B/daemon/svopid" --config "$T/frank.conf"
 frank_PID=$ITEST_LAST_PID
 itest_wait_for 30 grep -q "READY=1" "$T/notify.log" || fail "no READY=1"
-check "READY came with a STATUS" grep -q "READY=1 | STATUS=running as sip:frank@127.0.0.1" "$T/notify.log"
+check "READY came with a STATUS" grep -q "READY=1 | STATUS=running as sip:frank@$DOMAIN" "$T/notify.log"
 check "the bus answers once READY" ctl frank status
 # The installed interface XML is the contract: the live object must
 # offer exactly its members, with the same signatures.
@@ -64,7 +64,7 @@ if command -v bash >/dev/null; then
 fi
 
 # Configuration errors name file and line, and stop the daemon.
-printf '[account]\nuri = sip:x@127.0.0.1\n[sip]\nlisten = tls:127.0.0.1\n' >"$T/bad.conf"
+printf '[account]\nuri = sip:x@%s\n[sip]\nlisten = tls:127.0.0.1\n' "$DOMAIN" >"$T/bad.conf"
 "$B/daemon/svopid" --config "$T/bad.conf" --check-config 2>"$T/bad.err"
 check "bad config: exit 1" [ $? -eq 1 ]
 check "bad config: file:line" grep -q "$T/bad.conf:4: listen" "$T/bad.err"

@@ -19,19 +19,19 @@ dial() {
 		>"$T/out.txt" 2>&1
 }
 
-dial "sip:nobody@127.0.0.1:$olga_TLS" 1 play s "$T/file.wav" &&
+dial "sip:nobody@$DOMAIN:$olga_TLS;maddr=127.0.0.1" 1 play s "$T/file.wav" &&
 	fail "a missing play file accepted: $(cat "$T/out.txt")"
 check "a missing play file is refused" grep -q \
 	"cannot play \"$T/file.wav\": No such file" "$T/out.txt"
-dial "sip:nobody@127.0.0.1:$olga_TLS" 1 record u 3 &&
+dial "sip:nobody@$DOMAIN:$olga_TLS;maddr=127.0.0.1" 1 record u 3 &&
 	fail "record of type u accepted: $(cat "$T/out.txt")"
 check "an option of the wrong type is refused" grep -q \
 	'option "record" must be of type s' "$T/out.txt"
-dial "sip:nobody@127.0.0.1:$olga_TLS" 1 record s "out.wav" &&
+dial "sip:nobody@$DOMAIN:$olga_TLS;maddr=127.0.0.1" 1 record s "out.wav" &&
 	fail "a relative record path accepted: $(cat "$T/out.txt")"
 check "a relative path is refused" grep -q \
 	'option "record" must be an absolute file path' "$T/out.txt"
-dial "sip:nobody@127.0.0.1:$olga_TLS" 1 volume u 3 &&
+dial "sip:nobody@$DOMAIN:$olga_TLS;maddr=127.0.0.1" 1 volume u 3 &&
 	fail "unknown key accepted: $(cat "$T/out.txt")"
 check "an unknown key is refused" grep -q 'unknown option "volume"' \
 	"$T/out.txt"
@@ -40,7 +40,7 @@ if command -v gdbus >/dev/null; then
 	gdbus call --address "$olga_BUS" --dest org.svopi.Daemon1 \
 		--object-path /org/svopi/Daemon1 \
 		--method org.svopi.Daemon1.Dial \
-		"sip:nobody@127.0.0.1:$olga_TLS" "{'play': <'x.wav'>}" \
+		"sip:nobody@$DOMAIN:$olga_TLS;maddr=127.0.0.1" "{'play': <'x.wav'>}" \
 		>"$T/gdbus.txt" 2>&1 && fail "gdbus: play accepted"
 	check "the error is org.freedesktop.DBus.Error.InvalidArgs" grep -q \
 		'org.freedesktop.DBus.Error.InvalidArgs' "$T/gdbus.txt"
@@ -49,7 +49,7 @@ else
 fi
 check "no call was made for a refused Dial" sh -c \
 	"! DBUS_SESSION_BUS_ADDRESS='$olga_BUS' '$B/cli/svopictl' calls | grep -q nobody"
-dial "sip:nobody@127.0.0.1:$olga_TLS" 0 || fail "Dial without options: $(cat "$T/out.txt")"
+dial "sip:nobody@$DOMAIN:$olga_TLS;maddr=127.0.0.1" 0 || fail "Dial without options: $(cat "$T/out.txt")"
 check "without options Dial returns the call" grep -q '^o "/org/svopi/Call/' \
 	"$T/out.txt"
 
@@ -60,9 +60,9 @@ bus() {
 }
 bus EnterVuc ss "" "1234-5678" && fail "EnterVuc without a peer accepted"
 check "EnterVuc(\"\", code): says the peer is missing" grep -q "no peer given" "$T/out.txt"
-bus EnterVuc ss "sip:bob@127.0.0.1" "12ab-5678" && fail "a malformed code accepted"
+bus EnterVuc ss "sip:bob@$DOMAIN" "12ab-5678" && fail "a malformed code accepted"
 check "EnterVuc with a malformed code: refused here" grep -q "8 digits" "$T/out.txt"
-bus EnterVuc ss "sip:bob@127.0.0.1" "" && fail "an empty code accepted"
+bus EnterVuc ss "sip:bob@$DOMAIN" "" && fail "an empty code accepted"
 check "EnterVuc with an empty code: refused here" grep -q "8 digits" "$T/out.txt"
 bus TrustForget s "" && fail "TrustForget without a peer accepted"
 check "TrustForget(\"\"): says the peer is missing" grep -q "no peer given" "$T/out.txt"

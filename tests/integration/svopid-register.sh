@@ -29,7 +29,7 @@ for f in identity fingerprint registration trust_server; do
 	json_field "$f" <"$T/status.json" >/dev/null || fail "status lacks $f"
 done
 check "identity is the AOR" \
-	[ "$(json_field identity <"$T/status.json")" = "sip:alice@127.0.0.1" ]
+	[ "$(json_field identity <"$T/status.json")" = "sip:alice@$DOMAIN" ]
 fpr=$(openssl x509 -in "$T/alice-state/identity.crt" -noout -fingerprint \
 	-sha256 | sed 's/^.*=//')
 check "fingerprint matches the certificate" \
@@ -42,13 +42,13 @@ check "kamailio has alice" grep -q "sip:alice@127.0.0.1:$alice_TLS" "$T/ul1.txt"
 check "kamailio has bob" grep -q "sip:bob@127.0.0.1:$bob_TLS" "$T/ul1.txt"
 
 # OPTIONS from alice to bob through the proxy.
-ctl alice ping "sip:bob@127.0.0.1:$KAM_TLS_PORT" >"$T/ping.txt" ||
+ctl alice ping "sip:bob@$DOMAIN" >"$T/ping.txt" ||
 	fail "ping bob: $(cat "$T/ping.txt")"
 check "ping answered 200" grep -q '^200 ' "$T/ping.txt"
 check "the proxy relayed the OPTIONS" \
-	grep -q "OPTIONS sip:alice@127.0.0.1 -> sip:bob@127.0.0.1:$bob_TLS" \
+	grep -q "OPTIONS sip:alice@$DOMAIN -> sip:bob@127.0.0.1:$bob_TLS" \
 	"$T/kamailio.log"
-ctl alice --json ping "sip:nobody@127.0.0.1:$KAM_TLS_PORT" >"$T/ping2.txt"
+ctl alice --json ping "sip:nobody@$DOMAIN" >"$T/ping2.txt"
 check "unknown user: 404 from the proxy" \
 	[ "$(json_field status <"$T/ping2.txt")" = 404 ]
 
@@ -63,9 +63,9 @@ itest_wait_for 20 is_registered hank || fail "hank (TCP) not registered: $(ctl h
 $KAMCMD ul.dump >"$T/ul-clear.txt" 2>&1 || fail "kamcmd ul.dump"
 check "gina's binding is UDP" grep -q "sip:gina@127.0.0.1:$gina_UDP" "$T/ul-clear.txt"
 check "hank's binding is TCP" grep -q "sip:hank@127.0.0.1:$hank_TCP;transport=tcp" "$T/ul-clear.txt"
-check "alice pings gina (UDP)" ctl alice ping "sip:gina@127.0.0.1:$KAM_TLS_PORT"
-check "alice pings hank (TCP)" ctl alice ping "sip:hank@127.0.0.1:$KAM_TLS_PORT"
-check "gina pings alice (UDP to the proxy)" ctl gina ping "sip:alice@127.0.0.1:$KAM_PORT"
+check "alice pings gina (UDP)" ctl alice ping "sip:gina@$DOMAIN"
+check "alice pings hank (TCP)" ctl alice ping "sip:hank@$DOMAIN"
+check "gina pings alice (UDP to the proxy)" ctl gina ping "sip:alice@$DOMAIN"
 svopid_stop gina
 svopid_stop hank
 
@@ -129,7 +129,7 @@ itest_wait_for 25 is_registered alice || fail "alice did not come back: $(ctl al
 itest_wait_for 25 is_registered bob || fail "bob did not come back: $(ctl bob status)"
 note "ok: both registered again after the proxy restart"
 check "ping through the restarted proxy" \
-	ctl alice ping "sip:bob@127.0.0.1:$KAM_TLS_PORT"
+	ctl alice ping "sip:bob@$DOMAIN"
 
 # SIGTERM: un-REGISTER before exit.
 svopid_stop bob

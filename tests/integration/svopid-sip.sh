@@ -56,9 +56,9 @@ s.bind(("127.0.0.1", 0))
 me = s.getsockname()[1]
 br = "z9hG4bKtimerg%d" % time.time_ns()
 head = ("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=%s;rport\r\n"
-        "From: <sip:g@127.0.0.1>;tag=g1\r\n" % (me, br))
-inv = ("INVITE sip:carol@127.0.0.1 SIP/2.0\r\n" + head +
-       "To: <sip:carol@127.0.0.1>\r\nCall-ID: timerg\r\nCSeq: 1 INVITE\r\n"
+        "From: <sip:g@svopi.test>;tag=g1\r\n" % (me, br))
+inv = ("INVITE sip:carol@svopi.test SIP/2.0\r\n" + head +
+       "To: <sip:carol@svopi.test>\r\nCall-ID: timerg\r\nCSeq: 1 INVITE\r\n"
        "Max-Forwards: 70\r\nContact: <sip:g@127.0.0.1:%d>\r\n"
        "Content-Length: 0\r\n\r\n" % me)
 s.sendto(inv.encode(), ("127.0.0.1", port))
@@ -76,7 +76,7 @@ s.settimeout(3)
 again = s.recv(65535).decode()
 assert again == first, "the repeat got another answer:\n" + again
 to = [l for l in again.split("\r\n") if l.startswith("To:")][0]
-ack = ("ACK sip:carol@127.0.0.1 SIP/2.0\r\n" + head + to + "\r\n"
+ack = ("ACK sip:carol@svopi.test SIP/2.0\r\n" + head + to + "\r\n"
        "Call-ID: timerg\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\n"
        "Content-Length: 0\r\n\r\n")
 s.sendto(ack.encode(), ("127.0.0.1", port))
@@ -97,9 +97,9 @@ udp, tcp, tls = (int(x) for x in sys.argv[1:4])
 H = "127.0.0.1"
 
 def options(extra="", body=""):
-    return ("OPTIONS sip:carol@127.0.0.1 SIP/2.0\r\n"
+    return ("OPTIONS sip:carol@svopi.test SIP/2.0\r\n"
             "Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKx%d\r\n"
-            "From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:carol@127.0.0.1>\r\n"
+            "From: <sip:x@svopi.test>;tag=1\r\nTo: <sip:carol@svopi.test>\r\n"
             "Call-ID: g%d\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n%s"
             "Content-Length: %d\r\n\r\n%s" % (time.time_ns(), time.time_ns(),
                                               extra, len(body), body)).encode()
@@ -107,7 +107,7 @@ def options(extra="", body=""):
 cases = [
     b"\x00" * 100,
     b"garbage garbage garbage\r\n\r\n",
-    b"INVITE sip:carol@127.0.0.1 SIP/2.0\r\nVia: nonsense\r\n\r\n",
+    b"INVITE sip:carol@svopi.test SIP/2.0\r\nVia: nonsense\r\n\r\n",
     b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKnope\r\n\r\n",
     options("X-Big: " + "a" * 20000 + "\r\n"),
     options("Content-Length: 5\r\n"),

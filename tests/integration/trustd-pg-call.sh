@@ -27,7 +27,7 @@ PORT_B=$TD_PORT
 trustd_config
 URL_A=$TD_URL
 for u in alice bob; do
-	printf 'pw-%s\n' "$u" | "$TD_ADM" -c "$TD_CONF" useradd "$u@127.0.0.1" ||
+	printf 'pw-%s\n' "$u" | "$TD_ADM" -c "$TD_CONF" useradd "$u@$DOMAIN" ||
 		fail "useradd $u"
 done
 itest_bg trustd-a "$TD_BIN" -c "$T/trustd.conf"
@@ -51,7 +51,7 @@ ctl alice enroll >/dev/null || fail "alice enroll (instance A)"
 ctl bob enroll >/dev/null || fail "bob enroll (instance B)"
 note "ok: alice enrolled through A, bob through B"
 
-ctl alice call "sip:bob@127.0.0.1:$KAM_TLS_PORT" >"$T/call1.txt" ||
+ctl alice call "sip:bob@$DOMAIN" >"$T/call1.txt" ||
 	fail "dial: $(cat "$T/call1.txt")"
 A1=$(last_call alice)
 itest_wait_for 20 call_state_is alice "$A1" awaiting-trust ||
@@ -73,7 +73,7 @@ else
 	issuer=bob redeemer=alice
 fi
 note "ok: one code, issued to $issuer, asked of $redeemer"
-ctl "$redeemer" vuc enter "sip:$issuer@127.0.0.1" "$code" >"$T/redeem.txt" ||
+ctl "$redeemer" vuc enter "sip:$issuer@$DOMAIN" "$code" >"$T/redeem.txt" ||
 	fail "redeem: $(cat "$T/redeem.txt")"
 note "ok: $redeemer entered the code through the other instance"
 
