@@ -9,7 +9,6 @@
  * then, with --hold, sleeps so that bench/rss.py can read its smaps. The
  * bus step needs DBUS_SESSION_BUS_ADDRESS (skipped with a note without
  * it, or with --no-bus). Used by docs/performance-setup.md "Memory". */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +70,7 @@ main(int argc, char **argv)
 {
 	unsigned hold = 0;
 	int bus = 1;
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	const char *tmp = getenv("TMPDIR");
 	unsigned char seed[16];
 	SSL_CTX *ctx;
 	struct event_base *base;
@@ -103,7 +102,7 @@ main(int argc, char **argv)
 		step("+ sd-bus: a user bus connection and a name");
 	else
 		printf("(no session bus: sd-bus step skipped)\n");
-	if (sqlite_step(tmp) < 0)
+	if (sqlite_step(tmp && *tmp ? tmp : "/tmp") < 0)
 		return 1;
 	step("+ sqlite3: a WAL database, one table, one query");
 	if (srtp_init() != srtp_err_status_ok)

@@ -59,7 +59,7 @@ class Signals:
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         threading.Thread(target=self._read, daemon=True).start()
         # The monitor is in place once its own NameAcquired went by.
-        self.wait("NameAcquired", 0, 5)
+        self.wait(("NameAcquired",), 0, 5)
 
     def _read(self):
         for line in self.p.stdout:
@@ -71,8 +71,10 @@ class Signals:
                 self.seen.append((float(f["time"]), f.get("member")))
                 self.cv.notify_all()
 
-    def wait(self, member, since, timeout):
-        return wait_stamped(self.cv, self.seen, lambda m: m == member,
+    def wait(self, members, since, timeout):
+        """When one of members (signal names) first came at or after
+        since, or None after timeout seconds."""
+        return wait_stamped(self.cv, self.seen, lambda m: m in members,
                             since, timeout)
 
     def close(self):
@@ -167,14 +169,10 @@ def first_contact(a, b, uri):
     shown = {}
     code = None
     for ua in (a, b):
-        s = sig[ua.name]
-        end = t0 + 20
-        while ua.name not in shown and time.time() < end:
-            for member in ("VucIssued", "VucRequested"):
-                t = s.wait(member, t0, 0.05)
-                if t:
-                    shown[ua.name] = t
-                    break
+        t = sig[ua.name].wait(("VucIssued", "VucRequested"), t0,
+                              t0 + 20 - time.time())
+        if t:
+            shown[ua.name] = t
     for s in sig.values():
         s.close()
     for ua in (a, b):

@@ -9,8 +9,9 @@
  * returns, so a kill -9 or a power cut right after it loses nothing. Rows
  * that grant no trust and replace none, and truststore_touch (which only
  * moves a check time), skip the fsync: a kill -9 loses none of them, a
- * power cut may, which leaves the store no more trusting than before. Times are unix seconds passed in by the caller:
- * the store reads no clock. Not thread-safe; one struct per process.
+ * power cut may, which leaves the store no more trusting than before.
+ * Times are unix seconds passed in by the caller: the store reads no
+ * clock. Not thread-safe; one struct per process.
  */
 #ifndef SVOPI_TRUSTSTORE_H
 #define SVOPI_TRUSTSTORE_H
